@@ -1,0 +1,97 @@
+// swift-tools-version:6.1
+// CounterGate: a hardware gateway for the service counters (窗口) of a government service hall.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "CounterGate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "countergate", targets: ["countergate"]),
+        .library(name: "CounterCore", targets: ["CounterCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // libusb-1.0 from the system (Debian: libusb-1.0-0-dev), found through pkg-config.
+        .systemLibrary(
+            name: "CLibUSB",
+            pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]
+        ),
+        // The hall's rules: pure values and decisions, no I/O, clock injected.
+        .target(name: "CounterCore", swiftSettings: strict),
+        // The hall's configuration file (TOML) and the calendar data it ships with.
+        .target(
+            name: "CounterConfig",
+            dependencies: ["CounterCore"],
+            resources: [.copy("Calendar")],
+            swiftSettings: strict
+        ),
+        // Durable state: SQLite (WAL) through GRDB.
+        .target(
+            name: "CounterStore",
+            dependencies: [
+                "CounterCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Device identity, discovery and transports.
+        .target(
+            name: "DeviceKit",
+            dependencies: ["CounterCore", "CLibUSB"],
+            swiftSettings: strict
+        ),
+        // The running gateway: services, HTTP, logging, systemd integration.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "countergate",
+            dependencies: [
+                "Gateway", "CounterConfig", "CounterCore", "CounterStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"], swiftSettings: strict),
+        .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig"], swiftSettings: strict),
+        .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["countergate"],
+            swiftSettings: strict
+        ),
+    ]
+)

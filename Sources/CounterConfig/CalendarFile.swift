@@ -1,0 +1,63 @@
+// Holiday data files: one State Council notice each, the shipped years and those ops add.
+import CounterCore
+import Foundation
+
+/// Reads a calendar file (see `Calendar/cn-2026.toml` for the format).
+public enum CalendarFile {
+    public static func load(path: String) throws -> HolidayYear {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ConfigErrors(errors: [ConfigError(file: path, line: 0, key: nil, message: "calendar file cannot be read (\(error.localizedDescription))")])
+        }
+        return try parse(text: String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(text: String, file: String) throws -> HolidayYear {
+        let root: TOMLTable
+        do { root = try TOMLReader.parse(text) } catch {
+            throw ConfigErrors(errors: [ConfigError(file: file, line: error.position.line, key: nil, message: error.message)])
+        }
+        let reader = TableReader(root, path: "", file: file)
+        let year = reader.int("year", default: nil, range: 2000...2200, required: true)
+        let notice = reader.requiredString("notice", expected: "the title of the State Council notice the data comes from")
+        let number = reader.string("document_number")
+        let published = reader.date("published")
+        let source = reader.requiredString("source", expected: "where the notice can be read (a URL)")
+        var holidays: [HolidayPeriod] = []
+        for table in reader.tables("holiday") {
+            let name = table.requiredString("name", expected: "the holiday's name, e.g. 春节") ?? ""
+            guard let from = table.date("from"), let to = table.date("to") else { continue }
+            if to < from { table.fail("to", at: table.table["to"]?.position.line ?? 0, "is before `from` (\(from))"); continue }
+            holidays.append(HolidayPeriod(name: name, days: (0...(to.dayNumber - from.dayNumber)).map { from.adding(days: $0) }))
+        }
+        var workdays: [HolidayYear.MakeUpWorkday] = []
+        for table in reader.tables("workday") {
+            let name = table.requiredString("for", expected: "the holiday the day makes up for") ?? ""
+            guard let date = table.date("date") else { continue }
+            workdays.append(.init(date: date, forHoliday: name))
+        }
+        let errors = reader.finish()
+        guard errors.isEmpty, let year, let notice, let published, let source else {
+            throw ConfigErrors(errors: errors)
+        }
+        let result = HolidayYear(year: year, notice: notice, documentNumber: number, published: published, source: source,
+                                 holidays: holidays, makeUpWorkdays: workdays)
+        let problems = result.problems()
+        guard problems.isEmpty else {
+            throw ConfigErrors(errors: problems.map { ConfigError(file: file, line: 0, key: nil, message: $0) })
+        }
+        return result
+    }
+}
+
+/// The years of holiday data shipped with CounterGate (in `Sources/CounterConfig/Calendar`).
+public enum ShippedCalendar {
+    public static func years() throws -> [HolidayYear] {
+        guard let folder = Bundle.module.url(forResource: "Calendar", withExtension: nil) else {
+            throw ConfigErrors(errors: [ConfigError(file: "Calendar", line: 0, key: nil,
+                message: "the shipped calendar data is missing from the installation; reinstall CounterGate")])
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }.sorted()
+        return try files.map { try CalendarFile.load(path: folder.appendingPathComponent($0).path) }
+    }
+}

@@ -1,0 +1,233 @@
+// The gateway's configuration: one TOML file, with defaults that run the demo hall.
+import CounterCore
+import Foundation
+
+/// Everything the gateway is told by its configuration file.
+public struct HallConfiguration: Sendable {
+    public struct Hall: Sendable, Equatable {
+        /// 太谷县政务服务中心.
+        public var name: String
+        /// The hall's phone number, printed on notices.
+        public var phone: String
+    }
+
+    public struct HTTP: Sendable, Equatable {
+        /// The address the API and web pages listen on; loopback unless ops choose otherwise.
+        public var bind: String
+        /// 0 asks the system for a free port (tests, a second demo).
+        public var port: Int
+    }
+
+    public struct Store: Sendable, Equatable {
+        /// Where the database and backups live; relative paths are relative to the configuration file.
+        public var dataDirectory: String
+        public var durability: String
+    }
+
+    public struct Fallback: Sendable, Equatable {
+        public var scope: FallbackScope
+        /// How long a terminal role must be down before sign-in mode starts.
+        public var enterAfterSeconds: Int
+        /// How long it must be working again before sign-in mode ends (longer than enter: no flapping).
+        public var leaveAfterSeconds: Int
+    }
+
+    /// A device the configuration names, bound to its role.
+    public struct Device: Sendable, Equatable {
+        public var id: String
+        public var kind: DeviceKind
+        public var role: String
+        public var profile: String
+        public var address: String
+        public var serialNumber: String?
+        /// The windows the role serves; all windows when not given.
+        public var windows: Set<Int>
+    }
+
+    public var hall: Hall
+    public var http: HTTP
+    public var store: Store
+    public var noticeNumberFormat: NoticeNumberFormat
+    public var fallback: Fallback
+    public var windows: [ServiceWindow]
+    public var devices: [Device]
+    /// Every year of holiday data: the shipped years plus those the configuration adds.
+    public var calendarYears: [HolidayYear]
+    /// The file this was read from, or nil for the built-in defaults.
+    public var sourceFile: String?
+
+    /// The built-in configuration: the demo hall with three windows, loopback HTTP on port 8080, data in
+    /// `./demo-data`.
+    public static func defaults() throws -> HallConfiguration {
+        try HallConfiguration.parse(text: "", file: "(built-in defaults)", baseDirectory: FileManager.default.currentDirectoryPath)
+    }
+
+    /// Reads and checks a configuration file. Every problem found is reported at once; nothing is half-read.
+    public static func load(path: String) throws -> HallConfiguration {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ConfigErrors(errors: [ConfigError(file: path, line: 0, key: nil,
+                message: "cannot be read (\(error.localizedDescription)); check the path, or run without --config to use the built-in demo configuration")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigErrors(errors: [ConfigError(file: path, line: 0, key: nil, message: "is not UTF-8 text; save it as UTF-8")])
+        }
+        var config = try parse(text: text, file: path, baseDirectory: url.deletingLastPathComponent().path)
+        config.sourceFile = path
+        return config
+    }
+
+    /// Parses configuration text. `baseDirectory` anchors relative paths (data directory, calendar files).
+    public static func parse(text: String, file: String, baseDirectory: String) throws -> HallConfiguration {
+        let root: TOMLTable
+        do { root = try TOMLReader.parse(text) } catch {
+            throw ConfigErrors(errors: [ConfigError(file: file, line: error.position.line, key: nil,
+                                                    message: "\(error.message) (column \(error.position.column))")])
+        }
+        let reader = TableReader(root, path: "", file: file)
+        var extra: [ConfigError] = []
+
+        let hallTable = reader.table("hall")
+        let hall = Hall(name: hallTable.string("name", default: "太谷县政务服务中心") ?? "",
+                        phone: hallTable.string("phone", default: "0354-6000000") ?? "")
+
+        let httpTable = reader.table("http")
+        let http = HTTP(bind: httpTable.string("bind", default: "127.0.0.1", expected: "an IP address such as 127.0.0.1",
+                                               check: { isIPAddress($0) ? nil : "\"\($0)\" is not an IP address; use 127.0.0.1 (this machine only) or the hall LAN address" }) ?? "127.0.0.1",
+                        port: httpTable.int("port", default: 8080, range: 0...65535) ?? 8080)
+
+        let storeTable = reader.table("store")
+        let durability = storeTable.string("durability", default: "full", expected: "\"full\" or \"normal\"",
+                                           check: { ["full", "normal"].contains($0) ? nil : "expected \"full\" or \"normal\", found \"\($0)\"" }) ?? "full"
+        let dataDirectory = storeTable.string("data_dir", default: "demo-data", expected: "a directory path") ?? "demo-data"
+        let store = Store(dataDirectory: resolve(dataDirectory, against: baseDirectory), durability: durability)
+
+        let noticesTable = reader.table("notices")
+        var format = NoticeNumberFormat.hallDefault
+        if let pattern = noticesTable.string("number_format", expected: "a pattern with {year} and {seq:N}") {
+            do { format = try NoticeNumberFormat(pattern) } catch {
+                noticesTable.fail("number_format", at: root.line(ofTable: "notices", key: "number_format"), error.reason)
+            }
+        }
+
+        let fallbackTable = reader.table("fallback")
+        let scopeText = fallbackTable.string("scope", default: "hall", expected: "\"hall\" or \"served-windows\"",
+                                             check: { FallbackScope(rawValue: $0) == nil ? "expected \"hall\" or \"served-windows\", found \"\($0)\"" : nil }) ?? "hall"
+        let enter = fallbackTable.int("enter_after_seconds", default: 60, range: 5...86_400) ?? 60
+        let leave = fallbackTable.int("leave_after_seconds", default: 120, range: 5...86_400) ?? 120
+        if leave < enter {
+            fallbackTable.fail("leave_after_seconds", at: root.line(ofTable: "fallback", key: "leave_after_seconds"),
+                               "must be at least enter_after_seconds (\(enter)), so the hall does not flap between modes")
+        }
+        let fallback = Fallback(scope: FallbackScope(rawValue: scopeText) ?? .hall, enterAfterSeconds: enter, leaveAfterSeconds: leave)
+
+        var windows: [ServiceWindow] = []
+        let windowTables = reader.tables("window")
+        var seenWindows: [Int: Int] = [:]
+        for table in windowTables {
+            guard let number = table.int("number", default: nil, range: 1...999, required: true) else { continue }
+            let line = table.table.position.line
+            if let first = seenWindows[number] {
+                table.fail("number", at: line, "window \(number) is already defined at line \(first)")
+                continue
+            }
+            seenWindows[number] = line
+            windows.append(ServiceWindow(number: number,
+                                         name: table.string("name", default: "\(number)号窗口") ?? "",
+                                         department: table.requiredString("department", expected: "the stationed department (派驻单位)") ?? ""))
+        }
+        if windowTables.isEmpty && root["window"] == nil {
+            windows = demoWindows
+        }
+
+        var devices: [Device] = []
+        var seenDevices: [String: Int] = [:]
+        var seenRoles: [String: Int] = [:]
+        for table in reader.tables("device") {
+            let line = table.table.position.line
+            let idCheck: (String) -> String? = { isName($0) ? nil : "\"\($0)\" is not a usable name; use letters, digits and - (e.g. window-3-printer)" }
+            guard let id = table.requiredString("id", expected: "a device name such as window-3-printer"), idCheck(id) == nil else {
+                if let id = table.table["id"], case .string(let s) = id.value { table.fail("id", at: id.position.line, idCheck(s) ?? "") }
+                continue
+            }
+            if let first = seenDevices[id] { table.fail("id", at: line, "device \(id) is already defined at line \(first)"); continue }
+            seenDevices[id] = line
+            let kindText = table.requiredString("kind", expected: "one of " + DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))
+            let kind = kindText.flatMap(DeviceKind.init(rawValue:))
+            if let kindText, kind == nil {
+                table.fail("kind", at: table.table["kind"]?.position.line ?? line,
+                           "expected one of " + DeviceKind.allCases.map(\.rawValue).joined(separator: ", ") + ", found \"\(kindText)\"")
+            }
+            let role = table.string("role", default: id, check: idCheck) ?? id
+            if let first = seenRoles[role] { table.fail("role", at: line, "role \(role) is already given to another device at line \(first); one device per role"); continue }
+            seenRoles[role] = line
+            let profile = table.requiredString("profile", expected: "a profile name from drivers/") ?? ""
+            let address = table.requiredString("address", expected: "where the device is: tcp://host:port, usb:BUS-PORT, /dev/ttyUSB0, sim") ?? ""
+            let serial = table.string("serial_number")
+            let served = table.intArray("windows", default: nil)
+            for number in served ?? [] where !windows.contains(where: { $0.number == number }) {
+                table.fail("windows", at: table.table["windows"]?.position.line ?? line, "window \(number) is not configured")
+            }
+            guard let kind else { continue }
+            devices.append(Device(id: id, kind: kind, role: role, profile: profile, address: address, serialNumber: serial,
+                                  windows: Set(served ?? windows.map(\.number))))
+        }
+
+        let calendarTable = reader.table("calendar")
+        var years: [HolidayYear] = []
+        do { years = try ShippedCalendar.years() } catch {
+            extra.append(ConfigError(file: "(shipped calendar data)", line: 0, key: nil, message: "\(error)"))
+        }
+        for path in calendarTable.stringArray("files", default: []) {
+            let full = resolve(path, against: baseDirectory)
+            do { years.append(try CalendarFile.load(path: full)) } catch let error as ConfigErrors {
+                extra += error.errors
+            } catch {
+                extra.append(ConfigError(file: full, line: 0, key: nil, message: "\(error)"))
+            }
+        }
+
+        let errors = reader.finish() + extra
+        guard errors.isEmpty else { throw ConfigErrors(errors: errors) }
+        do { _ = try WorkingDayCalendar(years: years) } catch {
+            throw ConfigErrors(errors: [ConfigError(file: file, line: 0, key: "calendar.files", message: error.description)])
+        }
+        return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback,
+                                 windows: windows, devices: devices, calendarYears: years, sourceFile: nil)
+    }
+
+    /// The working-day calendar of every year the configuration knows.
+    public func calendar() throws -> WorkingDayCalendar { try WorkingDayCalendar(years: calendarYears) }
+
+    /// The path of the database file.
+    public var databasePath: String { (store.dataDirectory as NSString).appendingPathComponent("countergate.sqlite") }
+
+    static let demoWindows = [
+        ServiceWindow(number: 1, name: "市场准入窗口", department: "县市场监督管理局"),
+        ServiceWindow(number: 2, name: "不动产登记窗口", department: "县自然资源局"),
+        ServiceWindow(number: 3, name: "社保医保窗口", department: "县人力资源和社会保障局"),
+    ]
+}
+
+func resolve(_ path: String, against base: String) -> String {
+    path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+}
+
+func isName(_ s: String) -> Bool {
+    !s.isEmpty && s.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+}
+
+func isIPAddress(_ s: String) -> Bool {
+    var v4 = in_addr()
+    var v6 = in6_addr()
+    return inet_pton(AF_INET, s, &v4) == 1 || inet_pton(AF_INET6, s, &v6) == 1
+}
+
+extension TOMLTable {
+    /// The line of `key` inside the table `table` of this root, for errors found after reading.
+    func line(ofTable table: String, key: String) -> Int {
+        guard let node = self[table], case .table(let t) = node.value else { return 0 }
+        return t[key]?.position.line ?? t.position.line
+    }
+}

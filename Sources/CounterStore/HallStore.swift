@@ -1,0 +1,93 @@
+// The hall's durable state: one SQLite database in WAL mode, opened through GRDB.
+import CounterCore
+import Foundation
+import GRDB
+
+/// How hard the store works to keep a commit through a power cut.
+public enum StoreDurability: String, Sendable, Codable, CaseIterable {
+    /// `synchronous = FULL`: every commit is on disk before it is acknowledged. The default: a punch or a
+    /// notice number that was acknowledged must survive the hall's power being cut.
+    case full
+    /// `synchronous = NORMAL`: commits survive a crash of the gateway, but the last ones may be lost if the
+    /// machine loses power. Only for throwaway demo data.
+    case normal
+}
+
+/// A store problem, said so a person can act on it.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case staffConflict(row: Int, message: String)
+    case unknownStaff(String)
+    case unknownSignIn(Int64)
+    case notice(NoticeNotIssuable)
+    case calendar(WorkingDayCalendarError)
+    case idempotencyKeyReused(key: String, existing: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the store at \(path): \(reason). Check the data directory exists and the service user may write to it (countergate doctor shows both)"
+        case .staffConflict(let row, let message):
+            return "the staff list was not imported (nothing was changed): row \(row): \(message)"
+        case .unknownStaff(let id): return "no staff member with id \(id); import the staff list first (countergate staff import)"
+        case .unknownSignIn(let id): return "no sign-in with id \(id)"
+        case .notice(let problem): return problem.description
+        case .calendar(let error): return error.description
+        case .idempotencyKeyReused(let key, let existing):
+            return "idempotency key \(key) was already used for a different request (\(existing)); use a new key for a new notice"
+        }
+    }
+}
+
+/// The store. Safe to share between tasks: GRDB's pool serialises writes and lets reads run beside them.
+public final class HallStore: Sendable {
+    public let path: String
+    public let durability: StoreDurability
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String, durability: StoreDurability = .full) throws {
+        self.path = path
+        self.durability = durability
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.foreignKeysEnabled = true
+        let synchronous = durability == .full ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try HallSchema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? error.description)
+        }
+    }
+
+    /// The names of the migrations applied to this database, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try HallSchema.migrator.appliedMigrations(db) }
+    }
+
+    /// The journal mode SQLite reports (`wal` for a healthy store).
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "unknown" }
+    }
+
+    /// Runs `body` in one write transaction: everything in it commits together or not at all.
+    /// For callers that combine store operations (and tests that need a transaction to fail).
+    public func inTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(body)
+    }
+
+    /// Reads a consistent snapshot.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+}
+
+extension Date {
+    /// Whole seconds since 1970, how the store keeps instants.
+    var storeSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+    init(storeSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(storeSeconds)) }
+}

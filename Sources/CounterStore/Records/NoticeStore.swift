@@ -1,0 +1,116 @@
+// Notices in the store: the official number is allocated in the same transaction that stores the notice.
+import CounterCore
+import Foundation
+import GRDB
+
+/// Notice numbering: one running sequence per year, advanced only inside a write transaction, so a
+/// transaction that rolls back gives its number back and no number is ever skipped or reused.
+public enum NoticeNumbering {
+    /// Takes the next sequence number of `year` inside the caller's transaction.
+    public static func allocate(_ db: Database, year: Int) throws -> Int {
+        try db.execute(sql: """
+            INSERT INTO notice_sequences (year, last_sequence) VALUES (?, 1)
+            ON CONFLICT(year) DO UPDATE SET last_sequence = last_sequence + 1
+            """, arguments: [year])
+        return try Int.fetchOne(db, sql: "SELECT last_sequence FROM notice_sequences WHERE year = ?", arguments: [year]) ?? 1
+    }
+
+    /// The sequence number the next notice of `year` would get, without taking it.
+    public static func peek(_ db: Database, year: Int) throws -> Int {
+        (try Int.fetchOne(db, sql: "SELECT last_sequence FROM notice_sequences WHERE year = ?", arguments: [year]) ?? 0) + 1
+    }
+}
+
+/// A stored notice and where it stands.
+public struct StoredNotice: Sendable, Hashable {
+    public let id: Int64
+    public let notice: Notice
+    public let voided: Bool
+    public let voidReason: String?
+}
+
+extension HallStore {
+    /// Issues a notice: checks it, computes its promised completion date, allocates its number, stores it and
+    /// writes the audit entry, all in one transaction.
+    ///
+    /// - Parameters:
+    ///   - idempotencyKey: a key the client chose; the same key again returns the notice already issued.
+    ///   - at: the instant of issue; its year (in the hall's zone) is the year of the number.
+    /// - Throws: ``StoreError/notice(_:)`` with the fields to fix, ``StoreError/calendar(_:)`` when the
+    ///   promised date falls in a year without calendar data. Nothing is stored and no number is used then.
+    public func issue(_ draft: NoticeDraft, format: NoticeNumberFormat, calendar: WorkingDayCalendar, at: Date,
+                      idempotencyKey: String? = nil) async throws -> StoredNotice {
+        let problems = draft.problems()
+        guard problems.isEmpty else { throw StoreError.notice(NoticeNotIssuable(problems: problems)) }
+        var promised: CivilDate?
+        if draft.kind.carriesPromisedDate, let days = draft.promisedWorkingDays {
+            do { promised = try calendar.promisedCompletionDate(acceptedOn: draft.receivedOn, workingDays: days) }
+            catch { throw StoreError.calendar(error) }
+        }
+        let completion = promised
+        let draftJSON = String(decoding: try JSONEncoder.sorted.encode(draft), as: UTF8.self)
+        return try await pool.write { db in
+            if let key = idempotencyKey,
+               let row = try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE idempotency_key = ?", arguments: [key]) {
+                let existing = try StoredNotice(row: row)
+                guard existing.notice.draft == draft else {
+                    throw StoreError.idempotencyKeyReused(key: key, existing: existing.notice.number)
+                }
+                return existing
+            }
+            let year = CivilDate(at).year
+            let sequence = try NoticeNumbering.allocate(db, year: year)
+            let number = format.render(year: year, sequence: sequence)
+            try db.execute(sql: """
+                INSERT INTO notices (number, year, sequence, kind, window, clerk, applicant, item, received_on,
+                                     promised_completion, draft, issued_at, idempotency_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [number, year, sequence, draft.kind.rawValue, draft.window, draft.clerk, draft.applicant,
+                                 draft.item, draft.receivedOn.description, completion?.description, draftJSON,
+                                 at.storeSeconds, idempotencyKey])
+            let id = db.lastInsertedRowID
+            try AuditChain.append(db, at: at, actor: draft.clerk, action: "notice.issued", subject: number,
+                                  detail: "\(draft.kind.title) window \(draft.window)")
+            let notice = Notice(number: number, year: year, sequence: sequence, draft: draft,
+                                issuedAt: Date(storeSeconds: at.storeSeconds), promisedCompletion: completion)
+            return StoredNotice(id: id, notice: notice, voided: false, voidReason: nil)
+        }
+    }
+
+    /// The number the next notice of `year` will get, without taking it.
+    public func peekNoticeNumber(year: Int, format: NoticeNumberFormat) async throws -> String {
+        try await pool.read { db in format.render(year: year, sequence: try NoticeNumbering.peek(db, year: year)) }
+    }
+
+    public func notice(number: String) async throws -> StoredNotice? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE number = ?", arguments: [number]).map(StoredNotice.init(row:))
+        }
+    }
+
+    /// The notices of a year, by sequence.
+    public func notices(year: Int) async throws -> [StoredNotice] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM notices WHERE year = ? ORDER BY sequence", arguments: [year]).map(StoredNotice.init(row:))
+        }
+    }
+}
+
+extension StoredNotice {
+    init(row: Row) throws {
+        let draft = try JSONDecoder().decode(NoticeDraft.self, from: Data((row["draft"] as String).utf8))
+        let notice = Notice(number: row["number"], year: row["year"], sequence: row["sequence"], draft: draft,
+                            issuedAt: Date(storeSeconds: row["issued_at"]),
+                            promisedCompletion: (row["promised_completion"] as String?).flatMap(CivilDate.init))
+        self.init(id: row["id"], notice: notice, voided: (row["status"] as String) == "voided", voidReason: row["void_reason"])
+    }
+}
+
+extension JSONEncoder {
+    /// Stable output, so the same draft always encodes to the same text.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

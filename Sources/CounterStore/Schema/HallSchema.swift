@@ -1,0 +1,166 @@
+// The store's schema as named migrations, applied in order; a shipped migration is never edited.
+import GRDB
+
+enum HallSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        // A changed migration must fail loudly in development rather than silently diverge.
+        migrator.eraseDatabaseOnSchemaChange = false
+
+        migrator.registerMigration("2026-11-25 staff and windows") { db in
+            try db.execute(sql: """
+                CREATE TABLE windows (
+                    number INTEGER PRIMARY KEY CHECK (number > 0),
+                    name TEXT NOT NULL,
+                    department TEXT NOT NULL
+                );
+                CREATE TABLE staff (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    window INTEGER,
+                    department TEXT NOT NULL,
+                    roles TEXT NOT NULL,
+                    terminal_user_id TEXT UNIQUE,
+                    post TEXT CHECK (post IN ('A', 'B')),
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX staff_post ON staff(window, post) WHERE post IS NOT NULL;
+                """)
+        }
+
+        migrator.registerMigration("2026-11-25 devices and role bindings") { db in
+            try db.execute(sql: """
+                CREATE TABLE devices (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    profile TEXT NOT NULL,
+                    serial_number TEXT,
+                    address TEXT NOT NULL,
+                    power_state TEXT NOT NULL DEFAULT 'unknown',
+                    operational_state TEXT NOT NULL DEFAULT 'idle',
+                    operational_reason TEXT,
+                    first_seen INTEGER NOT NULL,
+                    last_seen INTEGER NOT NULL
+                );
+                CREATE TABLE device_roles (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    windows TEXT NOT NULL DEFAULT '',
+                    device_id TEXT REFERENCES devices(id) ON DELETE SET NULL,
+                    bound_at INTEGER
+                );
+                CREATE UNIQUE INDEX device_roles_device ON device_roles(device_id) WHERE device_id IS NOT NULL;
+                """)
+        }
+
+        migrator.registerMigration("2026-11-25 punches") { db in
+            try db.execute(sql: """
+                CREATE TABLE punches (
+                    id INTEGER PRIMARY KEY,
+                    terminal_serial TEXT NOT NULL,
+                    terminal_user_id TEXT NOT NULL,
+                    punched_at INTEGER NOT NULL,
+                    verification TEXT NOT NULL,
+                    direction TEXT NOT NULL,
+                    staff_id TEXT,
+                    flag TEXT,
+                    received_at INTEGER NOT NULL,
+                    UNIQUE (terminal_serial, terminal_user_id, punched_at)
+                );
+                CREATE INDEX punches_time ON punches(punched_at);
+                CREATE INDEX punches_staff ON punches(staff_id, punched_at);
+                """)
+        }
+
+        migrator.registerMigration("2026-11-25 sign-ins and attendance mode") { db in
+            try db.execute(sql: """
+                CREATE TABLE sign_ins (
+                    id INTEGER PRIMARY KEY,
+                    staff_id TEXT NOT NULL REFERENCES staff(id),
+                    signed_at INTEGER NOT NULL,
+                    method TEXT NOT NULL CHECK (method IN ('pin', 'badge')),
+                    terminal_role TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'rejected')),
+                    reviewed_by TEXT,
+                    reviewed_at INTEGER,
+                    reject_reason TEXT
+                );
+                CREATE INDEX sign_ins_status ON sign_ins(status, signed_at);
+                CREATE TABLE attendance_modes (
+                    terminal_role TEXT PRIMARY KEY NOT NULL,
+                    mode TEXT NOT NULL CHECK (mode IN ('normal', 'sign-in')),
+                    since INTEGER NOT NULL,
+                    reason TEXT NOT NULL
+                );
+                """)
+        }
+
+        migrator.registerMigration("2026-11-25 notices") { db in
+            try db.execute(sql: """
+                CREATE TABLE notice_sequences (
+                    year INTEGER PRIMARY KEY NOT NULL,
+                    last_sequence INTEGER NOT NULL CHECK (last_sequence >= 0)
+                );
+                CREATE TABLE notices (
+                    id INTEGER PRIMARY KEY,
+                    number TEXT NOT NULL UNIQUE,
+                    year INTEGER NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    window INTEGER NOT NULL,
+                    clerk TEXT NOT NULL,
+                    applicant TEXT NOT NULL,
+                    item TEXT NOT NULL,
+                    received_on TEXT NOT NULL,
+                    promised_completion TEXT,
+                    draft TEXT NOT NULL,
+                    issued_at INTEGER NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'voided')),
+                    void_reason TEXT,
+                    idempotency_key TEXT UNIQUE,
+                    UNIQUE (year, sequence)
+                );
+                CREATE INDEX notices_window ON notices(window, issued_at);
+                """)
+        }
+
+        migrator.registerMigration("2026-11-25 print jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE print_jobs (
+                    id INTEGER PRIMARY KEY,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    printer_role TEXT NOT NULL,
+                    notice_id INTEGER REFERENCES notices(id),
+                    copies INTEGER NOT NULL DEFAULT 2 CHECK (copies BETWEEN 1 AND 9),
+                    state TEXT NOT NULL DEFAULT 'queued'
+                        CHECK (state IN ('queued', 'printing', 'waiting', 'done', 'failed', 'cancelled')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX print_jobs_queue ON print_jobs(printer_role, state, id);
+                """)
+        }
+
+        migrator.registerMigration("2026-11-25 audit log") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
+        return migrator
+    }
+}

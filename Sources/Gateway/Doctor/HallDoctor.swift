@@ -1,0 +1,150 @@
+// The checks behind `countergate doctor`: each finding says what was seen and, when something is wrong, what to do.
+import CounterConfig
+import CounterCore
+import CounterStore
+import DeviceKit
+import Foundation
+import GRDB
+
+public struct DoctorFinding: Codable, Sendable {
+    public enum Status: String, Codable, Sendable { case ok, warn, fail, info }
+    public let area: String
+    public let status: Status
+    public let finding: String
+    public let fix: String?
+}
+
+public struct DoctorReport: Codable, Sendable {
+    public let findings: [DoctorFinding]
+    public let usbDevices: [USBDeviceSummary]
+    public let inputDevices: [InputDeviceSummary]
+    public let serialPorts: [String]
+
+    public var text: String {
+        findings.map { f in
+            let mark = ["ok": "  ok ", "warn": " WARN", "fail": " FAIL", "info": "     "][f.status.rawValue] ?? ""
+            return "\(mark) [\(f.area)] \(f.finding)" + (f.fix.map { "\n        fix: \($0)" } ?? "")
+        }.joined(separator: "\n")
+    }
+}
+
+public enum HallDoctor {
+    public static func examine(configPath: String?, clock: any HallClock = SystemClock()) async -> DoctorReport {
+        var findings: [DoctorFinding] = []
+        func add(_ area: String, _ status: DoctorFinding.Status, _ finding: String, fix: String? = nil) {
+            findings.append(DoctorFinding(area: area, status: status, finding: finding, fix: fix))
+        }
+
+        // Configuration.
+        var config: HallConfiguration?
+        do {
+            if let configPath {
+                config = try HallConfiguration.load(path: configPath)
+                add("config", .ok, "\(configPath) read: \(config!.windows.count) windows, \(config!.devices.count) devices")
+            } else {
+                config = try HallConfiguration.defaults()
+                add("config", .warn, "no configuration file found; using the built-in demo configuration",
+                    fix: "write /etc/countergate/countergate.toml (docs/configuration.md) or pass --config")
+            }
+        } catch {
+            add("config", .fail, "\(error)", fix: "correct the lines named above; `countergate config check` re-reads the file")
+        }
+
+        if let config {
+            // Calendar: this year must be covered; next year's arrangement is published each November.
+            let today = CivilDate(clock.now())
+            let years = Set(config.calendarYears.map(\.year))
+            let listed = years.sorted().map(String.init).joined(separator: ", ")
+            if years.contains(today.year) {
+                add("calendar", .ok, "holiday arrangements loaded for \(listed)")
+            } else {
+                add("calendar", .fail, "no holiday arrangement for \(today.year): promised completion dates cannot be computed",
+                    fix: "add the State Council's notice for \(today.year) as a calendar file under [calendar] files")
+            }
+            if today.month >= 11 && !years.contains(today.year + 1) {
+                add("calendar", .warn, "no holiday arrangement for \(today.year + 1) yet (the State Council publishes it in November)",
+                    fix: "when it is published, add it as a calendar file (docs/configuration.md, Calendar)")
+            }
+
+            // Data directory and store.
+            let directory = config.store.dataDirectory
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue {
+                    add("store", .fail, "\(directory) is a file, not a directory", fix: "point [store] data_dir at a directory")
+                } else if !FileManager.default.isWritableFile(atPath: directory) {
+                    add("permissions", .fail, "\(directory) is not writable by uid \(getuid())",
+                        fix: "chown the directory to the service user (countergate) or run as that user")
+                } else {
+                    add("permissions", .ok, "\(directory) is writable by uid \(getuid())")
+                }
+            } else {
+                add("store", .info, "\(directory) does not exist yet; the gateway creates it on start")
+            }
+            if FileManager.default.fileExists(atPath: config.databasePath) {
+                do {
+                    let store = try HallStore(path: config.databasePath)
+                    let migrations = try store.appliedMigrations()
+                    add("store", .ok, "\(config.databasePath): journal \(try store.journalMode()), \(migrations.count) migrations applied, durability \(store.durability.rawValue)")
+                    let audit = try await store.verifyAudit()
+                    if case .broken = audit {
+                        add("audit", .fail, audit.description, fix: "the database was edited outside CounterGate; keep a copy and report it to the inspection office (督查室)")
+                    } else {
+                        add("audit", .ok, audit.description)
+                    }
+                } catch {
+                    add("store", .fail, "\(error)")
+                }
+            }
+
+            // HTTP.
+            if config.http.bind == "127.0.0.1" || config.http.bind == "::1" {
+                add("http", .ok, "listens on \(config.http.bind):\(config.http.port) (this machine only)")
+            } else {
+                add("http", .warn, "listens on \(config.http.bind):\(config.http.port), reachable from the network",
+                    fix: "serve the hall LAN over TLS (a later release adds it), or keep 127.0.0.1")
+            }
+        }
+
+        // System libraries the gateway runs with.
+        add("system", .ok, "libusb \(USBBus.libraryVersion), SQLite \(sqliteVersion())")
+        if let umockdev = which("umockdev-run") {
+            add("system", .info, "umockdev found at \(umockdev) (used by the tests to fake USB and input devices)")
+        } else {
+            add("system", .info, "umockdev not found (only the tests need it: apt-get install umockdev)")
+        }
+
+        // Devices the machine shows.
+        var usb: [USBDeviceSummary] = []
+        do {
+            usb = try USBBus.devices()
+            add("devices", .info, usb.isEmpty ? "no USB devices visible (no USB bus, or a container)" :
+                "USB: " + usb.map(\.description).joined(separator: "; "))
+        } catch {
+            add("devices", .warn, "USB cannot be listed: \(error)", fix: "check /dev/bus/usb exists and the service user may read it")
+        }
+        let input = InputDevices.scan()
+        add("devices", .info, input.isEmpty ? "no input event nodes (/dev/input) visible" : "input: " + input.map(\.description).joined(separator: "; "))
+        let serial = SerialPorts.scan()
+        add("devices", .info, serial.isEmpty ? "no serial ports visible" : "serial: " + serial.joined(separator: ", "))
+        if let config {
+            for device in config.devices {
+                add("devices", .info, "configured \(device.kind.chineseName) \(device.id) (role \(device.role), profile \(device.profile)) at \(device.address)")
+            }
+        }
+        return DoctorReport(findings: findings, usbDevices: usb, inputDevices: input, serialPorts: serial)
+    }
+
+    static func sqliteVersion() -> String {
+        (try? DatabaseQueue().read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") }) .flatMap { $0 } ?? "unknown"
+    }
+
+    static func which(_ program: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,78 @@
+// Starting the gateway: open the store, bring it in line with the configuration, run the services.
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The system clock: the gateway's one source of "now" (the core is handed it, never reads time itself).
+public struct SystemClock: HallClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A problem that stops the gateway from starting, said so ops can fix it.
+public struct StartupError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+public enum GatewayRuntime {
+    /// Opens the store of a configuration, creating its data directory when needed.
+    public static func openStore(_ config: HallConfiguration) throws -> HallStore {
+        let directory = config.store.dataDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StartupError(description: "cannot create the data directory \(directory): \(error.localizedDescription); create it and give the service user write access")
+        }
+        return try HallStore(path: config.databasePath, durability: StoreDurability(rawValue: config.store.durability) ?? .full)
+    }
+
+    /// Writes the configured windows, devices and roles to the store.
+    public static func syncConfiguration(_ config: HallConfiguration, store: HallStore, clock: any HallClock) async throws {
+        try await store.syncWindows(config.windows, at: clock.now())
+        try await store.syncConfiguredDevices(config.devices.map { device in
+            (id: device.id,
+             identity: DeviceIdentity(kind: device.kind, profile: device.profile, serialNumber: device.serialNumber, address: device.address),
+             role: DeviceRole(name: device.role, kind: device.kind, windows: device.windows))
+        }, at: clock.now())
+    }
+
+    /// Runs the gateway until SIGTERM or SIGINT, then shuts down cleanly.
+    /// - Parameter onListening: called with the HTTP address once the server accepts connections.
+    public static func run(config: HallConfiguration, store: HallStore, logger: Logger, clock: any HallClock = SystemClock(),
+                           onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
+        try await syncConfiguration(config, store: store, clock: clock)
+        let notifier = SystemdNotifier()
+        let router = HallRoutes.router(config: config, store: store, clock: clock)
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.http.bind, port: config.http.port), serverName: "CounterGate"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? config.http.port
+                logger.info("HTTP listening", metadata: ["address": "\(config.http.bind)", "port": "\(port)"])
+                onListening(config.http.bind, port)
+                notifier.notify("READY=1\nSTATUS=serving \(config.hall.name) on \(config.http.bind):\(port)")
+            },
+            logger: logger
+        )
+        if let interval = SystemdNotifier.watchdogInterval(), notifier.isActive {
+            app.addServices(WatchdogService(notifier: notifier, interval: interval, logger: logger))
+        }
+        logger.info("gateway starting", metadata: [
+            "hall": "\(config.hall.name)", "config": "\(config.sourceFile ?? "built-in defaults")",
+            "store": "\(store.path)", "windows": "\(config.windows.count)", "devices": "\(config.devices.count)",
+        ])
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            notifier.notify("STOPPING=1")
+            throw error
+        }
+        notifier.notify("STOPPING=1")
+        logger.info("gateway stopped cleanly")
+    }
+}

@@ -1,0 +1,62 @@
+// `countergate serve` and `countergate demo`: run the gateway.
+import ArgumentParser
+import CounterConfig
+import CounterCore
+import Foundation
+import Gateway
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway with a configuration file (under systemd: Type=notify, see udev/countergate.service).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let config = global.loadConfiguration(allowDefaults: false)
+        let logger = global.makeLogger()
+        let store = await reporting { try GatewayRuntime.openStore(config) }
+        await reporting {
+            try await GatewayRuntime.run(config: config, store: store, logger: logger) { host, port in
+                printLine("CounterGate is listening on http://\(host):\(port)/")
+            }
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the demo hall on this machine: loopback HTTP, SQLite in a local folder, demo staff.",
+        discussion: "Stops cleanly on Ctrl-C or SIGTERM. The data folder is kept between runs; delete it to start over.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "HTTP port (0 picks a free one).")
+    var port: Int?
+
+    @Option(help: ArgumentHelp("Where the demo keeps its database.", valueName: "path"))
+    var dataDir: String?
+
+    func run() async throws {
+        var config = global.loadConfiguration(allowDefaults: true)
+        if let port {
+            guard (0...65535).contains(port) else { fail("--port \(port) is not a port; use 0 to 65535") }
+            config.http.port = port
+        }
+        if let dataDir { config.store.dataDirectory = dataDir }
+        let logger = global.makeLogger()
+        let clock = SystemClock()
+        let store = await reporting { try GatewayRuntime.openStore(config) }
+        let seeded = await reporting {
+            try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)
+            return try await DemoHall.seedIfEmpty(store: store, config: config, clock: clock)
+        }
+        if seeded > 0 { logger.info("demo staff loaded", metadata: ["people": "\(seeded)"]) }
+        let dataDirectory = config.store.dataDirectory
+        let final = config
+        await reporting {
+            try await GatewayRuntime.run(config: final, store: store, logger: logger, clock: clock) { host, port in
+                printLine("CounterGate demo is running: http://\(host):\(port)/ (data in \(dataDirectory); Ctrl-C to stop)")
+            }
+        }
+    }
+}

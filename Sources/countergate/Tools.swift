@@ -1,0 +1,136 @@
+// The ops tools: config check, staff import/list, notice numbers, audit verification.
+import ArgumentParser
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import Gateway
+
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "config", abstract: "Check the configuration.",
+                                                    subcommands: [Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read the configuration and report every problem with file, line and key; exit 1 if there is any.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let years = config.calendarYears.map(\.year).sorted().map(String.init).joined(separator: ", ")
+            printLine("""
+                configuration OK: \(config.sourceFile ?? "built-in demo defaults")
+                  hall: \(config.hall.name) (\(config.hall.phone))
+                  windows: \(config.windows.map(\.chineseLabel).joined(separator: "、"))
+                  devices: \(config.devices.isEmpty ? "none" : config.devices.map { "\($0.id) (\($0.kind.rawValue), role \($0.role))" }.joined(separator: ", "))
+                  HTTP: \(config.http.bind):\(config.http.port)
+                  data: \(config.store.dataDirectory) (durability \(config.store.durability))
+                  notice numbers: \(config.noticeNumberFormat.render(year: 2026, sequence: 123)) (pattern \(config.noticeNumberFormat.pattern))
+                  fallback: \(config.fallback.scope.rawValue), enter after \(config.fallback.enterAfterSeconds) s, leave after \(config.fallback.leaveAfterSeconds) s
+                  calendar years: \(years)
+                """)
+        }
+    }
+}
+
+struct StaffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Import and list the hall's staff.",
+                                                    subcommands: [Import.self, List.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a staff list (CSV). Every row is checked first; if any row is wrong, nothing is imported.",
+            discussion: """
+                Columns: staff_id,name,window,department,roles,terminal_user_id,post
+                roles: clerk, window-lead, duty-chief, inspection, ops (or their Chinese names), separated by |
+                post: A or B (AB岗). A person already on file is updated.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The CSV file (UTF-8).", valueName: "staff.csv"))
+        var file: String
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file): check the path") }
+            guard let text = String(data: data, encoding: .utf8) else {
+                fail("\(file) is not UTF-8; save it as UTF-8 (in Excel: CSV UTF-8) and import again")
+            }
+            let rows: [StaffListRow]
+            do { rows = try StaffList.parse(text, windows: Set(config.windows.map(\.number))) } catch { fail("\(file): \(error)") }
+            let summary = await reporting {
+                let store = try GatewayRuntime.openStore(config)
+                try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock())
+                return try await store.importStaff(rows, actor: "cli", at: Date())
+            }
+            printLine("\(file): \(summary)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the staff on file.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let staff = await reporting { try await GatewayRuntime.openStore(config).staff() }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                printLine(String(decoding: try encoder.encode(staff), as: UTF8.self))
+                return
+            }
+            if staff.isEmpty { printLine("no staff on file; import a list with `countergate staff import staff.csv`"); return }
+            for person in staff {
+                let window = person.window.map { "\($0)号窗口" } ?? "—"
+                let roles = person.roles.sorted().map(\.chineseName).joined(separator: "、")
+                printLine("\(person.id)\t\(person.name)\t\(window)\t\(person.post.map { $0.rawValue + "岗" } ?? "")\t\(person.department)\t\(roles)\t考勤号 \(person.terminalUserID ?? "—")")
+            }
+        }
+    }
+}
+
+struct NoticeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "notice", abstract: "Notices (通知书).",
+                                                    subcommands: [Number.self])
+
+    struct Number: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the number the next notice will get.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Show without taking it (numbers are only taken by issuing a notice).") var peek = false
+        @Option(help: "The year (default: this year in the hall's time zone).") var year: Int?
+
+        func validate() throws {
+            guard peek else { throw ValidationError("numbers are taken only by issuing a notice; use --peek to see the next one") }
+        }
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let year = self.year ?? CivilDate(Date()).year
+            let number = await reporting {
+                try await GatewayRuntime.openStore(config).peekNoticeNumber(year: year, format: config.noticeNumberFormat)
+            }
+            printLine(number)
+        }
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit log.",
+                                                    subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the audit log's hash chain; exit 1 and name the entry if it was edited.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let result = await reporting { try await GatewayRuntime.openStore(config).verifyAudit() }
+            printLine(result.description)
+            if case .broken = result { throw ExitCode.failure }
+        }
+    }
+}
