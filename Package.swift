@@ -77,20 +77,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Test support shared by the test targets (fakes of what the OS gives the gateway); never linked into it.
+        .target(name: "CounterGateTestSupport", path: "Sources/CounterGateTestSupport", swiftSettings: strict),
         .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"], swiftSettings: strict),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway",
+                "Gateway", "CounterGateTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["countergate"],
+            dependencies: ["countergate", "CounterGateTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,52 @@
+// The HTTP routes over a real server bound to loopback (HummingbirdTesting's live client).
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import Gateway
+
+@Suite struct HallRoutesTests {
+    func makeApp() async throws -> (some ApplicationProtocol, HallStore) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-routes-\(UUID().uuidString)")
+        var config = try HallConfiguration.defaults()
+        config.store.dataDirectory = directory.path
+        let store = try GatewayRuntime.openStore(config)
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_771_038_000))  // Sat 2026-02-14 11:00, a make-up working day
+        try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)
+        try await DemoHall.seedIfEmpty(store: store, config: config, clock: clock)
+        let router = HallRoutes.router(config: config, store: store, clock: clock)
+        return (Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))), store)
+    }
+
+    @Test func healthAndReadiness() async throws {
+        let (app, _) = try await makeApp()
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+                let report = try JSONDecoder().decode(HealthReport.self, from: Data(buffer: response.body))
+                #expect(report.status == "ok")
+            }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                let report = try JSONDecoder().decode(HealthReport.self, from: Data(buffer: response.body))
+                #expect(report.checks["store"] == "ok (journal wal)")
+            }
+        }
+    }
+
+    @Test func statusPageShowsTheHallInChinese() async throws {
+        let (app, _) = try await makeApp()
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("调休上班(春节)"))
+                #expect(page.contains("王建国(A岗)"))
+                #expect(page.contains("太谷政务〔2026〕第000001号"))
+            }
+        }
+    }
+}
