@@ -55,6 +55,13 @@ let package = Package(
             dependencies: ["CounterCore", "CLibUSB"],
             swiftSettings: strict
         ),
+        // Fingerprint attendance terminals: the pull protocol's codec (pure) and client.
+        .target(
+            name: "ZKTerminal",
+            dependencies: ["CounterCore", "DeviceKit", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         // The running gateway: services, HTTP, logging, systemd integration.
         .target(
             name: "Gateway",
@@ -80,6 +87,7 @@ let package = Package(
         // Test support shared by the test targets (fakes of what the OS gives the gateway); never linked into it.
         .target(name: "CounterGateTestSupport", path: "Sources/CounterGateTestSupport", swiftSettings: strict),
         .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"], swiftSettings: strict),
+        .testTarget(name: "ZKTerminalTests", dependencies: ["ZKTerminal"], swiftSettings: strict),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),
         .testTarget(

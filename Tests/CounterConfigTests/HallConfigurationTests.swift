@@ -216,3 +216,14 @@ import Testing
         }
     }
 }
+
+@Suite struct ExampleConfigurationTests {
+    /// docs/countergate.example.toml is what ops copy; it must stay readable as the docs change.
+    @Test func theDocumentedExampleIsAccepted() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try HallConfiguration.load(path: root.appendingPathComponent("docs/countergate.example.toml").path)
+        #expect(config.store.dataDirectory == "/var/lib/countergate")
+        #expect(config.devices.map(\.id) == ["entrance-terminal"])
+        #expect(config.windows.count == 2)
+    }
+}
