@@ -59,14 +59,25 @@ let package = Package(
         .target(
             name: "ZKTerminal",
             dependencies: ["CounterCore", "DeviceKit", .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio")],
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Test fakes that speak the devices' real wire protocols on loopback (the ZK terminal simulator);
+        // used by the tests and the demo, never talking to real hardware.
+        .target(
+            name: "Simulators",
+            dependencies: [
+                "ZKTerminal", "CounterCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // The running gateway: services, HTTP, logging, systemd integration.
         .target(
             name: "Gateway",
             dependencies: [
-                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit",
+                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -78,8 +89,9 @@ let package = Package(
         .executableTarget(
             name: "countergate",
             dependencies: [
-                "Gateway", "CounterConfig", "CounterCore", "CounterStore",
+                "Gateway", "CounterConfig", "CounterCore", "CounterStore", "ZKTerminal", "Simulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -87,13 +99,22 @@ let package = Package(
         // Test support shared by the test targets (fakes of what the OS gives the gateway); never linked into it.
         .target(name: "CounterGateTestSupport", path: "Sources/CounterGateTestSupport", swiftSettings: strict),
         .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"], swiftSettings: strict),
-        .testTarget(name: "ZKTerminalTests", dependencies: ["ZKTerminal"], swiftSettings: strict),
+        .testTarget(name: "ZKTerminalTests", dependencies: ["ZKTerminal", "Simulators", "CounterCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SimulatorsTests",
+            dependencies: [
+                "Simulators", "ZKTerminal",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "CounterGateTestSupport",
+                "Gateway", "CounterGateTestSupport", "Simulators", "ZKTerminal",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -42,6 +42,32 @@ public struct HallConfiguration: Sendable {
         public var serialNumber: String?
         /// The windows the role serves; all windows when not given.
         public var windows: Set<Int>
+        /// A terminal's comm key (通讯密码); 0 when none is set.
+        public var commKey: UInt32 = 0
+
+        public init(id: String, kind: DeviceKind, role: String, profile: String, address: String, serialNumber: String?,
+                    windows: Set<Int>, commKey: UInt32 = 0) {
+            self.id = id
+            self.kind = kind
+            self.role = role
+            self.profile = profile
+            self.address = address
+            self.serialNumber = serialNumber
+            self.windows = windows
+            self.commKey = commKey
+        }
+    }
+
+    /// How attendance terminals are read.
+    public struct Attendance: Sendable, Equatable {
+        /// A full download every so often, the safety net under live events.
+        public var pullIntervalSeconds: Int
+        /// A terminal clock further than this from the gateway's marks its punches for review.
+        public var maxClockDriftSeconds: Int
+        /// How long to wait for any one reply of a terminal.
+        public var replyTimeoutSeconds: Int
+        /// Whether to ask terminals for live events between pulls.
+        public var liveEvents: Bool
     }
 
     public var hall: Hall
@@ -51,6 +77,7 @@ public struct HallConfiguration: Sendable {
     public var fallback: Fallback
     public var windows: [ServiceWindow]
     public var devices: [Device]
+    public var attendance: Attendance
     /// Every year of holiday data: the shipped years plus those the configuration adds.
     public var calendarYears: [HolidayYear]
     /// The file this was read from, or nil for the built-in defaults.
@@ -169,10 +196,18 @@ public struct HallConfiguration: Sendable {
             for number in served ?? [] where !windows.contains(where: { $0.number == number }) {
                 table.fail("windows", at: table.table["windows"]?.position.line ?? line, "window \(number) is not configured")
             }
+            let commKey = table.int("comm_key", default: 0, range: 0...999_999) ?? 0
             guard let kind else { continue }
             devices.append(Device(id: id, kind: kind, role: role, profile: profile, address: address, serialNumber: serial,
-                                  windows: Set(served ?? windows.map(\.number))))
+                                  windows: Set(served ?? windows.map(\.number)), commKey: UInt32(commKey)))
         }
+
+        let attendanceTable = reader.table("attendance")
+        let attendance = Attendance(
+            pullIntervalSeconds: attendanceTable.int("pull_interval_seconds", default: 300, range: 10...86_400) ?? 300,
+            maxClockDriftSeconds: attendanceTable.int("max_clock_drift_seconds", default: 120, range: 1...86_400) ?? 120,
+            replyTimeoutSeconds: attendanceTable.int("reply_timeout_seconds", default: 5, range: 1...120) ?? 5,
+            liveEvents: attendanceTable.bool("live_events", default: true))
 
         let calendarTable = reader.table("calendar")
         var years: [HolidayYear] = []
@@ -194,7 +229,7 @@ public struct HallConfiguration: Sendable {
             throw ConfigErrors(errors: [ConfigError(file: file, line: 0, key: "calendar.files", message: error.description)])
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback,
-                                 windows: windows, devices: devices, calendarYears: years, sourceFile: nil)
+                                 windows: windows, devices: devices, attendance: attendance, calendarYears: years, sourceFile: nil)
     }
 
     /// The working-day calendar of every year the configuration knows.

@@ -4,6 +4,8 @@ import CounterConfig
 import CounterCore
 import Foundation
 import Gateway
+import Simulators
+import ZKTerminal
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +38,15 @@ struct Demo: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the demo keeps its database.", valueName: "path"))
     var dataDir: String?
 
+    @Option(help: "Attendance records on the simulated terminal.")
+    var simulatedRecords = 2_000
+
+    @Option(help: "A simulated punch every this many seconds (0: none).")
+    var punchEvery: Double = 20
+
+    @Flag(help: "Run without the simulated devices.")
+    var noSimulators = false
+
     func run() async throws {
         var config = global.loadConfiguration(allowDefaults: true)
         if let port {
@@ -44,6 +55,16 @@ struct Demo: AsyncParsableCommand {
         }
         if let dataDir { config.store.dataDirectory = dataDir }
         let logger = global.makeLogger()
+        // The demo's devices are simulators (test fakes speaking the real wire), started here and configured
+        // like real devices, so the gateway's real device path talks to them.
+        let terminal = ZKTerminalSimulator.demo(records: simulatedRecords)
+        if !noSimulators {
+            let ports = await reporting { try await terminal.start(host: "127.0.0.1", tcpPort: 0, udpPort: 0) }
+            config.devices.append(HallConfiguration.Device(
+                id: "simulated-entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "simulated-zk",
+                address: "tcp://127.0.0.1:\(ports.tcp)", serialNumber: nil, windows: Set(config.windows.map(\.number))))
+            logger.info("simulated terminal (test fake) started", metadata: ["address": "tcp://127.0.0.1:\(ports.tcp)", "records": "\(simulatedRecords)"])
+        }
         let clock = SystemClock()
         let store = await reporting { try GatewayRuntime.openStore(config) }
         let seeded = await reporting {
@@ -53,8 +74,9 @@ struct Demo: AsyncParsableCommand {
         if seeded > 0 { logger.info("demo staff loaded", metadata: ["people": "\(seeded)"]) }
         let dataDirectory = config.store.dataDirectory
         let final = config
+        let punches = noSimulators ? nil : SimulatedTerminalService(simulator: terminal, punchEvery: punchEvery)
         await reporting {
-            try await GatewayRuntime.run(config: final, store: store, logger: logger, clock: clock) { host, port in
+            try await GatewayRuntime.run(config: final, store: store, logger: logger, clock: clock, extraServices: punches.map { [$0] } ?? []) { host, port in
                 printLine("CounterGate demo is running: http://\(host):\(port)/ (data in \(dataDirectory); Ctrl-C to stop)")
             }
         }

@@ -224,3 +224,25 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct BufferedReadPayloadTests {
+    /// The payloads pyzk packs (`<bhii>`, `<ii>`) and the replies a terminal sends, both ways.
+    @Test func payloadsMatchPyzkAndRoundTrip() throws {
+        // pyzk: pack('<bhii', 1, 13, 0, 0) and pack('<bhii', 1, 9, 5, 0).
+        #expect(ZKBufferedRead.prepareRequest(command: .attendanceRead) == hex("01 0d00 00000000 00000000"))
+        #expect(ZKBufferedRead.prepareRequest(command: .userTemplateRead, fct: 5) == hex("01 0900 05000000 00000000"))
+        let parsed = try ZKBufferedRead.parsePrepareRequest(hex("01 0700 02000000 00000000"))
+        #expect(parsed.command == .dbRead && parsed.fct == 2 && parsed.ext == 0)
+        // pyzk: pack('<ii', 65472, 65472).
+        #expect(ZKBufferedRead.readRequest(start: 65472, size: 65472) == hex("c0ff0000 c0ff0000"))
+        #expect(try ZKBufferedRead.parseReadRequest(hex("00000000 ffffffff")) == (0, -1))
+        // pyzk reads the size at data[1:5].
+        let ready = ZKBufferedRead.bufferReadyReply(size: 4_000_004)
+        #expect(ready.count == 13 && ready[0] == 0)
+        #expect(try ZKBufferedRead.parseBufferReadyReply(ready) == 4_000_004)
+        #expect(ZKBufferedRead.prepareData(size: 1024) == hex("00040000 00000000"))
+        #expect(try ZKBufferedRead.parsePrepareData(hex("00040000")) == 1024)
+        #expect(throws: ZKDecodeError.self) { try ZKBufferedRead.parseReadRequest([1, 2, 3]) }
+        #expect(throws: ZKDecodeError.self) { try ZKBufferedRead.parsePrepareRequest([1, 13, 0]) }
+    }
+}

@@ -43,7 +43,9 @@ public enum GatewayRuntime {
 
     /// Runs the gateway until SIGTERM or SIGINT, then shuts down cleanly.
     /// - Parameter onListening: called with the HTTP address once the server accepts connections.
+    /// - Parameter extraServices: services to run beside the gateway's (the demo's simulators).
     public static func run(config: HallConfiguration, store: HallStore, logger: Logger, clock: any HallClock = SystemClock(),
+                           extraServices: [any Service] = [],
                            onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
         try await syncConfiguration(config, store: store, clock: clock)
         let notifier = SystemdNotifier()
@@ -59,6 +61,13 @@ public enum GatewayRuntime {
             },
             logger: logger
         )
+        let terminals = try config.devices.filter { $0.kind == .terminal }.map {
+            try TerminalSync(device: $0, settings: config.attendance, store: store, clock: clock, logger: logger)
+        }
+        app.addServices(extraServices)
+        if !terminals.isEmpty {
+            app.addServices(AttendanceSyncService(syncs: terminals))
+        }
         if let interval = SystemdNotifier.watchdogInterval(), notifier.isActive {
             app.addServices(WatchdogService(notifier: notifier, interval: interval, logger: logger))
         }

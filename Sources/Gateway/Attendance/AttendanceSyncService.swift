@@ -1,0 +1,210 @@
+// Attendance sync: one task per configured terminal, live events between periodic full pulls, every punch stored once.
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import ZKTerminal
+
+/// What one full pull did, for logs, the CLI and tests.
+public struct TerminalPullReport: Sendable, Equatable {
+    public let device: String
+    public let serialNumber: String
+    public let records: Int
+    public let inserted: Int
+    public let alreadyStored: Int
+    public let flagged: Int
+    public let clockDrift: TimeInterval
+}
+
+/// The exponential backoff between reconnection attempts: the one retry policy of the gateway's devices.
+public struct RetryBackoff: Sendable {
+    public let initial: Duration
+    public let maximum: Duration
+    private(set) var current: Duration
+
+    public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(60)) {
+        self.initial = initial
+        self.maximum = maximum
+        self.current = initial
+    }
+
+    /// The wait before the next attempt; doubles each time up to the maximum.
+    public mutating func next() -> Duration {
+        defer { current = min(current * 2, maximum) }
+        return current
+    }
+
+    public mutating func reset() { current = initial }
+}
+
+/// What a terminal sync did, for whoever watches it (tests, the benchmark, later the health model).
+public enum TerminalSyncEvent: Sendable {
+    case pulled(TerminalPullReport)
+    /// A live punch was committed to the store (`inserted` false when it was already there).
+    case liveStored(Punch, inserted: Bool)
+    case failed(ZKClientError)
+}
+
+/// Reads one terminal into the store: full pulls and live events.
+public struct TerminalSync: Sendable {
+    public let device: HallConfiguration.Device
+    public let endpoint: ZKEndpoint
+    public let settings: HallConfiguration.Attendance
+    public let store: HallStore
+    public let clock: any HallClock
+    public let logger: Logger
+    /// Told of every pull, stored live punch and failure.
+    public var observer: (@Sendable (TerminalSyncEvent) -> Void)?
+
+    public init(device: HallConfiguration.Device, settings: HallConfiguration.Attendance, store: HallStore, clock: any HallClock, logger: Logger,
+                observer: (@Sendable (TerminalSyncEvent) -> Void)? = nil) throws {
+        guard let endpoint = ZKEndpoint(address: device.address) else {
+            throw StartupError(description: "terminal \(device.id): address \"\(device.address)\" is not tcp://host:port or udp://host:port")
+        }
+        self.device = device
+        self.endpoint = endpoint
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        var logger = logger
+        logger[metadataKey: "terminal"] = "\(device.id)"
+        self.logger = logger
+        self.observer = observer
+    }
+
+    public func makeClient() -> ZKClient {
+        ZKClient(.init(endpoint: endpoint, commKey: device.commKey, replyTimeout: .seconds(settings.replyTimeoutSeconds),
+                       deviceName: "\(device.role) (\(device.address))"), logger: logger)
+    }
+
+    /// One full pull on a connected client: device facts, clock, every record; stored in one transaction,
+    /// only once the whole download arrived (never half a download).
+    public func pull(_ client: ZKClient, progress: ZKProgress? = nil) async throws -> TerminalPullReport {
+        let info = try await client.deviceInfo()
+        let terminalTime = try await client.time()
+        let now = clock.now()
+        let drift = (terminalTime.instant(in: HallTime.chinaStandardTime) ?? now).timeIntervalSince(now)
+        if abs(drift) > TimeInterval(settings.maxClockDriftSeconds) {
+            logger.warning("terminal clock is off", metadata: ["drift_seconds": "\(Int(drift))", "fix": "countergate terminal time set --role \(device.role)"])
+        }
+        let quarters = QuarterLog()
+        let logger = self.logger
+        let records = try await client.attendance { done, total in
+            progress?(done, total)
+            let percent = total == 0 ? 100 : done * 100 / total
+            if quarters.crossed(percent) {
+                logger.info("downloading attendance records", metadata: ["percent": "\(percent)", "bytes": "\(done)/\(total)"])
+            }
+        }
+        let converter = TerminalPunches(serialNumber: info.serialNumber.isEmpty ? device.id : info.serialNumber,
+                                        zone: HallTime.chinaStandardTime, now: now, clockDrift: drift,
+                                        maxDrift: TimeInterval(settings.maxClockDriftSeconds))
+        let (punches, flags) = converter.convert(records)
+        let result = try await store.record(punches: punches, receivedAt: now, flags: flags)
+        let report = TerminalPullReport(device: device.id, serialNumber: converter.serialNumber, records: records.count,
+                                        inserted: result.inserted, alreadyStored: result.alreadyStored, flagged: flags.count, clockDrift: drift)
+        logger.info("attendance pulled", metadata: ["records": "\(report.records)", "new": "\(report.inserted)",
+                                                     "already_stored": "\(report.alreadyStored)", "flagged": "\(report.flagged)"])
+        observer?(.pulled(report))
+        return report
+    }
+
+    /// Runs until cancelled: connect, pull, watch live events until the next pull is due, pull again; on
+    /// failure mark the terminal offline and reconnect with backoff. Never throws: a dead terminal is
+    /// reported, and does not stop the gateway or any other terminal.
+    public func run() async {
+        var backoff = RetryBackoff()
+        while !Task.isCancelled {
+            let client = makeClient()
+            do {
+                try await client.connect()
+                let report = try await pull(client)
+                try await store.recordDeviceState(id: device.id, power: .online, reason: nil, at: clock.now())
+                backoff.reset()
+                var serial = report.serialNumber
+                var drift = report.clockDrift
+                while !Task.isCancelled {
+                    if settings.liveEvents {
+                        try await watch(client, serialNumber: serial, drift: drift, for: .seconds(settings.pullIntervalSeconds))
+                    } else {
+                        try await Task.sleep(for: .seconds(settings.pullIntervalSeconds))
+                    }
+                    if Task.isCancelled { break }
+                    let again = try await pull(client)
+                    serial = again.serialNumber
+                    drift = again.clockDrift
+                }
+                await client.disconnect()
+            } catch is CancellationError {
+                await client.disconnect()
+                return
+            } catch {
+                await client.disconnect()
+                if Task.isCancelled { return }
+                let wait = backoff.next()
+                logger.error("terminal failed: \(error)", metadata: ["retry_in": "\(wait)"])
+                _ = try? await store.recordDeviceState(id: device.id, power: .offline, reason: "\(error)", at: clock.now())
+                if let error = error as? ZKClientError { observer?(.failed(error)) }
+                do { try await Task.sleep(for: wait) } catch { return }
+            }
+        }
+    }
+
+    /// Stores live punches as they come, for `duration` (then returns so the caller can pull).
+    private func watch(_ client: ZKClient, serialNumber: String, drift: TimeInterval, for duration: Duration) async throws {
+        let converter = TerminalPunches(serialNumber: serialNumber, zone: HallTime.chinaStandardTime, now: clock.now(),
+                                        clockDrift: drift, maxDrift: TimeInterval(settings.maxClockDriftSeconds))
+        let store = self.store, clock = self.clock, logger = self.logger, observer = self.observer
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await client.watchAttendance { event in
+                    let (punch, flag) = converter.convert(event)
+                    do {
+                        let result = try await store.record(punches: [punch], receivedAt: clock.now(),
+                                                            flags: flag.map { [punch.identity: $0] } ?? [:])
+                        observer?(.liveStored(punch, inserted: result.inserted == 1))
+                        logger.info("live punch", metadata: ["user": "\(event.userID)", "time": "\(event.time)", "new": "\(result.inserted == 1)"])
+                    } catch {
+                        // The next full pull stores it; nothing is lost by a failed live write.
+                        logger.error("live punch not stored: \(error)")
+                    }
+                }
+            }
+            group.addTask { try await Task.sleep(for: duration) }
+            _ = try await group.next()
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// Remembers which quarter of a download was last logged, so progress is logged at 25 % steps.
+final class QuarterLog: Sendable {
+    private let last = Mutex(-1)
+
+    func crossed(_ percent: Int) -> Bool {
+        last.withLock { last in
+            let quarter = percent / 25
+            guard quarter > last else { return false }
+            last = quarter
+            return true
+        }
+    }
+}
+
+/// The service running every configured terminal's sync, each in its own child task.
+struct AttendanceSyncService: Service {
+    let syncs: [TerminalSync]
+
+    func run() async throws {
+        // Graceful shutdown cancels the syncs; each ends its session with the terminal before returning.
+        try? await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for sync in syncs { group.addTask { await sync.run() } }
+            }
+        }
+    }
+}

@@ -1,0 +1,459 @@
+// The pull-protocol client: connect (with comm key), device facts, bulk reads, writes, time, live events.
+import Foundation
+import Logging
+import NIOCore
+
+/// What a terminal says about itself.
+public struct ZKDeviceInfo: Sendable, Equatable, Codable {
+    public var serialNumber: String
+    public var firmware: String
+    public var platform: String
+    public var deviceName: String
+    public var users: Int
+    public var fingers: Int
+    public var records: Int
+    public var recordCapacity: Int
+}
+
+/// Progress of a long download: bytes so far of the total.
+public typealias ZKProgress = @Sendable (_ done: Int, _ total: Int) -> Void
+
+/// A client of one terminal over TCP or UDP.
+///
+/// Every wait is bounded by `replyTimeout`; a connection that breaks fails the current call with a typed
+/// error and the client must be reconnected. Bulk reads run with the terminal disabled and always
+/// re-enable it, even when the read fails, times out or is cancelled.
+public actor ZKClient {
+    public struct Configuration: Sendable {
+        public var endpoint: ZKEndpoint
+        /// The terminal's comm key (通讯密码); 0 when none is set.
+        public var commKey: UInt32
+        /// How long to wait for any one reply packet.
+        public var replyTimeout: Duration
+        public var connectTimeout: Duration
+        /// The name used in errors and logs (the role, e.g. `entrance-terminal`).
+        public var deviceName: String
+
+        public init(endpoint: ZKEndpoint, commKey: UInt32 = 0, replyTimeout: Duration = .seconds(5),
+                    connectTimeout: Duration = .seconds(5), deviceName: String? = nil) {
+            self.endpoint = endpoint
+            self.commKey = commKey
+            self.replyTimeout = replyTimeout
+            self.connectTimeout = connectTimeout
+            self.deviceName = deviceName ?? endpoint.description
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private var connection: ZKConnection?
+    private var sessionID: UInt16 = 0
+    private var replyID: UInt16 = 0
+    private var firmware: String?
+    private var enabled = true
+
+    public init(_ configuration: Configuration, logger: Logger = Logger(label: "countergate.terminal")) {
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "terminal"] = "\(configuration.deviceName)"
+        self.logger = logger
+    }
+
+    private var device: String { configuration.deviceName }
+    public var isConnected: Bool { connection != nil }
+
+    // MARK: Session
+
+    /// Opens the connection and the protocol session, answering a comm-key challenge when there is one.
+    public func connect() async throws(ZKClientError) {
+        await closeConnection()
+        do {
+            connection = try await ZKConnection.open(configuration.endpoint, device: device,
+                                                     connectTimeout: .nanoseconds(configuration.connectTimeout.nanoseconds))
+        } catch let error as ZKClientError { throw error } catch { throw .unreachable(device: device, detail: "\(error)") }
+        sessionID = 0
+        replyID = 0
+        let reply = try await exchange(.connect, what: "CONNECT", checkReply: false)
+        sessionID = reply.sessionID
+        if reply.command == .ackUnauthorized {
+            let auth = try await exchange(.auth, payload: ZKCommKey.scramble(key: configuration.commKey, sessionID: sessionID),
+                                          what: "AUTH", checkReply: false)
+            guard auth.command == .ackOK else {
+                await closeConnection()
+                throw .unauthorized(device: device)
+            }
+        } else if reply.command != .ackOK {
+            await closeConnection()
+            throw .refused(device: device, command: "CONNECT", reply: reply.command.description)
+        }
+        enabled = true
+        logger.debug("connected", metadata: ["endpoint": "\(configuration.endpoint)", "session": "\(sessionID)"])
+    }
+
+    /// Ends the session politely (EXIT) and closes the connection.
+    public func disconnect() async {
+        if connection != nil {
+            _ = try? await exchange(.exit, what: "EXIT", checkReply: false, honourCancellation: false)
+        }
+        await closeConnection()
+    }
+
+    private func closeConnection() async {
+        if let connection {
+            self.connection = nil
+            await connection.close()
+        }
+    }
+
+    // MARK: Facts
+
+    public func deviceInfo() async throws(ZKClientError) -> ZKDeviceInfo {
+        let version = try await exchange(.getVersion, what: "GET_VERSION")
+        firmware = String(decoding: version.payload.prefix { $0 != 0 }, as: UTF8.self)
+        let sizes = try await freeSizes()
+        return ZKDeviceInfo(serialNumber: try await option("~SerialNumber"), firmware: firmware ?? "",
+                            platform: (try? await option("~Platform")) ?? "", deviceName: (try? await option("~DeviceName")) ?? "",
+                            users: sizes.users, fingers: sizes.fingers, records: sizes.records, recordCapacity: sizes.recordCapacity)
+    }
+
+    /// The value of a terminal option (`~SerialNumber`).
+    public func option(_ name: String) async throws(ZKClientError) -> String {
+        ZKOption.value(of: try await exchange(.optionsRead, payload: ZKOption.request(name), what: "OPTIONS_RRQ \(name)").payload)
+    }
+
+    public func freeSizes() async throws(ZKClientError) -> ZKFreeSizes {
+        let reply = try await exchange(.getFreeSizes, what: "GET_FREE_SIZES")
+        do { return try ZKFreeSizes.decode(reply.payload) } catch { throw violation("GET_FREE_SIZES: \(error)") }
+    }
+
+    // MARK: Time
+
+    /// The terminal's clock (its local wall time, no zone).
+    public func time() async throws(ZKClientError) -> ZKLocalTime {
+        let reply = try await exchange(.getTime, what: "GET_TIME")
+        guard reply.payload.count >= 4 else { throw violation("GET_TIME reply has \(reply.payload.count) bytes") }
+        return ZKLocalTime(packed: UInt32(reply.payload[0]) | UInt32(reply.payload[1]) << 8 | UInt32(reply.payload[2]) << 16 | UInt32(reply.payload[3]) << 24)
+    }
+
+    /// Sets the terminal's clock, then REFRESHDATA so it takes effect.
+    public func setTime(_ time: ZKLocalTime) async throws(ZKClientError) {
+        var payload: [UInt8] = []
+        payload.appendLE(time.packed)
+        _ = try await exchange(.setTime, payload: payload, what: "SET_TIME")
+        _ = try await exchange(.refreshData, what: "REFRESHDATA")
+    }
+
+    // MARK: Bulk reads
+
+    /// Runs `body` with the terminal disabled (its keypad and sensor locked, so the data cannot change under
+    /// the read) and re-enables it afterwards, whatever happens.
+    public func withDeviceDisabled<T: Sendable>(_ body: () async throws(ZKClientError) -> T) async throws(ZKClientError) -> T {
+        _ = try await exchange(.disableDevice, what: "DISABLEDEVICE")
+        enabled = false
+        let result: Result<T, ZKClientError>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        await reenable()
+        return try result.get()
+    }
+
+    /// Re-enables the terminal: on this connection if it still works, else on a fresh one. Runs even when
+    /// the task is cancelled (a terminal left disabled locks staff out); bounded by the reply timeout.
+    private func reenable() async {
+        if enabled { return }
+        if connection != nil, (try? await exchange(.enableDevice, what: "ENABLEDEVICE", honourCancellation: false)) != nil {
+            enabled = true
+            return
+        }
+        logger.warning("re-enabling the terminal on a new connection")
+        do {
+            try await connectIgnoringCancellation()
+            _ = try await exchange(.enableDevice, what: "ENABLEDEVICE", honourCancellation: false)
+            enabled = true
+        } catch {
+            logger.error("the terminal may still be disabled: \(error)")
+        }
+    }
+
+    private func connectIgnoringCancellation() async throws(ZKClientError) {
+        await closeConnection()
+        do {
+            connection = try await ZKConnection.open(configuration.endpoint, device: device,
+                                                     connectTimeout: .nanoseconds(configuration.connectTimeout.nanoseconds))
+        } catch let error as ZKClientError { throw error } catch { throw .unreachable(device: device, detail: "\(error)") }
+        sessionID = 0
+        replyID = 0
+        let reply = try await exchange(.connect, what: "CONNECT", checkReply: false, honourCancellation: false)
+        sessionID = reply.sessionID
+        if reply.command == .ackUnauthorized {
+            _ = try await exchange(.auth, payload: ZKCommKey.scramble(key: configuration.commKey, sessionID: sessionID),
+                                   what: "AUTH", honourCancellation: false)
+        }
+    }
+
+    /// Every user enrolled on the terminal.
+    public func users() async throws(ZKClientError) -> [ZKUser] {
+        try await withDeviceDisabled { () async throws(ZKClientError) -> [ZKUser] in
+            let sizes = try await freeSizes()
+            if sizes.users == 0 { return [] }
+            let dataset = try await readBuffer(command: .userTemplateRead, table: .users, what: "users", progress: nil)
+            do { return try ZKDataset.users(dataset, records: sizes.users).1 } catch { throw violation("users: \(error)") }
+        }
+    }
+
+    /// Every attendance record on the terminal. The record layout is derived from the dataset size and the
+    /// record count; a size that fits no layout is an error naming the terminal and its firmware.
+    public func attendance(progress: ZKProgress? = nil) async throws(ZKClientError) -> [ZKAttendanceRecord] {
+        try await withDeviceDisabled { () async throws(ZKClientError) -> [ZKAttendanceRecord] in
+            let sizes = try await freeSizes()
+            if sizes.records == 0 { return [] }
+            let dataset = try await readBuffer(command: .attendanceRead, table: nil, what: "attendance records", progress: progress)
+            do { return try ZKDataset.attendance(dataset, records: sizes.records).1 } catch { throw violation("attendance records: \(error)") }
+        }
+    }
+
+    /// Every fingerprint template.
+    public func templates(progress: ZKProgress? = nil) async throws(ZKClientError) -> [ZKFingerprintTemplate] {
+        try await withDeviceDisabled { () async throws(ZKClientError) -> [ZKFingerprintTemplate] in
+            let sizes = try await freeSizes()
+            if sizes.fingers == 0 { return [] }
+            let dataset = try await readBuffer(command: .dbRead, table: .fingerprintTemplates, what: "fingerprint templates", progress: progress)
+            do { return try ZKDataset.templates(dataset) } catch { throw violation("templates: \(error)") }
+        }
+    }
+
+    /// The buffered read: PREPARE_BUFFER, then READ_BUFFER chunk by chunk (PREPARE_DATA, DATA..., ACK_OK),
+    /// then FREE_DATA. A chunk whose reply times out is asked for again (up to 3 times); a connection that
+    /// breaks ends the read with ``ZKClientError/connectionLost(device:during:)``.
+    private func readBuffer(command: ZKCommand, table: ZKTable?, what: String, progress: ZKProgress?) async throws(ZKClientError) -> [UInt8] {
+        var request: [UInt8] = [1]
+        request.appendLE(command.rawValue)
+        request.appendLE(table?.rawValue ?? 0)
+        request.appendLE(Int32(0))
+        let prepared = try await exchange(.prepareBuffer, payload: request, what: "PREPARE_BUFFER for \(what)", checkReply: false)
+        if prepared.command == .data { return prepared.payload }  // small sets come back whole
+        guard prepared.command == .ackOK else {
+            throw .refused(device: device, command: "PREPARE_BUFFER for \(what)", reply: prepared.command.description)
+        }
+        guard prepared.payload.count >= 5 else { throw violation("PREPARE_BUFFER reply has \(prepared.payload.count) bytes, expected at least 5") }
+        let total = Int(UInt32(prepared.payload[1]) | UInt32(prepared.payload[2]) << 8 | UInt32(prepared.payload[3]) << 16 | UInt32(prepared.payload[4]) << 24)
+        guard total <= 256 * 1024 * 1024 else { throw violation("\(what): the terminal announces \(total) bytes") }
+        let chunkSize = configuration.endpoint.transport == .tcp ? 0xFFC0 : 16 * 1024
+        var data: [UInt8] = []
+        data.reserveCapacity(total)
+        var start = 0
+        progress?(0, total)
+        while start < total {
+            let size = min(chunkSize, total - start)
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    data += try await readChunk(start: start, size: size, what: what)
+                    break
+                } catch let error where attempt < 3 && Self.isTimeout(error) {
+                    logger.warning("chunk timed out, asking again", metadata: ["start": "\(start)", "attempt": "\(attempt)"])
+                    connection?.inbox.discardPending()
+                }
+            }
+            start += size
+            progress?(start, total)
+        }
+        _ = try await exchange(.freeData, what: "FREE_DATA", checkReply: false)
+        return data
+    }
+
+    private static func isTimeout(_ error: ZKClientError) -> Bool {
+        if case .timedOut = error { return true }
+        return false
+    }
+
+    private func readChunk(start: Int, size: Int, what: String) async throws(ZKClientError) -> [UInt8] {
+        var payload: [UInt8] = []
+        payload.appendLE(Int32(start))
+        payload.appendLE(Int32(size))
+        let id = try await send(.readBuffer, payload: payload, what: "READ_BUFFER")
+        let label = "\(what) bytes \(start)..<\(start + size)"
+        var first = try await receive(replyTo: id, what: label)
+        if first.command == .data {
+            // Some firmware skips PREPARE_DATA for a chunk that fits one packet.
+            guard first.payload.count == size else { throw violation("\(label): DATA of \(first.payload.count) bytes") }
+            return first.payload
+        }
+        guard first.command == .prepareData, first.payload.count >= 4 else {
+            throw .refused(device: device, command: "READ_BUFFER \(label)", reply: first.command.description)
+        }
+        let announced = Int(UInt32(first.payload[0]) | UInt32(first.payload[1]) << 8 | UInt32(first.payload[2]) << 16 | UInt32(first.payload[3]) << 24)
+        guard announced == size else { throw violation("\(label): the terminal prepares \(announced) bytes") }
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(size)
+        while true {
+            first = try await receive(replyTo: id, what: label)
+            if first.command == .data {
+                chunk += first.payload
+                guard chunk.count <= size else { throw violation("\(label): \(chunk.count) bytes sent") }
+            } else if first.command == .ackOK {
+                guard chunk.count == size else { throw violation("\(label): the chunk ended after \(chunk.count) bytes") }
+                return chunk
+            } else {
+                throw violation("\(label): unexpected \(first.command) inside a chunk")
+            }
+        }
+    }
+
+    // MARK: Writes
+
+    /// Writes (adds or replaces) one user in the layout the terminal uses.
+    public func writeUser(_ user: ZKUser, layout: ZKUserLayout) async throws(ZKClientError) {
+        _ = try await exchange(.userWrite, payload: layout.encode(user), what: "USER_WRQ \(user.userID)")
+        _ = try await exchange(.refreshData, what: "REFRESHDATA")
+    }
+
+    /// Restores users and their fingerprint templates in one upload (the replacement workflow).
+    public func restore(users: [ZKUser], layout: ZKUserLayout, templates: [ZKFingerprintTemplate], progress: ZKProgress? = nil) async throws(ZKClientError) {
+        let upload = ZKDataset.userTemplateUpload(users: users, layout: layout, templates: templates)
+        try await withDeviceDisabled { () async throws(ZKClientError) in
+            _ = try await exchange(.freeData, what: "FREE_DATA", checkReply: false)
+            var size: [UInt8] = []
+            size.appendLE(UInt32(upload.count))
+            _ = try await exchange(.prepareData, payload: size, what: "PREPARE_DATA")
+            var sent = 0
+            progress?(0, upload.count)
+            while sent < upload.count {
+                let end = min(sent + 1024, upload.count)
+                _ = try await exchange(.data, payload: Array(upload[sent..<end]), what: "DATA")
+                sent = end
+                progress?(sent, upload.count)
+            }
+            var save: [UInt8] = []
+            save.appendLE(UInt32(12))
+            save.appendLE(UInt16(0))
+            save.appendLE(UInt16(8))
+            _ = try await exchange(.saveUserTemplates, payload: save, what: "SAVE_USERTEMPS")
+            _ = try await exchange(.refreshData, what: "REFRESHDATA")
+        }
+    }
+
+    // MARK: Live events
+
+    /// Registers for attendance events and calls `onPunch` for each, acknowledging every event packet.
+    /// Returns when cancelled; throws when the connection breaks. During silence the terminal is asked
+    /// for its time every `heartbeat`, so a dead terminal is noticed rather than waited on forever.
+    public func watchAttendance(heartbeat: Duration = .seconds(30),
+                                onPunch: @Sendable (ZKLiveAttendance) async -> Void) async throws(ZKClientError) {
+        _ = try await exchange(.cancelCapture, what: "CANCELCAPTURE", checkReply: false)
+        _ = try await exchange(.startVerify, what: "STARTVERIFY", checkReply: false)
+        _ = try await exchange(.enableDevice, what: "ENABLEDEVICE")
+        var flags: [UInt8] = []
+        flags.appendLE(ZKEventFlags.attendance.rawValue)
+        _ = try await exchange(.registerEvents, payload: flags, what: "REG_EVENT")
+        var pendingHeartbeat: UInt16?
+        while true {
+            guard let connection else { throw ZKClientError.notConnected(device: device) }
+            let packet: ZKPacket
+            do {
+                packet = try await connection.inbox.next(timeout: .nanoseconds(heartbeat.nanoseconds), on: connection.channel.eventLoop)
+            } catch ZKPacketInbox.WaitError.cancelled {
+                var off: [UInt8] = []
+                off.appendLE(UInt32(0))
+                _ = try? await exchange(.registerEvents, payload: off, what: "REG_EVENT 0", checkReply: false, honourCancellation: false)
+                return
+            } catch ZKPacketInbox.WaitError.timedOut {
+                if pendingHeartbeat != nil {
+                    throw ZKClientError.timedOut(device: device, waitingFor: "the heartbeat (GET_TIME)", seconds: heartbeat.seconds)
+                }
+                pendingHeartbeat = try await send(.getTime, payload: [], what: "GET_TIME heartbeat")
+                continue
+            } catch let error as ZKClientError {
+                throw error
+            } catch {
+                throw ZKClientError.connectionLost(device: device, during: "live events")
+            }
+            if packet.command == .registerEvents {
+                try await acknowledgeEvent()
+                if packet.sessionID & UInt16(truncatingIfNeeded: ZKEventFlags.attendance.rawValue) != 0 {
+                    do { await onPunch(try ZKLiveAttendance.decode(packet.payload)) } catch {
+                        logger.warning("live event not understood: \(error)", metadata: ["bytes": "\(packet.payload.count)"])
+                    }
+                }
+            } else if let id = pendingHeartbeat, packet.replyID == id {
+                pendingHeartbeat = nil
+            }
+        }
+    }
+
+    private func acknowledgeEvent() async throws(ZKClientError) {
+        guard let connection else { throw .notConnected(device: device) }
+        do { try await connection.send(ZKPacket(command: .ackOK, sessionID: sessionID, replyID: 0)) } catch {
+            throw .connectionLost(device: device, during: "acknowledging a live event")
+        }
+    }
+
+    // MARK: Exchanges
+
+    /// Sends a command and waits for its reply.
+    /// - Parameter checkReply: when true, anything but ACK_OK / DATA is an error.
+    private func exchange(_ command: ZKCommand, payload: [UInt8] = [], what: String, checkReply: Bool = true,
+                          honourCancellation: Bool = true) async throws(ZKClientError) -> ZKPacket {
+        let id = try await send(command, payload: payload, what: what)
+        let reply = try await receive(replyTo: id, what: what, honourCancellation: honourCancellation)
+        if checkReply && reply.command != .ackOK && reply.command != .data && reply.command != .prepareData {
+            if reply.command == .ackUnauthorized { throw .unauthorized(device: device) }
+            throw .refused(device: device, command: what, reply: reply.command.description)
+        }
+        return reply
+    }
+
+    private func send(_ command: ZKCommand, payload: [UInt8], what: String) async throws(ZKClientError) -> UInt16 {
+        guard let connection else { throw .notConnected(device: device) }
+        replyID = replyID == UInt16.max - 1 ? 0 : replyID &+ 1
+        let id = replyID
+        do { try await connection.send(ZKPacket(command: command, sessionID: sessionID, replyID: id, payload: payload)) } catch {
+            await closeConnection()
+            throw .connectionLost(device: device, during: "sending \(what)")
+        }
+        return id
+    }
+
+    /// The next packet answering `id`; stale replies to earlier commands and unsolicited events are skipped.
+    private func receive(replyTo id: UInt16, what: String, honourCancellation: Bool = true) async throws(ZKClientError) -> ZKPacket {
+        guard let connection else { throw .notConnected(device: device) }
+        while true {
+            let packet: ZKPacket
+            do {
+                packet = try await connection.inbox.next(timeout: .nanoseconds(configuration.replyTimeout.nanoseconds),
+                                                         on: connection.channel.eventLoop, honourCancellation: honourCancellation)
+            } catch ZKPacketInbox.WaitError.timedOut {
+                throw .timedOut(device: device, waitingFor: what, seconds: configuration.replyTimeout.seconds)
+            } catch ZKPacketInbox.WaitError.cancelled {
+                throw .cancelled(device: device)
+            } catch let error as ZKClientError {
+                await closeConnection()
+                if case .connectionLost = error { throw .connectionLost(device: device, during: what) }
+                if case .protocolViolation(_, _, let detail) = error { throw violation(detail) }
+                throw error
+            } catch {
+                throw .connectionLost(device: device, during: what)
+            }
+            if packet.command == .registerEvents {
+                // An event while we wait for a reply: acknowledge it so the terminal does not stall.
+                try await acknowledgeEvent()
+                continue
+            }
+            if packet.replyID == id { return packet }
+            logger.debug("skipping a stale reply", metadata: ["reply": "\(packet.replyID)", "waiting": "\(id)"])
+        }
+    }
+
+    private func violation(_ detail: String) -> ZKClientError {
+        .protocolViolation(device: device, firmware: firmware, detail: detail)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    var seconds: Double { Double(nanoseconds) / 1e9 }
+}

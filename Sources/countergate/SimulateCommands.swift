@@ -1,0 +1,85 @@
+// `countergate simulate ...`: run the test fakes of the hall's devices on this machine.
+import ArgumentParser
+import CounterCore
+import Foundation
+import Gateway
+import Logging
+import ServiceLifecycle
+import Simulators
+import ZKTerminal
+
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run a simulated device (a test fake that speaks the real wire) for tests, demos and benchmarks.",
+        subcommands: [Terminal.self])
+
+    struct Terminal: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A simulated fingerprint terminal on the pull protocol (TCP and UDP), until Ctrl-C or SIGTERM.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Address to listen on (keep it loopback).") var host = "127.0.0.1"
+        @Option(help: "TCP port (0 picks a free one).") var port = 4370
+        @Option(help: "UDP port (default: the TCP port; 0 picks a free one).") var udpPort: Int?
+        @Option(help: "How many attendance records the terminal holds.") var records = 1_000
+        @Option(help: "The comm key (通讯密码) it demands; none by default.") var commKey: UInt32?
+        @Option(help: "Attendance record layout: 40, 16 or 8 bytes.") var layout = 40
+        @Option(help: "How far (seconds) its clock is off the real one.") var clockOffset: Double = 0
+        @Option(help: "A demo user punches every this many seconds (0: never).") var punchEvery: Double = 0
+        @Option(help: "The serial number it reports.") var serialNumber = "SIM0000001"
+
+        func run() async throws {
+            guard let attendanceLayout = ZKAttendanceLayout(rawValue: layout) else { fail("--layout must be 40, 16 or 8") }
+            let logger = global.makeLogger("countergate.simulator")
+            let simulator = ZKTerminalSimulator.demo(records: records, serialNumber: serialNumber, commKey: commKey,
+                                                     layout: attendanceLayout, clockOffset: clockOffset)
+            let ports = await reporting { try await simulator.start(host: host, tcpPort: port, udpPort: udpPort ?? (port == 0 ? 0 : port)) }
+            printLine("simulated terminal (a test fake) \(serialNumber) with \(records) records listening on tcp://\(host):\(ports.tcp) and udp://\(host):\(ports.udp)")
+            let service = SimulatedTerminalService(simulator: simulator, punchEvery: punchEvery)
+            let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
+                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            printLine("simulated terminal stopped")
+        }
+    }
+}
+
+extension ZKTerminalSimulator {
+    /// The demo terminal: the demo users (terminal user ids 1-8, matching the demo staff) and `records`
+    /// generated punches ending around now.
+    static func demo(records: Int, serialNumber: String = "SIM0000001", commKey: UInt32? = nil,
+                     layout: ZKAttendanceLayout = .full, clockOffset: TimeInterval = 0) -> ZKTerminalSimulator {
+        let users = demoUsers()
+        // About 4 punches a weekday per user: start far enough back that `records` punches end near today.
+        let days = Double(records) / Double(users.count * 4) * 7 / 5 + 2
+        let start = ZKLocalTime(Date().addingTimeInterval(-days * 86400), in: HallTime.chinaStandardTime)
+        let from = ZKLocalTime(year: start.year, month: start.month, day: start.day, hour: 0, minute: 0, second: 0)
+        return ZKTerminalSimulator(configuration: .init(serialNumber: serialNumber, commKey: commKey, attendanceLayout: layout, clockOffset: clockOffset),
+                                   users: users, records: generatedRecords(count: records, users: users, start: from, seed: 2026),
+                                   clock: SystemClock())
+    }
+}
+
+/// Keeps a simulated terminal running (and punching now and then) until the group shuts down.
+struct SimulatedTerminalService: Service {
+    let simulator: ZKTerminalSimulator
+    let punchEvery: Double
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            if punchEvery > 0 {
+                let users = ZKTerminalSimulator.demoUsers()
+                var generator = SystemRandomNumberGenerator()
+                // The demo's rhythm of staff clocking in; not synchronisation.
+                while (try? await Task.sleep(for: .seconds(punchEvery))) != nil {
+                    let user = users.randomElement(using: &generator)!
+                    simulator.punch(userID: user.userID, verifyType: 1, state: UInt8.random(in: 0...1, using: &generator))
+                }
+            } else {
+                while (try? await Task.sleep(for: .seconds(3600))) != nil {}
+            }
+        }
+        try? await simulator.stop()
+    }
+}
