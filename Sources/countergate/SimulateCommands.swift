@@ -51,8 +51,9 @@ extension ZKTerminalSimulator {
     static func demo(records: Int, serialNumber: String = "SIM0000001", commKey: UInt32? = nil,
                      layout: ZKAttendanceLayout = .full, clockOffset: TimeInterval = 0) -> ZKTerminalSimulator {
         let users = demoUsers()
-        // About 4 punches a weekday per user: start far enough back that `records` punches end near today.
-        let days = Double(records) / Double(users.count * 4) * 7 / 5 + 2
+        // Under 4 punches a weekday per user (lunch is sometimes skipped): start far enough back that `records`
+        // punches end before today, so none looks like a punch from the future.
+        let days = Double(records) / Double(users.count) / 4 * 7 / 5 + 7
         let start = ZKLocalTime(Date().addingTimeInterval(-days * 86400), in: HallTime.chinaStandardTime)
         let from = ZKLocalTime(year: start.year, month: start.month, day: start.day, hour: 0, minute: 0, second: 0)
         return ZKTerminalSimulator(configuration: .init(serialNumber: serialNumber, commKey: commKey, attendanceLayout: layout, clockOffset: clockOffset),

@@ -12,7 +12,7 @@ import Testing
     @Test func demoServesHealthzAndStopsCleanlyOnSIGTERM() async throws {
         let directory = try temporaryDirectory("demo")
         let notify = try NotifySocket(in: directory)
-        let gateway = try RunningBinary(["demo", "--port", "0"],
+        let gateway = try RunningBinary.start(["demo", "--port", "0"],
                                         environment: ["NOTIFY_SOCKET": notify.path], directory: directory)
         try await gateway.wait(for: "the listening line") { gateway.stdout.contains("http://127.0.0.1:") }
         let port = try #require(gateway.stdout.firstMatch(of: /127\.0\.0\.1:(\d+)\//).map { String($0.1) })
@@ -23,7 +23,7 @@ import Testing
         #expect(health?["status"] as? String == "ok")
         #expect(notify.receive()?.hasPrefix("READY=1") == true)
 
-        kill(gateway.process.processIdentifier, SIGTERM)
+        kill(gateway.processIdentifier, SIGTERM)
         #expect(try await gateway.exitStatus() == 0)
         #expect(gateway.stderr.contains("gateway stopped cleanly"))
         #expect(notify.receive() == "STOPPING=1")

@@ -7,6 +7,7 @@ live_capture; the Swift test then waits until the simulator shows the REG_EVENT 
 Exits non-zero (traceback on stderr) when pyzk fails.
 """
 import argparse
+import hashlib
 import json
 import sys
 from datetime import datetime
@@ -73,6 +74,11 @@ def main():
     result["attendance_count"] = len(records)
     result["first_record"] = attendance(records[0]) if records else None
     result["last_record"] = attendance(records[-1]) if records else None
+    # Every record, as one digest: the Swift test computes the same over what CounterGate's client read.
+    digest = hashlib.sha256()
+    for r in records:
+        digest.update(f"{r.user_id},{r.timestamp.strftime(TIME_FORMAT)},{r.status},{r.punch}\n".encode())
+    result["attendance_sha256"] = digest.hexdigest()
     result["time"] = conn.get_time().strftime(TIME_FORMAT)
     if args.set_time:
         conn.set_time(datetime.strptime(args.set_time, TIME_FORMAT))

@@ -39,8 +39,7 @@ struct SessionHarness {
     }
 
     mutating func connect() {
-        let reply = send(.connect)
-        sessionID = reply[0].sessionID
+        sessionID = send(.connect).first?.sessionID ?? 0
     }
 }
 
@@ -322,6 +321,45 @@ func u32(_ bytes: [UInt8], at offset: Int = 0) -> UInt32 {
         for user in users {
             #expect(user.name.unicodeScalars.allSatisfy { $0.value > 0x4E00 })
             #expect(try ZKUserLayout.zk8.decode(ZKUserLayout.zk8.encode(user)) == user)
+        }
+    }
+}
+
+@Suite struct SessionFuzzTests {
+    /// Seeded random commands, payloads, session ids and faults: a session may refuse, never trap.
+    @Test func sessionsNeverTrapOnAnyInput() {
+        var rng = SimulatorRandom(seed: 0xF0CC)
+        let records = ZKTerminalSimulator.generatedRecords(count: 60, start: SessionBulkReadTests.start, seed: 3)
+        let known: [ZKCommand] = [.connect, .auth, .exit, .enableDevice, .disableDevice, .getVersion, .optionsRead, .optionsWrite,
+                                  .getFreeSizes, .getTime, .setTime, .refreshData, .cancelCapture, .startVerify, .registerEvents,
+                                  .prepareBuffer, .readBuffer, .freeData, .prepareData, .data, .saveUserTemplates, .userWrite,
+                                  .deleteUser, .clearAttendance, .ackOK, .ackError, .ackUnknown]
+        for round in 0..<2000 {
+            var h = SessionHarness(configuration: .init(commKey: round % 5 == 0 ? 1 : nil), records: records,
+                                   transport: round % 2 == 0 ? .tcp : .udp)
+            h.terminal.faults = .init(stall: round % 17 == 0, dropConnectionAfterChunks: round % 7 == 0 ? 1 : nil,
+                                      garbageReplies: round % 11 == 0, dataPacketSize: round % 3 == 0 ? Int.random(in: -2...300, using: &rng) : nil,
+                                      udpDataPacketSize: Int.random(in: -1...1024, using: &rng))
+            if round % 4 != 0 { h.connect() }
+            for _ in 0..<12 {
+                let command = Bool.random(using: &rng) ? known.randomElement(using: &rng)! : ZKCommand(UInt16.random(in: 0...UInt16.max, using: &rng))
+                var payload = (0..<Int.random(in: 0...90, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: payload = ZKBufferedRead.prepareRequest(command: Bool.random(using: &rng) ? .attendanceRead : .userTemplateRead,
+                                                                fct: Int32.random(in: -1...6, using: &rng))
+                case 1: payload = ZKBufferedRead.readRequest(start: Int.random(in: -5...2500, using: &rng), size: Int.random(in: -5...70_000, using: &rng))
+                default: break
+                }
+                let session = Bool.random(using: &rng) ? h.sessionID : UInt16.random(in: 0...UInt16.max, using: &rng)
+                _ = h.outputs(command, payload, sessionID: session, corrupt: Int.random(in: 0..<10, using: &rng) == 0)
+                if Int.random(in: 0..<8, using: &rng) == 0 {
+                    let raw = (0..<Int.random(in: 0...20, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                    _ = h.session.receive(raw, terminal: &h.terminal)
+                }
+                if Int.random(in: 0..<6, using: &rng) == 0 {
+                    _ = h.session.queueAttendanceEvent(SessionLiveEventTests.event, terminal: &h.terminal)
+                }
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 import CounterCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What storing a batch of punches did.
 public struct PunchBatchResult: Sendable, Equatable {
@@ -35,13 +36,16 @@ extension HallStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (terminal_serial, terminal_user_id, punched_at) DO NOTHING
                 """)
+            // A download stores up to hundreds of thousands of punches in one transaction; binding through the
+            // SQLite C API directly avoids building an argument array per row (the bulk of the time otherwise).
+            let insert = BulkInsert(statement: statement.sqliteStatement, connection: db.sqliteConnection)
+            let received = receivedAt.storeSeconds
             for punch in punches {
-                try statement.execute(arguments: [
-                    punch.terminalSerial, punch.terminalUserID, punch.at.storeSeconds, punch.verification.code,
-                    punch.direction.rawValue, punch.staffID ?? staffOf[punch.terminalUserID], flags[punch.identity],
-                    receivedAt.storeSeconds,
-                ])
-                inserted += db.changesCount
+                inserted += try insert.run(
+                    .text(punch.terminalSerial), .text(punch.terminalUserID), .integer(punch.at.storeSeconds),
+                    .text(punch.verification.code), .text(punch.direction.rawValue),
+                    .optionalText(punch.staffID ?? staffOf[punch.terminalUserID]),
+                    .optionalText(flags.isEmpty ? nil : flags[punch.identity]), .integer(received))
             }
             return PunchBatchResult(inserted: inserted, alreadyStored: punches.count - inserted)
         }
@@ -67,5 +71,43 @@ extension HallStore {
     /// How many punches are stored.
     public func punchCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM punches") ?? 0 }
+    }
+}
+
+/// Runs one prepared INSERT many times, binding values with the SQLite C API.
+struct BulkInsert {
+    enum Value {
+        case text(String)
+        case optionalText(String?)
+        case integer(Int64)
+    }
+
+    let statement: OpaquePointer
+    let connection: OpaquePointer?
+
+    /// SQLite's "copy the bytes now" destructor (SQLITE_TRANSIENT, a macro Swift cannot import).
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Binds `values` to the statement's parameters 1..n, steps it once, and returns the rows it changed.
+    func run(_ values: Value...) throws -> Int {
+        sqlite3_reset(statement)
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            let code: Int32
+            switch value {
+            case .text(let s): code = sqlite3_bind_text(statement, index, s, -1, Self.transient)
+            case .optionalText(let s?): code = sqlite3_bind_text(statement, index, s, -1, Self.transient)
+            case .optionalText(nil): code = sqlite3_bind_null(statement, index)
+            case .integer(let n): code = sqlite3_bind_int64(statement, index, n)
+            }
+            guard code == SQLITE_OK else { throw failure(code) }
+        }
+        let step = sqlite3_step(statement)
+        guard step == SQLITE_DONE else { throw failure(step) }
+        return Int(sqlite3_changes(connection))
+    }
+
+    private func failure(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) })
     }
 }

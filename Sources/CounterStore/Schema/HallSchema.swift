@@ -68,7 +68,6 @@ enum HallSchema {
                     UNIQUE (terminal_serial, terminal_user_id, punched_at)
                 );
                 CREATE INDEX punches_time ON punches(punched_at);
-                CREATE INDEX punches_staff ON punches(staff_id, punched_at);
                 """)
         }
 

@@ -2,7 +2,9 @@
 import NIOCore
 import ZKTerminal
 
-/// The simulator's UDP socket. Datagrams that are no packet are counted and ignored.
+/// The simulator's UDP socket. Datagrams that are no packet are counted and ignored. A peer's session lasts from
+/// CONNECT to EXIT (or ``ZKTerminalSimulator/stop()``): UDP has no connection to lose, so a peer that vanishes
+/// without EXIT keeps its session, gets at most one live event and never acknowledges it.
 final class ZKSimulatorUDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 

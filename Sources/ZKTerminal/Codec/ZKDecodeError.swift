@@ -31,19 +31,21 @@ public enum ZKDecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Little-endian reads with bounds checks, for the decoders.
+/// Little-endian reads with bounds checks, for the decoders. Reads a slice in place (no copy of big datasets).
 struct ByteReader {
-    let bytes: [UInt8]
-    var offset: Int
+    private let bytes: ArraySlice<UInt8>
+    private var position: Int
     let what: String
 
     init(_ bytes: some Collection<UInt8>, what: String) {
-        self.bytes = Array(bytes)
-        self.offset = 0
+        self.bytes = (bytes as? ArraySlice<UInt8>) ?? Array(bytes)[...]
+        self.position = self.bytes.startIndex
         self.what = what
     }
 
-    var remaining: Int { bytes.count - offset }
+    /// Bytes read so far.
+    var offset: Int { position - bytes.startIndex }
+    var remaining: Int { bytes.endIndex - position }
 
     mutating func need(_ n: Int) throws(ZKDecodeError) {
         guard remaining >= n else { throw .tooShort(what: what, needed: offset + n, got: bytes.count) }
@@ -51,26 +53,26 @@ struct ByteReader {
 
     mutating func u8() throws(ZKDecodeError) -> UInt8 {
         try need(1)
-        defer { offset += 1 }
-        return bytes[offset]
+        defer { position += 1 }
+        return bytes[position]
     }
 
     mutating func u16() throws(ZKDecodeError) -> UInt16 {
         try need(2)
-        defer { offset += 2 }
-        return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+        defer { position += 2 }
+        return UInt16(bytes[position]) | UInt16(bytes[position + 1]) << 8
     }
 
     mutating func u32() throws(ZKDecodeError) -> UInt32 {
         try need(4)
-        defer { offset += 4 }
-        return UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+        defer { position += 4 }
+        return UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24
     }
 
     mutating func take(_ n: Int) throws(ZKDecodeError) -> ArraySlice<UInt8> {
         try need(n)
-        defer { offset += n }
-        return bytes[offset..<(offset + n)]
+        defer { position += n }
+        return bytes[position..<(position + n)]
     }
 
     mutating func skip(_ n: Int) throws(ZKDecodeError) { _ = try take(n) }
