@@ -128,7 +128,7 @@ struct TerminalCommand: AsyncParsableCommand {
             await client.disconnect()
             printLine("\(report.device) (serial \(report.serialNumber)): \(report.records) records, \(report.inserted) new, \(report.alreadyStored) already stored, \(report.flagged) flagged for review")
             if abs(report.clockDrift) > TimeInterval(sync.settings.maxClockDriftSeconds) {
-                printLine("the terminal's clock is \(Int(abs(report.clockDrift))) s \(report.clockDrift > 0 ? "ahead" : "behind"): correct it with `countergate terminal time set`")
+                printLine("the terminal's clock is \(Int(abs(report.clockDrift).rounded())) s \(report.clockDrift > 0 ? "ahead" : "behind"): correct it with `countergate terminal time set`")
             }
         }
     }

@@ -20,7 +20,7 @@ struct TerminalPunches {
         var flags: [PunchIdentity: String] = [:]
         let driftNote: String? = clockDrift.flatMap { drift in
             abs(drift) > maxDrift
-                ? "terminal clock \(Int(abs(drift))) s \(drift > 0 ? "ahead" : "behind") when read; correct it with `countergate terminal time set`"
+                ? "terminal clock \(Int(abs(drift).rounded())) s \(drift > 0 ? "ahead" : "behind") when read; correct it with `countergate terminal time set`"
                 : nil
         }
         for record in records {
@@ -33,7 +33,7 @@ struct TerminalPunches {
 
     func convert(_ event: ZKLiveAttendance) -> (punch: Punch, flag: String?) {
         let result = convert(userID: event.userID, time: event.time, verify: event.verifyType, state: event.state)
-        let drift: String? = clockDrift.flatMap { abs($0) > maxDrift ? "terminal clock \(Int(abs($0))) s off" : nil }
+        let drift: String? = clockDrift.flatMap { abs($0) > maxDrift ? "terminal clock \(Int(abs($0).rounded())) s off" : nil }
         return (result.punch, result.flag ?? drift)
     }
 

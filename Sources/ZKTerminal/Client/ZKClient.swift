@@ -225,17 +225,14 @@ public actor ZKClient {
     /// then FREE_DATA. A chunk whose reply times out is asked for again (up to 3 times); a connection that
     /// breaks ends the read with ``ZKClientError/connectionLost(device:during:)``.
     private func readBuffer(command: ZKCommand, table: ZKTable?, what: String, progress: ZKProgress?) async throws(ZKClientError) -> [UInt8] {
-        var request: [UInt8] = [1]
-        request.appendLE(command.rawValue)
-        request.appendLE(table?.rawValue ?? 0)
-        request.appendLE(Int32(0))
+        let request = ZKBufferedRead.prepareRequest(command: command, fct: table?.rawValue ?? 0)
         let prepared = try await exchange(.prepareBuffer, payload: request, what: "PREPARE_BUFFER for \(what)", checkReply: false)
         if prepared.command == .data { return prepared.payload }  // small sets come back whole
         guard prepared.command == .ackOK else {
             throw .refused(device: device, command: "PREPARE_BUFFER for \(what)", reply: prepared.command.description)
         }
-        guard prepared.payload.count >= 5 else { throw violation("PREPARE_BUFFER reply has \(prepared.payload.count) bytes, expected at least 5") }
-        let total = Int(UInt32(prepared.payload[1]) | UInt32(prepared.payload[2]) << 8 | UInt32(prepared.payload[3]) << 16 | UInt32(prepared.payload[4]) << 24)
+        let total: Int
+        do { total = try ZKBufferedRead.parseBufferReadyReply(prepared.payload) } catch { throw violation("PREPARE_BUFFER reply: \(error)") }
         guard total <= 256 * 1024 * 1024 else { throw violation("\(what): the terminal announces \(total) bytes") }
         let chunkSize = configuration.endpoint.transport == .tcp ? 0xFFC0 : 16 * 1024
         var data: [UInt8] = []
@@ -268,10 +265,7 @@ public actor ZKClient {
     }
 
     private func readChunk(start: Int, size: Int, what: String) async throws(ZKClientError) -> [UInt8] {
-        var payload: [UInt8] = []
-        payload.appendLE(Int32(start))
-        payload.appendLE(Int32(size))
-        let id = try await send(.readBuffer, payload: payload, what: "READ_BUFFER")
+        let id = try await send(.readBuffer, payload: ZKBufferedRead.readRequest(start: start, size: size), what: "READ_BUFFER")
         let label = "\(what) bytes \(start)..<\(start + size)"
         var first = try await receive(replyTo: id, what: label)
         if first.command == .data {
@@ -279,10 +273,11 @@ public actor ZKClient {
             guard first.payload.count == size else { throw violation("\(label): DATA of \(first.payload.count) bytes") }
             return first.payload
         }
-        guard first.command == .prepareData, first.payload.count >= 4 else {
+        guard first.command == .prepareData else {
             throw .refused(device: device, command: "READ_BUFFER \(label)", reply: first.command.description)
         }
-        let announced = Int(UInt32(first.payload[0]) | UInt32(first.payload[1]) << 8 | UInt32(first.payload[2]) << 16 | UInt32(first.payload[3]) << 24)
+        let announced: Int
+        do { announced = try ZKBufferedRead.parsePrepareData(first.payload) } catch { throw violation("\(label): \(error)") }
         guard announced == size else { throw violation("\(label): the terminal prepares \(announced) bytes") }
         var chunk: [UInt8] = []
         chunk.reserveCapacity(size)
