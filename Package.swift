@@ -32,10 +32,12 @@ let package = Package(
         ),
         // The hall's rules: pure values and decisions, no I/O, clock injected.
         .target(name: "CounterCore", swiftSettings: strict),
+        // Our TOML reader: keeps the line and column of every key, for errors a person can act on.
+        .target(name: "CounterTOML", swiftSettings: strict),
         // The hall's configuration file (TOML) and the calendar data it ships with.
         .target(
             name: "CounterConfig",
-            dependencies: ["CounterCore"],
+            dependencies: ["CounterCore", "CounterTOML"],
             resources: [.copy("Calendar")],
             swiftSettings: strict
         ),
@@ -68,17 +70,29 @@ let package = Package(
         .target(
             name: "Simulators",
             dependencies: [
-                "ZKTerminal", "CounterCore",
+                "ZKTerminal", "ESCPOS", "CounterCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        // Receipt printers: the ESC/POS encoder, status decoding, printer profiles, and a stream decoder (pure).
+        .target(
+            name: "ESCPOS",
+            dependencies: ["CounterCore", "DeviceKit", "CounterTOML"],
+            swiftSettings: strict
+        ),
+        // The hall's notices (通知书): templates -> printable document -> ESC/POS bytes, text and HTML previews.
+        .target(
+            name: "Notices",
+            dependencies: ["CounterCore", "ESCPOS"],
             swiftSettings: strict
         ),
         // The running gateway: services, HTTP, logging, systemd integration.
         .target(
             name: "Gateway",
             dependencies: [
-                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal",
+                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal", "ESCPOS", "Notices",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -111,7 +125,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig"], swiftSettings: strict),
+        .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "DeviceKit"], swiftSettings: strict),
+        .testTarget(name: "NoticesTests", dependencies: ["Notices", "ESCPOS", "CounterCore"], swiftSettings: strict),
+        .testTarget(name: "DeviceKitTests", dependencies: ["DeviceKit", "CounterGateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CounterTOMLTests", dependencies: ["CounterTOML"], swiftSettings: strict),
+        .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig", "CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",

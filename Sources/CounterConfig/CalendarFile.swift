@@ -1,5 +1,6 @@
 // Holiday data files: one State Council notice each, the shipped years and those ops add.
 import CounterCore
+import CounterTOML
 import Foundation
 
 /// Reads a calendar file (see `Calendar/cn-2026.toml` for the format).
@@ -21,19 +22,19 @@ public enum CalendarFile {
         let year = reader.int("year", default: nil, range: 2000...2200, required: true)
         let notice = reader.requiredString("notice", expected: "the title of the State Council notice the data comes from")
         let number = reader.string("document_number")
-        let published = reader.date("published")
+        let published = reader.date("published").flatMap { CivilDate(year: $0.year, month: $0.month, day: $0.day) }
         let source = reader.requiredString("source", expected: "where the notice can be read (a URL)")
         var holidays: [HolidayPeriod] = []
         for table in reader.tables("holiday") {
             let name = table.requiredString("name", expected: "the holiday's name, e.g. 春节") ?? ""
-            guard let from = table.date("from"), let to = table.date("to") else { continue }
+            guard let from = table.date("from").flatMap(civil), let to = table.date("to").flatMap(civil) else { continue }
             if to < from { table.fail("to", at: table.table["to"]?.position.line ?? 0, "is before `from` (\(from))"); continue }
             holidays.append(HolidayPeriod(name: name, days: (0...(to.dayNumber - from.dayNumber)).map { from.adding(days: $0) }))
         }
         var workdays: [HolidayYear.MakeUpWorkday] = []
         for table in reader.tables("workday") {
             let name = table.requiredString("for", expected: "the holiday the day makes up for") ?? ""
-            guard let date = table.date("date") else { continue }
+            guard let date = table.date("date").flatMap(civil) else { continue }
             workdays.append(.init(date: date, forHoliday: name))
         }
         let errors = reader.finish()
@@ -49,6 +50,9 @@ public enum CalendarFile {
         return result
     }
 }
+
+/// The TOML reader checks dates exist, so this conversion does not fail in practice.
+private func civil(_ d: TOMLLocalDate) -> CivilDate? { CivilDate(year: d.year, month: d.month, day: d.day) }
 
 /// The years of holiday data shipped with CounterGate (in `Sources/CounterConfig/Calendar`).
 public enum ShippedCalendar {

@@ -1,5 +1,6 @@
 // The gateway's configuration: one TOML file, with defaults that run the demo hall.
 import CounterCore
+import CounterTOML
 import Foundation
 
 /// Everything the gateway is told by its configuration file.

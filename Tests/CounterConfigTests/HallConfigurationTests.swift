@@ -1,5 +1,6 @@
 // The configuration file: defaults that run the demo, and errors that name file, line and key.
 import CounterCore
+import CounterTOML
 import Foundation
 import Testing
 @testable import CounterConfig

@@ -1,26 +1,25 @@
 // Typed, located reads from a TOML table; keys nobody asked for are reported, never ignored.
-import CounterCore
 import Foundation
 
 /// Reads values out of one TOML table for one part of the configuration. Every key read is remembered, so
 /// ``finish()`` can report the keys that mean nothing to us (a typo must not be silently ignored).
-final class TableReader {
-    let table: TOMLTable
-    let path: String
-    let file: String
-    private(set) var errors: [ConfigError] = []
+public final class TableReader {
+    public let table: TOMLTable
+    public let path: String
+    public let file: String
+    public private(set) var errors: [ConfigError] = []
     private var consumed: Set<String> = []
     private var children: [TableReader] = []
 
-    init(_ table: TOMLTable, path: String, file: String) {
+    public init(_ table: TOMLTable, path: String, file: String) {
         self.table = table
         self.path = path
         self.file = file
     }
 
-    func fullKey(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    public func fullKey(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func fail(_ key: String?, at line: Int, _ message: String) {
+    public func fail(_ key: String?, at line: Int, _ message: String) {
         errors.append(ConfigError(file: file, line: line, key: key.map(fullKey), message: message))
     }
 
@@ -33,7 +32,7 @@ final class TableReader {
         fail(key, at: node.position.line, "expected \(expected), found \(node.value.typeName) \(node.value.sample)")
     }
 
-    func string(_ key: String, default fallback: String? = nil, expected: String = "a string",
+    public func string(_ key: String, default fallback: String? = nil, expected: String = "a string",
                 check: ((String) -> String?)? = nil) -> String? {
         guard let node = node(key) else { return fallback }
         guard case .string(let s) = node.value else { mismatch(key, node, expected: expected); return fallback }
@@ -41,7 +40,7 @@ final class TableReader {
         return s
     }
 
-    func requiredString(_ key: String, expected: String = "a string") -> String? {
+    public func requiredString(_ key: String, expected: String = "a string") -> String? {
         guard table[key] != nil else {
             fail(key, at: table.position.line, "is missing; expected \(expected)")
             consumed.insert(key)
@@ -50,7 +49,7 @@ final class TableReader {
         return string(key, expected: expected)
     }
 
-    func int(_ key: String, default fallback: Int?, range: ClosedRange<Int>, required: Bool = false) -> Int? {
+    public func int(_ key: String, default fallback: Int?, range: ClosedRange<Int>, required: Bool = false) -> Int? {
         guard let node = node(key) else {
             if required { fail(key, at: table.position.line, "is missing; expected an integer from \(range.lowerBound) to \(range.upperBound)") }
             return fallback
@@ -62,25 +61,25 @@ final class TableReader {
         return value
     }
 
-    func bool(_ key: String, default fallback: Bool) -> Bool {
+    public func bool(_ key: String, default fallback: Bool) -> Bool {
         guard let node = node(key) else { return fallback }
         guard case .boolean(let b) = node.value else { mismatch(key, node, expected: "true or false"); return fallback }
         return b
     }
 
-    func date(_ key: String) -> CivilDate? {
+    public func date(_ key: String) -> TOMLLocalDate? {
         guard let node = node(key) else {
             fail(key, at: table.position.line, "is missing; expected a date like 2026-02-14")
             return nil
         }
-        guard case .localDate(let d) = node.value, let date = CivilDate(year: d.year, month: d.month, day: d.day) else {
+        guard case .localDate(let d) = node.value else {
             mismatch(key, node, expected: "a date like 2026-02-14 (no quotes)")
             return nil
         }
-        return date
+        return d
     }
 
-    func stringArray(_ key: String, default fallback: [String]) -> [String] {
+    public func stringArray(_ key: String, default fallback: [String]) -> [String] {
         guard let node = node(key) else { return fallback }
         guard case .array(let items) = node.value else { mismatch(key, node, expected: "an array of strings"); return fallback }
         var result: [String] = []
@@ -91,7 +90,7 @@ final class TableReader {
         return result
     }
 
-    func intArray(_ key: String, default fallback: [Int]?) -> [Int]? {
+    public func intArray(_ key: String, default fallback: [Int]?) -> [Int]? {
         guard let node = node(key) else { return fallback }
         guard case .array(let items) = node.value else { mismatch(key, node, expected: "an array of integers"); return fallback }
         var result: [Int] = []
@@ -103,7 +102,7 @@ final class TableReader {
     }
 
     /// A sub-table (`[http]`); an absent one reads as empty, so its defaults apply.
-    func table(_ key: String) -> TableReader {
+    public func table(_ key: String) -> TableReader {
         let child: TableReader
         if let node = node(key) {
             if case .table(let t) = node.value {
@@ -120,7 +119,7 @@ final class TableReader {
     }
 
     /// An array of tables (`[[window]]`).
-    func tables(_ key: String) -> [TableReader] {
+    public func tables(_ key: String) -> [TableReader] {
         guard let node = node(key) else { return [] }
         guard case .array(let items) = node.value else { mismatch(key, node, expected: "an array of tables [[\(fullKey(key))]]"); return [] }
         var result: [TableReader] = []
@@ -134,7 +133,7 @@ final class TableReader {
     }
 
     /// Reports unknown keys here and below, and returns every error found.
-    func finish(knownKeys: [String]? = nil) -> [ConfigError] {
+    public func finish(knownKeys: [String]? = nil) -> [ConfigError] {
         var all = errors
         for entry in table.entries where !consumed.contains(entry.key) {
             let known = consumedKeysSorted
@@ -171,7 +170,7 @@ private func editDistance(_ a: String, _ b: String) -> Int {
 
 extension TOMLValue {
     /// A short rendering of the value for error messages.
-    var sample: String {
+    public var sample: String {
         switch self {
         case .string(let s): return "\"" + (s.count > 40 ? String(s.prefix(40)) + "…" : s) + "\""
         case .integer(let n): return String(n)
@@ -187,5 +186,5 @@ extension TOMLValue {
 
 extension TOMLTable {
     // Parsing the empty text cannot fail.
-    static let empty: TOMLTable = try! TOMLReader.parse("")
+    public static let empty: TOMLTable = try! TOMLReader.parse("")
 }

@@ -28,6 +28,8 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct ConfigErrors: Error, Sendable, Equatable, CustomStringConvertible {
     public let errors: [ConfigError]
 
+    public init(errors: [ConfigError]) { self.errors = errors }
+
     public var description: String {
         "the configuration was not accepted (\(errors.count) problem\(errors.count == 1 ? "" : "s")):\n"
             + errors.map { "  " + $0.description }.joined(separator: "\n")

@@ -1,7 +1,7 @@
 // Tests for the TOML reader: structure, source positions, every value kind, and error messages.
 
 import Testing
-@testable import CounterConfig
+@testable import CounterTOML
 
 // MARK: - Helpers
 

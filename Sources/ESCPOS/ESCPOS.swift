@@ -1,0 +1,1 @@
+// Filled by the ESC/POS work in progress.

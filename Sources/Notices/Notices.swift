@@ -1,0 +1,1 @@
+// Filled by the notices work in progress.
