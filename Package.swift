@@ -55,7 +55,8 @@ let package = Package(
         // Device identity, discovery and transports.
         .target(
             name: "DeviceKit",
-            dependencies: ["CounterCore", "CLibUSB"],
+            dependencies: ["CounterCore", "CLibUSB", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         // Fingerprint attendance terminals: the pull protocol's codec (pure) and client.
@@ -111,6 +112,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A test and diagnostic tool: lists USB devices and printer interfaces as JSON, and sends bytes to a
+        // printer address. The DeviceKit tests run it under umockdev; on a gateway it shows what libusb sees.
+        .executableTarget(name: "usb-probe", dependencies: ["DeviceKit"], path: "Sources/usb-probe", swiftSettings: strict),
         // Test support shared by the test targets (fakes of what the OS gives the gateway); never linked into it.
         .target(name: "CounterGateTestSupport", path: "Sources/CounterGateTestSupport", swiftSettings: strict),
         .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"], swiftSettings: strict),
@@ -127,7 +131,8 @@ let package = Package(
         ),
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "DeviceKit"], swiftSettings: strict),
         .testTarget(name: "NoticesTests", dependencies: ["Notices", "ESCPOS", "CounterCore"], swiftSettings: strict),
-        .testTarget(name: "DeviceKitTests", dependencies: ["DeviceKit", "CounterGateTestSupport"], swiftSettings: strict),
+        // usb-probe is a dependency so that it is built beside the tests, which run it under umockdev.
+        .testTarget(name: "DeviceKitTests", dependencies: ["DeviceKit", "CounterGateTestSupport", "usb-probe"], swiftSettings: strict),
         .testTarget(name: "CounterTOMLTests", dependencies: ["CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig", "CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),

@@ -45,9 +45,11 @@ public struct HallConfiguration: Sendable {
         public var windows: Set<Int>
         /// A terminal's comm key (通讯密码); 0 when none is set.
         public var commKey: UInt32 = 0
+        /// A printer's backup: the role its waiting jobs move to after `printing.failover_after_seconds`.
+        public var backupRole: String?
 
         public init(id: String, kind: DeviceKind, role: String, profile: String, address: String, serialNumber: String?,
-                    windows: Set<Int>, commKey: UInt32 = 0) {
+                    windows: Set<Int>, commKey: UInt32 = 0, backupRole: String? = nil) {
             self.id = id
             self.kind = kind
             self.role = role
@@ -56,7 +58,20 @@ public struct HallConfiguration: Sendable {
             self.serialNumber = serialNumber
             self.windows = windows
             self.commKey = commKey
+            self.backupRole = backupRole
         }
+    }
+
+    /// How the print spooler treats printers that cannot print.
+    public struct Printing: Sendable, Equatable {
+        /// How long a job waits for its printer (paper out, cover open, unplugged) before moving to the backup.
+        public var failoverAfterSeconds: Int
+        /// The first wait before trying a printer again; it doubles up to a minute.
+        public var retryAfterSeconds: Int
+        /// How long to wait for a printer's status answer.
+        public var statusTimeoutMilliseconds: Int
+        /// Where the printer model profiles are (`drivers/printers` of the installation).
+        public var profilesDirectory: String
     }
 
     /// How attendance terminals are read.
@@ -79,6 +94,7 @@ public struct HallConfiguration: Sendable {
     public var windows: [ServiceWindow]
     public var devices: [Device]
     public var attendance: Attendance
+    public var printing: Printing
     /// Every year of holiday data: the shipped years plus those the configuration adds.
     public var calendarYears: [HolidayYear]
     /// The file this was read from, or nil for the built-in defaults.
@@ -198,10 +214,30 @@ public struct HallConfiguration: Sendable {
                 table.fail("windows", at: table.table["windows"]?.position.line ?? line, "window \(number) is not configured")
             }
             let commKey = table.int("comm_key", default: 0, range: 0...999_999) ?? 0
+            let backup = table.string("backup_role", check: idCheck)
             guard let kind else { continue }
             devices.append(Device(id: id, kind: kind, role: role, profile: profile, address: address, serialNumber: serial,
-                                  windows: Set(served ?? windows.map(\.number)), commKey: UInt32(commKey)))
+                                  windows: Set(served ?? windows.map(\.number)), commKey: UInt32(commKey), backupRole: backup))
         }
+
+        for device in devices {
+            guard let backup = device.backupRole else { continue }
+            let line = seenDevices[device.id] ?? 0
+            if device.kind != .printer {
+                extra.append(ConfigError(file: file, line: line, key: "device.backup_role", message: "only printers have a backup; \(device.id) is a \(device.kind.rawValue)"))
+            } else if backup == device.role {
+                extra.append(ConfigError(file: file, line: line, key: "device.backup_role", message: "\(device.id) cannot be its own backup"))
+            } else if !devices.contains(where: { $0.role == backup && $0.kind == .printer }) {
+                extra.append(ConfigError(file: file, line: line, key: "device.backup_role", message: "no printer has role \(backup)"))
+            }
+        }
+
+        let printingTable = reader.table("printing")
+        let printing = Printing(
+            failoverAfterSeconds: printingTable.int("failover_after_seconds", default: 60, range: 1...3600) ?? 60,
+            retryAfterSeconds: printingTable.int("retry_after_seconds", default: 2, range: 1...600) ?? 2,
+            statusTimeoutMilliseconds: printingTable.int("status_timeout_ms", default: 1000, range: 50...30_000) ?? 1000,
+            profilesDirectory: resolve(printingTable.string("profiles_dir", default: "drivers/printers") ?? "drivers/printers", against: baseDirectory))
 
         let attendanceTable = reader.table("attendance")
         let attendance = Attendance(
@@ -230,7 +266,7 @@ public struct HallConfiguration: Sendable {
             throw ConfigErrors(errors: [ConfigError(file: file, line: 0, key: "calendar.files", message: error.description)])
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback,
-                                 windows: windows, devices: devices, attendance: attendance, calendarYears: years, sourceFile: nil)
+                                 windows: windows, devices: devices, attendance: attendance, printing: printing, calendarYears: years, sourceFile: nil)
     }
 
     /// The working-day calendar of every year the configuration knows.

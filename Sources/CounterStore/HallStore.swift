@@ -22,6 +22,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notice(NoticeNotIssuable)
     case calendar(WorkingDayCalendarError)
     case idempotencyKeyReused(key: String, existing: String)
+    case unknownNotice(String)
+    case noticeAlreadyVoid(String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownSignIn(let id): return "no sign-in with id \(id)"
         case .notice(let problem): return problem.description
         case .calendar(let error): return error.description
+        case .unknownNotice(let number): return "no notice numbered \(number)"
+        case .noticeAlreadyVoid(let number): return "notice \(number) is already void"
         case .idempotencyKeyReused(let key, let existing):
             return "idempotency key \(key) was already used for a different request (\(existing)); use a new key for a new notice"
         }

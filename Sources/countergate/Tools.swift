@@ -94,7 +94,7 @@ struct StaffCommand: AsyncParsableCommand {
 
 struct NoticeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "notice", abstract: "Notices (通知书).",
-                                                    subcommands: [Number.self])
+                                                    subcommands: [Number.self, Void.self])
 
     struct Number: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the number the next notice will get.")

@@ -114,3 +114,24 @@ extension JSONEncoder {
         return encoder
     }
 }
+
+extension HallStore {
+    public func notice(id: Int64) async throws -> StoredNotice? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE id = ?", arguments: [id]).map(StoredNotice.init(row:))
+        }
+    }
+
+    /// Voids a notice: it keeps its number (numbers are never reused) and is marked void with the reason.
+    public func voidNotice(number: String, reason: String, actor: String, at: Date) async throws -> StoredNotice {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE number = ?", arguments: [number]) else {
+                throw StoreError.unknownNotice(number)
+            }
+            guard (row["status"] as String) != "voided" else { throw StoreError.noticeAlreadyVoid(number) }
+            try db.execute(sql: "UPDATE notices SET status = 'voided', void_reason = ? WHERE number = ?", arguments: [reason, number])
+            try AuditChain.append(db, at: at, actor: actor, action: "notice.voided", subject: number, detail: reason)
+            return try StoredNotice(row: try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE number = ?", arguments: [number])!)
+        }
+    }
+}

@@ -160,6 +160,16 @@ enum HallSchema {
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("2026-11-25 print job outcomes") { db in
+            try db.execute(sql: """
+                ALTER TABLE print_jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'notice' CHECK (kind IN ('notice', 'test'));
+                ALTER TABLE print_jobs ADD COLUMN reprint INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE print_jobs ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE print_jobs ADD COLUMN waiting_since INTEGER;
+                ALTER TABLE print_jobs ADD COLUMN printed_at INTEGER;
+                ALTER TABLE print_jobs ADD COLUMN printed_on TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -27,6 +27,133 @@ public enum GB18030 {
         return decode(field) ?? String(decoding: field, as: UTF8.self)
     }
 
+    /// How many bytes GB18030 uses for one scalar: 1 (ASCII), 2 (the GBK range, which printers handle best) or 4;
+    /// nil for the few scalars the system's converter refuses. From a table built once (one iconv pass over the
+    /// Basic Multilingual Plane); beyond it, iconv is asked each time.
+    public static func byteCount(of scalar: Unicode.Scalar) -> Int? {
+        guard scalar.value < 0x10000 else { return encode(String(Character(scalar))).map(\.count) }
+        let code = bmpTable[Int(scalar.value)]
+        if code == unencodable { return nil }
+        return code < 0x100 ? 1 : code < 0x10000 ? 2 : 4
+    }
+
+    /// True when GBK (GB18030's 1- and 2-byte part) carries the scalar: 喆, 堃, 赟 and full-width punctuation
+    /// do; 𠮷 (U+20BB7) does not.
+    public static func isGBK(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.value < 0x10000 else { return false }
+        return bmpTable[Int(scalar.value)] < 0x10000
+    }
+
+    /// Appends the GB18030 bytes of one scalar; false (and nothing appended) when it cannot be encoded. Encoders call
+    /// this per character so that they can say which character a printer cannot carry; the table makes it cheap.
+    @discardableResult
+    public static func append(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) -> Bool {
+        if scalar.value < 0x80 {
+            bytes.append(UInt8(scalar.value))
+            return true
+        }
+        guard scalar.value < 0x10000 else {
+            // Outside the BMP every scalar is a 4-byte code; iconv (not a formula of ours) says which.
+            guard let encoded = encode(String(Character(scalar))) else { return false }
+            bytes += encoded
+            return true
+        }
+        let code = bmpTable[Int(scalar.value)]
+        if code == unencodable { return false }
+        if code < 0x100 {
+            bytes.append(UInt8(code))
+        } else if code < 0x10000 {
+            bytes.append(UInt8(code >> 8))
+            bytes.append(UInt8(code & 0xFF))
+        } else {
+            bytes.append(UInt8(code >> 24))
+            bytes.append(UInt8((code >> 16) & 0xFF))
+            bytes.append(UInt8((code >> 8) & 0xFF))
+            bytes.append(UInt8(code & 0xFF))
+        }
+        return true
+    }
+
+    /// Appends the GB18030 bytes of all of `text`, for encoders on a hot path (a notice is thousands of characters).
+    /// - Parameter gbkOnly: refuse scalars that need 4 bytes (printers whose firmware only knows GBK).
+    /// - Returns: nil when every scalar was appended; otherwise the index, in `text.unicodeScalars`, of the first
+    ///   scalar refused (beyond GBK when `gbkOnly`, or refused by the converter); the scalars before it were appended.
+    public static func append(_ text: String, to bytes: inout [UInt8], gbkOnly: Bool = false) -> Int? {
+        bmpTable.withUnsafeBufferPointer { table -> Int? in
+            var index = 0
+            for scalar in text.unicodeScalars {
+                let value = scalar.value
+                if value < 0x80 {
+                    bytes.append(UInt8(value))
+                } else if value < 0x10000 {
+                    let code = table[Int(value)]
+                    if code == unencodable || (gbkOnly && code >= 0x10000) { return index }
+                    if code < 0x100 {
+                        bytes.append(UInt8(code))
+                    } else if code < 0x10000 {
+                        bytes.append(UInt8(code >> 8))
+                        bytes.append(UInt8(code & 0xFF))
+                    } else {
+                        bytes.append(UInt8(code >> 24))
+                        bytes.append(UInt8((code >> 16) & 0xFF))
+                        bytes.append(UInt8((code >> 8) & 0xFF))
+                        bytes.append(UInt8(code & 0xFF))
+                    }
+                } else {
+                    guard !gbkOnly, let encoded = encode(String(Character(scalar))) else { return index }
+                    bytes += encoded
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    /// Marks a BMP scalar the converter refuses (and the surrogates, which are no scalars).
+    private static let unencodable = UInt32.max
+
+    /// The GB18030 code of every BMP scalar packed into a UInt32 (1-byte codes < 0x100, 2-byte codes < 0x10000,
+    /// 4-byte codes above), or `unencodable`. Built lazily, once: iconv converts blocks of 256 scalars, and a block it
+    /// refuses is done scalar by scalar so that one refused scalar does not spoil its neighbours.
+    private static let bmpTable: [UInt32] = {
+        var table = [UInt32](repeating: unencodable, count: 0x10000)
+        for block in stride(from: 0, to: 0x10000, by: 256) {
+            let scalars = (block..<(block + 256)).compactMap { Unicode.Scalar(UInt32($0)) }
+            if !fill(&table, scalars) {
+                for scalar in scalars { _ = fill(&table, [scalar]) }
+            }
+        }
+        return table
+    }()
+
+    /// Converts `scalars` in one iconv call and records each one's code; false when iconv refused them.
+    private static func fill(_ table: inout [UInt32], _ scalars: [Unicode.Scalar]) -> Bool {
+        var utf8: [UInt8] = []
+        for scalar in scalars { utf8 += Array(String(Character(scalar)).utf8) }
+        guard let bytes = convert(utf8, from: "UTF-8", to: "GB18030") else { return false }
+        // GB18030 is self-delimiting: a lead byte < 0x80 is one byte; otherwise a second byte 0x30-0x39 means four.
+        var codes: [UInt32] = []
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                codes.append(UInt32(lead))
+                index += 1
+            } else if index + 3 < bytes.count, (0x30...0x39).contains(bytes[index + 1]) {
+                codes.append(UInt32(lead) << 24 | UInt32(bytes[index + 1]) << 16 | UInt32(bytes[index + 2]) << 8 | UInt32(bytes[index + 3]))
+                index += 4
+            } else if index + 1 < bytes.count {
+                codes.append(UInt32(lead) << 8 | UInt32(bytes[index + 1]))
+                index += 2
+            } else {
+                return false
+            }
+        }
+        guard codes.count == scalars.count else { return false }
+        for (scalar, code) in zip(scalars, codes) { table[Int(scalar.value)] = code }
+        return true
+    }
+
     private static func convert(_ input: [UInt8], from: String, to: String) -> [UInt8]? {
         if input.isEmpty { return [] }
         let cd = iconv_open(to, from)

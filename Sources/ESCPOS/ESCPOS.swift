@@ -1,1 +1,0 @@
-// Filled by the ESC/POS work in progress.

@@ -1,0 +1,152 @@
+// What one printer model can do, as read from its file in drivers/printers/ (inheritance already resolved).
+
+/// A USB vendor and product id pair, as `lsusb` shows it (`0483:5743`).
+public struct USBProductID: Sendable, Hashable, CustomStringConvertible {
+    public let vendor: UInt16
+    public let product: UInt16
+
+    public init(vendor: UInt16, product: UInt16) {
+        self.vendor = vendor
+        self.product = product
+    }
+
+    /// Parses `vvvv:pppp` (hexadecimal, as lsusb prints it); nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 4 }),
+              let vendor = UInt16(parts[0], radix: 16), let product = UInt16(parts[1], radix: 16) else { return nil }
+        self.init(vendor: vendor, product: product)
+    }
+
+    public var description: String { hex4(vendor) + ":" + hex4(product) }
+}
+
+private func hex4(_ value: UInt16) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 4 - digits.count) + digits
+}
+
+/// One receipt printer model: paper, fonts, Chinese, cutter, codes and status it supports, and its quirks.
+/// Made by ``PrinterProfiles/load(directory:)``; every field is set (inherited ones resolved).
+public struct PrinterProfile: Sendable, Hashable {
+    /// How text becomes bytes on this printer.
+    public enum TextEncoding: String, Sendable, Hashable, CaseIterable {
+        /// GB18030, 4-byte sequences included (𠮷 prints).
+        case gb18030
+        /// GBK: GB18030's 2-byte part only; a character that needs 4 bytes is refused before printing, because such
+        /// printers print 4-byte sequences as garbage.
+        case gbk
+        /// No Chinese font: text with anything beyond ASCII is refused (printing it as an image is a later feature).
+        case ascii
+    }
+
+    /// Whether Chinese text needs `FS &` first.
+    public enum ChineseMode: String, Sendable, Hashable, CaseIterable {
+        /// Send `FS &` before Chinese text and `FS .` after it.
+        case fsAmpersand = "fs-ampersand"
+        /// The printer is in Chinese mode from power-on (and may ignore `FS &`); send the bytes only.
+        case powerOn = "power-on"
+    }
+
+    /// What the auto-cutter does.
+    public enum Cutter: String, Sendable, Hashable, CaseIterable {
+        /// No cutter: the paper is torn off. A cut in a document becomes a feed to the tear-off bar.
+        case none
+        /// Full cuts only; a partial cut is done as a full cut.
+        case full
+        /// Partial cuts only (one point left); a full cut is done as a partial cut.
+        case partial
+        /// Both.
+        case fullAndPartial = "full-and-partial"
+    }
+
+    /// What the printer tells about itself.
+    public enum StatusSupport: String, Sendable, Hashable, CaseIterable {
+        /// Nothing comes back (a write-only port, a printer without a back channel).
+        case none
+        /// `DLE EOT n` is answered with one status byte.
+        case dleEOT = "dle-eot"
+        /// `DLE EOT n`, and `GS a` Automatic Status Back (4-byte blocks on every change).
+        case dleEOTAndASB = "dle-eot-asb"
+    }
+
+    /// Known misbehaviour the encoder works around.
+    public enum Quirk: String, Sendable, Hashable, CaseIterable {
+        /// Ignores a cut that does not follow a line feed: the encoder sends LF first when needed.
+        case newlineBeforeCut = "newline_before_cut"
+        /// Knows only `GS V 0/1` (cut at once), not `GS V 65/66 n` (feed to the cutter, then cut): the encoder feeds
+        /// ``PrinterProfile/cutFeedLines`` lines itself before cutting.
+        case plainCutCommand = "plain_cut_command"
+    }
+
+    /// The file name without `.toml`, e.g. `xprinter-xp58`; what configurations name.
+    public var id: String
+    /// The model as people call it, e.g. "Xprinter XP-58 (58 mm)".
+    public var name: String
+    /// The profile this one inherits from, if any.
+    public var inherits: String?
+    /// The file the profile came from.
+    public var file: String
+    /// USB ids the model reports; empty for network-only or unknown ids (then the profile is chosen by name).
+    public var usbIDs: [USBProductID]
+    /// Printable width in dots (384 for 58 mm paper at 203 dpi, 576 for 80 mm).
+    public var paperWidthDots: Int
+    public var dpi: Int
+    /// Characters per line in font A (12×24) and font B (9×17); a Chinese character takes two.
+    public var columnsFontA: Int
+    public var columnsFontB: Int
+    /// Whether the printer has a Chinese (GB) font.
+    public var chineseFont: Bool
+    public var encoding: TextEncoding
+    public var chineseMode: ChineseMode
+    public var cutter: Cutter
+    /// Lines fed before a cut when the printer cannot feed to the cutter itself (``Quirk/plainCutCommand``), and
+    /// to bring the last line past the tear-off bar when there is no cutter.
+    public var cutFeedLines: Int
+    /// `GS ( k` QR codes printed by the printer itself.
+    public var qrCode: Bool
+    /// `GS v 0` raster images.
+    public var raster: Bool
+    /// The most rows sent in one `GS v 0` command; taller images are sent in bands (small printer buffers).
+    public var rasterBandRows: Int
+    public var status: StatusSupport
+    /// `GS r 1` (transmit paper sensor status) is answered, so a job's end can be confirmed.
+    public var transmitStatus: Bool
+    /// `ESC B n t` sounds a buzzer.
+    public var buzzer: Bool
+    /// A cash drawer port (`ESC p`), which halls use for an external bell or light.
+    public var drawerPort: Bool
+    /// `ESC t n` code pages: number to name (informational: CounterGate sends ASCII or GB text only).
+    public var codePages: [Int: String]
+    public var quirks: Set<Quirk>
+
+    public init(id: String, name: String, inherits: String? = nil, file: String = "", usbIDs: [USBProductID] = [],
+                paperWidthDots: Int, dpi: Int = 203, columnsFontA: Int, columnsFontB: Int, chineseFont: Bool,
+                encoding: TextEncoding, chineseMode: ChineseMode = .fsAmpersand, cutter: Cutter, cutFeedLines: Int = 4,
+                qrCode: Bool, raster: Bool = true, rasterBandRows: Int = 128, status: StatusSupport, transmitStatus: Bool,
+                buzzer: Bool = false, drawerPort: Bool = true, codePages: [Int: String] = [0: "CP437"], quirks: Set<Quirk> = []) {
+        self.id = id
+        self.name = name
+        self.inherits = inherits
+        self.file = file
+        self.usbIDs = usbIDs
+        self.paperWidthDots = paperWidthDots
+        self.dpi = dpi
+        self.columnsFontA = columnsFontA
+        self.columnsFontB = columnsFontB
+        self.chineseFont = chineseFont
+        self.encoding = encoding
+        self.chineseMode = chineseMode
+        self.cutter = cutter
+        self.cutFeedLines = cutFeedLines
+        self.qrCode = qrCode
+        self.raster = raster
+        self.rasterBandRows = rasterBandRows
+        self.status = status
+        self.transmitStatus = transmitStatus
+        self.buzzer = buzzer
+        self.drawerPort = drawerPort
+        self.codePages = codePages
+        self.quirks = quirks
+    }
+}

@@ -1,0 +1,238 @@
+// The print spooler: one worker per printer role, taking durable jobs from the store and printing each exactly once.
+import CounterConfig
+import CounterCore
+import CounterStore
+import DeviceKit
+import ESCPOS
+import Foundation
+import Logging
+import Notices
+import ServiceLifecycle
+import Synchronization
+
+/// A printer the spooler drives: its configuration, model profile and transport.
+public struct SpooledPrinter: Sendable {
+    public let device: HallConfiguration.Device
+    public let profile: PrinterProfile
+    public let transport: any PrinterTransport
+
+    public init(device: HallConfiguration.Device, profile: PrinterProfile, transport: any PrinterTransport) {
+        self.device = device
+        self.profile = profile
+        self.transport = transport
+    }
+
+    /// `window-1-printer (xprinter-xp80 at tcp://…)`, for logs and the job's record of where it printed.
+    public var label: String { "\(device.role) (\(profile.id) at \(device.address))" }
+}
+
+/// What the spooler did, for tests and the benchmark.
+public enum SpoolerEvent: Sendable {
+    case printed(jobID: Int64, on: String)
+    case waiting(jobID: Int64, reason: String)
+    case failedOver(jobID: Int64, to: String)
+    case failed(jobID: Int64, reason: String)
+}
+
+/// Wakes the workers when a job is queued, so a print request does not wait for the next poll.
+public final class SpoolerDoorbell: Sendable {
+    private let waiters = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
+
+    public init() {}
+
+    public func ring() {
+        for continuation in waiters.withLock({ Array($0.values) }) { continuation.yield() }
+    }
+
+    /// Waits for a ring, at most `timeout`.
+    func wait(timeout: Duration) async {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        waiters.withLock { $0[id] = continuation }
+        defer { waiters.withLock { _ = $0.removeValue(forKey: id) } }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in stream { return } }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Prints the jobs of every configured printer role.
+public struct PrintSpooler: Sendable {
+    public let printers: [SpooledPrinter]
+    public let config: HallConfiguration
+    public let store: HallStore
+    public let clock: any HallClock
+    public let logger: Logger
+    public let doorbell: SpoolerDoorbell
+    public var observer: (@Sendable (SpoolerEvent) -> Void)?
+
+    public init(printers: [SpooledPrinter], config: HallConfiguration, store: HallStore, clock: any HallClock, logger: Logger,
+                doorbell: SpoolerDoorbell = SpoolerDoorbell(), observer: (@Sendable (SpoolerEvent) -> Void)? = nil) {
+        self.printers = printers
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.doorbell = doorbell
+        self.observer = observer
+    }
+
+    /// Runs every printer's worker until cancelled.
+    public func run() async {
+        do {
+            let interrupted = try await store.recoverInterruptedPrintJobs(at: clock.now())
+            if !interrupted.isEmpty {
+                logger.warning("print jobs interrupted by a stop need a person", metadata: ["jobs": "\(interrupted)", "fix": "countergate jobs retry|cancel"])
+            }
+        } catch {
+            logger.error("cannot check for interrupted print jobs: \(error)")
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for printer in printers { group.addTask { await work(printer) } }
+        }
+    }
+
+    /// One printer's loop: take its next due job, print it, repeat; sleep until rung or the next retry is due.
+    func work(_ printer: SpooledPrinter) async {
+        while !Task.isCancelled {
+            let job: PrintJob?
+            do { job = try await store.takeNextPrintJob(roles: [printer.device.role], at: clock.now()) } catch {
+                logger.error("print queue unreadable: \(error)")
+                job = nil
+            }
+            if let job {
+                await print(job, on: printer)
+            } else {
+                // Retries come due by time; new jobs ring the bell.
+                await doorbell.wait(timeout: .seconds(1))
+            }
+        }
+        await printer.transport.close()
+    }
+
+    /// Prints one job that the store handed over (state `printing`), and records how it ended.
+    func print(_ job: PrintJob, on printer: SpooledPrinter) async {
+        let bytes: [UInt8]
+        do { bytes = try await render(job, for: printer.profile) } catch {
+            // Nothing was sent: a notice this printer cannot carry will not print by retrying.
+            await finish(job, failed: "\(error)")
+            return
+        }
+        do {
+            try await printer.transport.open()
+            if let notReady = try await readiness(printer) {
+                try await wait(job, on: printer, reason: notReady)
+                return
+            }
+            try await printer.transport.write(bytes)
+            // The bytes are in the printer: from here the job is never sent again (no duplicate notice). If the
+            // printer reports a problem now, it prints the rest once the problem is fixed.
+            if let problem = try await readiness(printer) {
+                logger.warning("the printer reports a problem after the job was sent; it finishes when fixed",
+                               metadata: ["job": "\(job.id)", "printer": "\(printer.label)", "problem": "\(problem)"])
+            }
+            try await store.markPrinted(job: job.id, on: printer.label, at: clock.now())
+            observer?(.printed(jobID: job.id, on: printer.label))
+            logger.info("printed", metadata: ["job": "\(job.id)", "printer": "\(printer.label)", "bytes": "\(bytes.count)"])
+        } catch let error as TransportError {
+            await printer.transport.close()
+            try? await wait(job, on: printer, reason: error.description)
+        } catch {
+            logger.error("print job \(job.id) could not be recorded: \(error)")
+        }
+    }
+
+    /// The job cannot print now: fail over to the backup after the configured wait, else try again later.
+    func wait(_ job: PrintJob, on printer: SpooledPrinter, reason: String) async throws {
+        let now = clock.now()
+        let since = job.waitingSince ?? now
+        if let backup = printer.device.backupRole,
+           now.timeIntervalSince(since) >= TimeInterval(config.printing.failoverAfterSeconds) {
+            try await store.failOver(job: job.id, to: backup, at: now)
+            observer?(.failedOver(jobID: job.id, to: backup))
+            logger.warning("job moved to the backup printer", metadata: ["job": "\(job.id)", "from": "\(printer.device.role)", "to": "\(backup)", "reason": "\(reason)"])
+            doorbell.ring()
+            return
+        }
+        let delay = min(60, config.printing.retryAfterSeconds << min(job.attempts - 1, 5))
+        try await store.markWaiting(job: job.id, reason: reason, retryAt: now.addingTimeInterval(TimeInterval(delay)), at: now)
+        observer?(.waiting(jobID: job.id, reason: reason))
+        logger.warning("print job waiting", metadata: ["job": "\(job.id)", "printer": "\(printer.label)", "reason": "\(reason)", "retry_in_s": "\(delay)"])
+    }
+
+    private func finish(_ job: PrintJob, failed reason: String) async {
+        do { try await store.markFailed(job: job.id, reason: reason, at: clock.now()) } catch { logger.error("\(error)") }
+        observer?(.failed(jobID: job.id, reason: reason))
+        logger.error("print job failed", metadata: ["job": "\(job.id)", "reason": "\(reason)"])
+    }
+
+    /// Why the printer cannot print now (out of paper, cover open, offline), or nil when it can or cannot say.
+    func readiness(_ printer: SpooledPrinter) async throws(TransportError) -> String? {
+        guard printer.profile.status != .none, await printer.transport.canRead else { return nil }
+        let timeout = Duration.milliseconds(config.printing.statusTimeoutMilliseconds)
+        var condition = PrinterCondition()
+        for n in [1, 2, 4] {
+            // DLE EOT n: the real-time status request, answered even while the printer is stopped.
+            let reply = try await printer.transport.exchange([0x10, 0x04, UInt8(n)], replyUpTo: 1, timeout: timeout)
+            guard let byte = reply.first else { return "printer \(printer.label) does not answer status requests (DLE EOT): check it is on and online" }
+            do { condition = condition.applying(try ESCPOSStatus.decode(byte, for: n)) } catch {
+                return "printer \(printer.label) answered status \(n) with \(String(format: "0x%02x", byte)), which is not a status byte"
+            }
+        }
+        return condition.canPrint ? nil : "printer \(printer.label): \(condition.summary)"
+    }
+
+    /// The bytes of a job for a printer model.
+    func render(_ job: PrintJob, for profile: PrinterProfile) async throws -> [UInt8] {
+        switch job.kind {
+        case .test:
+            return try NoticeTestPage.bytes(hallName: config.hall.name, printer: profile)
+        case .notice:
+            guard let id = job.noticeID, let stored = try await store.notice(id: id) else {
+                throw StartupError(description: "print job \(job.id) names no notice that exists")
+            }
+            let clerk = try await store.staff(id: stored.notice.draft.clerk)
+            let context = NoticeContext(hallName: config.hall.name, hallPhone: config.hall.phone,
+                                        window: config.windows.first { $0.number == stored.notice.draft.window },
+                                        clerkName: clerk?.name ?? stored.notice.draft.clerk, reprint: job.reprint)
+            let document = NoticeTemplates.document(for: stored.notice, context: context, columns: NoticeESCPOS.columns(for: profile))
+            return try NoticeESCPOS.bytes(document, profile: profile)
+        }
+    }
+}
+
+extension PrintSpooler {
+    /// The spooled printers of a configuration: each printer device with its profile and transport.
+    /// - Throws: a ``StartupError`` naming the device when its profile is unknown or its address unreadable.
+    public static func printers(of config: HallConfiguration) throws -> [SpooledPrinter] {
+        let devices = config.devices.filter { $0.kind == .printer }
+        guard !devices.isEmpty else { return [] }
+        let profiles: PrinterProfileSet
+        do { profiles = try PrinterProfiles.load(directory: config.printing.profilesDirectory) } catch {
+            throw StartupError(description: "printer profiles in \(config.printing.profilesDirectory) cannot be read: \(error)")
+        }
+        return try devices.map { device in
+            guard let profile = profiles[device.profile] else {
+                throw StartupError(description: "printer \(device.id): no profile \"\(device.profile)\" in \(config.printing.profilesDirectory); known: "
+                                   + profiles.profiles.map(\.id).joined(separator: ", "))
+            }
+            let address: PrinterAddress
+            do { address = try PrinterAddress(parsing: device.address) } catch {
+                throw StartupError(description: "printer \(device.id): \(error)")
+            }
+            return SpooledPrinter(device: device, profile: profile, transport: address.makeTransport())
+        }
+    }
+}
+
+/// Runs the spooler under the gateway's service group.
+struct PrintSpoolerService: Service {
+    let spooler: PrintSpooler
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { await spooler.run() }
+    }
+}

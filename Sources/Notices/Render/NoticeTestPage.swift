@@ -1,0 +1,22 @@
+// The test page `countergate print test` prints: the printer's model, Chinese, width rulers, a QR code, a cut.
+import ESCPOS
+import Foundation
+
+public enum NoticeTestPage {
+    public static func bytes(hallName: String, printer: PrinterProfile) throws(ESCPOSError) -> [UInt8] {
+        let columns = printer.columnsFontA
+        var blocks: [NoticeBlock] = [
+            .text(hallName, .heading),
+            .text("打印机测试页", .title),
+            .text("型号:\(printer.name)(\(printer.id))"),
+            .text("纸宽:\(printer.paperWidthDots) 点,每行 \(columns) 字符"),
+            .rule,
+            .text(String((0..<columns).map { Character(String($0 % 10)) })),
+            .text("中文:您好!请到3号窗口办理。喆、堃、赟,全角标点,。:()"),
+            .text("Latin: ABC abc 0123456789"),
+        ]
+        if printer.qrCode { blocks.append(.qr("COUNTERGATE-TEST")) }
+        blocks.append(.cut)
+        return try NoticeESCPOS.bytes(NoticeDocument(number: "TEST", columns: columns, blocks: blocks), profile: printer)
+    }
+}

@@ -1,0 +1,129 @@
+// `countergate print ...` and `countergate printer ...`: notices and test pages through the spooler, printer status.
+import ArgumentParser
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import Gateway
+import Notices
+
+struct PrintCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "print", abstract: "Issue and print a notice (通知书), or a test page, through the print queue.",
+        subcommands: [NoticePrint.self, TestPage.self])
+
+    struct NoticePrint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "notice",
+            abstract: "Issue a notice (it takes the next number) and queue both copies for the window's printer.",
+            discussion: """
+                Kinds: acceptance (受理通知书), supplementary-materials (补办材料通知书), rejection (不予受理通知书),
+                joint-acceptance (联办件受理通知书), returned (退回件通知书). The running gateway prints queued jobs.
+                With --preview nothing is issued: the notice is shown as it would print.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The kind of notice (code or Chinese title).") var kind: String
+        @Option(help: "The applicant (申请人).") var applicant: String
+        @Option(help: "The item applied for (申请事项).") var item: String
+        @Option(help: "The window number.") var window: Int
+        @Option(help: "The clerk's staff id (经办人).") var clerk: String
+        @Option(help: "The day the application was received, YYYY-MM-DD (default: today).") var received: String?
+        @Option(name: .customLong("material"), help: "A material received (repeat for each).") var materials: [String] = []
+        @Option(name: .customLong("missing"), help: "A material still missing (repeat for each).") var missing: [String] = []
+        @Option(help: "The promised period in working days (承诺期限).") var days: Int?
+        @Option(help: "Why the request is rejected.") var reason: String?
+        @Option(help: "The rule the rejection rests on.") var basis: String?
+        @Option(name: .customLong("department"), help: "A department of a joint item (repeat for each).") var departments: [String] = []
+        @Option(help: "Where to apply instead (returned applications).") var redirectTo: String?
+        @Option(help: "The applicant's next step (下一步).") var nextStep: String?
+        @Option(help: "The printer role (default: the window's printer).") var role: String?
+        @Option(help: "A key for this request; the same key again prints once (default: a new one).") var idempotencyKey: String?
+        @Flag(help: "Show the notice as it would print (80 mm), without issuing or printing it.") var preview = false
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            guard let kind = NoticeKind(token: kind) else {
+                fail("--kind \(self.kind) is not a notice kind; use one of " + NoticeKind.allCases.map { "\($0.rawValue) (\($0.title))" }.joined(separator: ", "))
+            }
+            let receivedOn: CivilDate
+            if let received {
+                guard let date = CivilDate(received) else { fail("--received \(received): expected YYYY-MM-DD") }
+                receivedOn = date
+            } else {
+                receivedOn = CivilDate(Date())
+            }
+            let draft = NoticeDraft(kind: kind, applicant: applicant, item: item, window: window, clerk: clerk, receivedOn: receivedOn,
+                                    materialsReceived: materials, materialsMissing: missing, promisedWorkingDays: days,
+                                    rejectionReason: reason, rejectionBasis: basis, departments: departments, redirectTo: redirectTo,
+                                    nextStep: nextStep)
+            guard config.windows.contains(where: { $0.number == window }) else {
+                fail("window \(window) is not configured; windows: " + config.windows.map { String($0.number) }.joined(separator: ", "))
+            }
+            let store = openStoreForTools(config)
+            let calendar = await reporting { try config.calendar() }
+            let clerkName = await reporting { try await store.staff(id: clerk)?.name }
+            guard let clerkName else { fail("no staff member with id \(clerk); `countergate staff list` shows who is on file") }
+            if preview {
+                let problems = draft.problems()
+                guard problems.isEmpty else { fail(NoticeNotIssuable(problems: problems).description) }
+                var promised: CivilDate?
+                if kind.carriesPromisedDate, let days { promised = await reporting { try calendar.promisedCompletionDate(acceptedOn: receivedOn, workingDays: days) } }
+                let number = await reporting { try await store.peekNoticeNumber(year: CivilDate(Date()).year, format: config.noticeNumberFormat) } + "(预览)"
+                let notice = Notice(number: number, year: 0, sequence: 0, draft: draft, issuedAt: Date(), promisedCompletion: promised)
+                let context = NoticeContext(hallName: config.hall.name, hallPhone: config.hall.phone,
+                                            window: config.windows.first { $0.number == window }, clerkName: clerkName)
+                printLine(NoticePreview.plainText(NoticeTemplates.document(for: notice, context: context, columns: 48)))
+                return
+            }
+            guard let printer = role ?? PrinterRoles.role(forWindow: window, in: config) else {
+                fail("no printer serves window \(window): configure one ([[device]] kind = \"printer\") or name it with --role")
+            }
+            let key = idempotencyKey ?? "cli-\(UUID().uuidString)"
+            let (notice, job) = await reporting {
+                let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: calendar, at: Date(), idempotencyKey: key)
+                let job = try await store.enqueuePrintJob(idempotencyKey: key, printerRole: printer, noticeID: notice.id, copies: 2, at: Date())
+                return (notice, job)
+            }
+            printLine("\(notice.notice.draft.kind.title) \(notice.notice.number) issued; print job \(job.id) queued on \(printer) (\(job.state.rawValue))")
+            if let date = notice.notice.promisedCompletion { printLine("承诺办结日期:\(date.chineseText)") }
+        }
+    }
+
+    struct TestPage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "test", abstract: "Queue a test page on a printer role.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The printer role.") var role: String
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            guard config.devices.contains(where: { $0.kind == .printer && $0.role == role }) else {
+                fail("no printer with role \(role) in the configuration")
+            }
+            let job = await reporting {
+                try await openStoreForTools(config).enqueuePrintJob(idempotencyKey: "test-\(UUID().uuidString)", printerRole: role, noticeID: nil,
+                                                                     copies: 1, at: Date(), kind: .test)
+            }
+            printLine("test page queued as job \(job.id) on \(role)")
+        }
+    }
+}
+
+extension NoticeCommand {
+    struct Void: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "void", abstract: "Void a notice (作废); its number is kept, never reused.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The notice number.") var number: String
+        @Option(help: "Why (kept in the audit log).") var reason: String
+        @Option(help: "Who voids it (staff id).") var by: String
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            guard let person = await reporting({ try await store.staff(id: by) }), person.has(.windowLead) || person.has(.dutyChief) else {
+                fail("\(by) may not void notices: a window lead (窗口负责人) or the duty chief (值班长) voids them")
+            }
+            _ = await reporting { try await store.voidNotice(number: number, reason: reason, actor: by, at: Date()) }
+            printLine("notice \(number) voided")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+// The spooler against simulated network printers: a notice prints once; paper out waits, then prints or fails over.
+import CounterConfig
+import CounterCore
+import CounterStore
+import DeviceKit
+import ESCPOS
+import Foundation
+import Logging
+import Simulators
+import Testing
+@testable import Gateway
+
+@Suite(.serialized) struct PrintSpoolerTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Fixture {
+        let store: HallStore
+        let config: HallConfiguration
+        let main: ESCPOSPrinterSimulator
+        let backup: ESCPOSPrinterSimulator
+        let spooler: PrintSpooler
+        let events: AsyncStream<SpoolerEvent>
+
+        init(failoverAfter: Int = 3600) async throws {
+            let profiles = try PrinterProfiles.load(directory: PrintSpoolerTests.root.appendingPathComponent("drivers/printers").path)
+            let profile = try #require(profiles["xprinter-xp80"])
+            main = ESCPOSPrinterSimulator(profile: profile)
+            backup = ESCPOSPrinterSimulator(profile: profile)
+            let mainPort = try await main.start()
+            let backupPort = try await backup.start()
+            var config = try HallConfiguration.defaults()
+            config.store.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-spool-\(UUID().uuidString)").path
+            config.printing.profilesDirectory = PrintSpoolerTests.root.appendingPathComponent("drivers/printers").path
+            config.printing.failoverAfterSeconds = failoverAfter
+            config.printing.retryAfterSeconds = 1
+            config.printing.statusTimeoutMilliseconds = 5000
+            config.devices = [
+                HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
+                                         address: "tcp://127.0.0.1:\(mainPort)", serialNumber: nil, windows: [1], backupRole: "hall-backup-printer"),
+                HallConfiguration.Device(id: "p2", kind: .printer, role: "hall-backup-printer", profile: "xprinter-xp80",
+                                         address: "tcp://127.0.0.1:\(backupPort)", serialNumber: nil, windows: [1, 2, 3]),
+            ]
+            self.config = config
+            store = try GatewayRuntime.openStore(config)
+            let clock = SystemClock()
+            try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)
+            try await DemoHall.seedIfEmpty(store: store, config: config, clock: clock)
+            let (events, continuation) = AsyncStream<SpoolerEvent>.makeStream()
+            self.events = events
+            spooler = PrintSpooler(printers: try PrintSpooler.printers(of: config), config: config, store: store, clock: clock,
+                                   logger: Logger(label: "test"), observer: { continuation.yield($0) })
+        }
+
+        func issueAndQueue(key: String) async throws -> PrintJob {
+            let draft = NoticeDraft(kind: .acceptance, applicant: "张喆", item: "食品经营许可", window: 1, clerk: "D001",
+                                    receivedOn: CivilDate("2026-03-02")!, materialsReceived: ["营业执照副本"], promisedWorkingDays: 5)
+            let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: try config.calendar(), at: Date(), idempotencyKey: key)
+            return try await store.enqueuePrintJob(idempotencyKey: key, printerRole: "window-1-printer", noticeID: notice.id, copies: 2, at: Date())
+        }
+    }
+
+    @Test func aNoticePrintsBothCopiesOnceEvenWhenRequestedTwice() async throws {
+        let f = try await Fixture()
+        let running = Task { await f.spooler.run() }
+        let first = try await f.issueAndQueue(key: "window1-req-1")
+        let second = try await f.issueAndQueue(key: "window1-req-1")
+        #expect(first.id == second.id)
+        f.spooler.doorbell.ring()
+        var iterator = f.events.makeAsyncIterator()
+        var printedID: Int64?
+        while let event = await iterator.next() {
+            // A loaded machine may make a status reply late (the job then waits and retries); it must still print once.
+            if case .printed(let id, _) = event { printedID = id; break }
+        }
+        let id = try #require(printedID)
+        #expect(id == first.id)
+        try await f.main.waitUntil("both copies") { $0.pages.count >= 2 }
+        let text = f.main.transcript
+        #expect(text.contains("第一联(交服务对象)") && text.contains("第二联(窗口留存)"))
+        #expect(text.contains("张喆:"))
+        #expect(try await f.store.printJob(id: id)?.state == .done)
+        running.cancel()
+        await running.value
+        #expect(f.main.pages.count == 2)
+        await f.main.stop(); await f.backup.stop()
+    }
+
+    @Test func paperOutWaitsThenPrintsOnceWhenPaperIsLoaded() async throws {
+        let f = try await Fixture()
+        f.main.runOutOfPaper()
+        let running = Task { await f.spooler.run() }
+        let job = try await f.issueAndQueue(key: "k2")
+        f.spooler.doorbell.ring()
+        var iterator = f.events.makeAsyncIterator()
+        guard case .waiting(let id, let reason)? = await iterator.next() else { Issue.record("did not wait"); return }
+        #expect(id == job.id && reason.contains("paper"))
+        #expect(f.main.pages.isEmpty)
+        f.main.loadPaper()
+        while let event = await iterator.next() {
+            if case .printed(let printed, _) = event { #expect(printed == job.id); break }
+        }
+        try await f.main.waitUntil("both copies") { $0.pages.count >= 2 }
+        running.cancel()
+        await running.value
+        #expect(f.main.pages.count == 2 && f.backup.pages.isEmpty)
+        await f.main.stop(); await f.backup.stop()
+    }
+
+    @Test func coverLeftOpenFailsOverToTheBackupPrinter() async throws {
+        let f = try await Fixture(failoverAfter: 1)
+        f.main.openCover()
+        let running = Task { await f.spooler.run() }
+        let job = try await f.issueAndQueue(key: "k3")
+        f.spooler.doorbell.ring()
+        var iterator = f.events.makeAsyncIterator()
+        var movedTo: String?
+        while let event = await iterator.next() {
+            if case .failedOver(let id, let role) = event, id == job.id { movedTo = role }
+            if case .printed(let id, let on) = event, id == job.id {
+                #expect(on.hasPrefix("hall-backup-printer"))
+                break
+            }
+        }
+        #expect(movedTo == "hall-backup-printer")
+        try await f.backup.waitUntil("both copies on the backup") { $0.pages.count >= 2 }
+        running.cancel()
+        await running.value
+        #expect(f.main.pages.isEmpty)
+        #expect(f.backup.pages.count == 2)
+        await f.main.stop(); await f.backup.stop()
+    }
+}
