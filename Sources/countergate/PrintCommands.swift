@@ -127,3 +127,29 @@ extension NoticeCommand {
         }
     }
 }
+
+struct PrinterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "printer", abstract: "Receipt printers (打印机).",
+                                                    subcommands: [Status.self])
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Ask a printer for its status (DLE EOT): online, paper, cover, cutter.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The printer's role in the configuration.") var role: String
+
+        func run() async throws {
+            var config = global.loadConfiguration(allowDefaults: true)
+            config.devices = config.devices.filter { $0.kind == .printer && $0.role == role }
+            guard !config.devices.isEmpty else { fail("no printer with role \(role) in the configuration") }
+            let printers = await reporting { try PrintSpooler.printers(of: config) }
+            let printer = printers[0]
+            let spooler = PrintSpooler(printers: printers, config: config, store: openStoreForTools(config), clock: SystemClock(),
+                                       logger: global.makeLogger())
+            let problem = await reporting { try await spooler.readiness(printer) }
+            await printer.transport.close()
+            if let problem { fail(problem) }
+            printLine(printer.profile.status == .none ? "\(printer.label): connected (this model cannot report its status)"
+                                                      : "\(printer.label): online, paper loaded, cover closed")
+        }
+    }
+}

@@ -3,7 +3,9 @@ import ArgumentParser
 import CounterConfig
 import CounterCore
 import Foundation
+import ESCPOS
 import Gateway
+import ServiceLifecycle
 import Simulators
 import ZKTerminal
 
@@ -65,6 +67,31 @@ struct Demo: AsyncParsableCommand {
                 address: "tcp://127.0.0.1:\(ports.tcp)", serialNumber: nil, windows: Set(config.windows.map(\.number))))
             logger.info("simulated terminal (test fake) started", metadata: ["address": "tcp://127.0.0.1:\(ports.tcp)", "records": "\(simulatedRecords)"])
         }
+        // One simulated printer per window, and a backup for the hall; what they print is kept as text in
+        // <data>/printed/<role>.txt so the notices can be looked at.
+        var printerEchoes: [SimulatedPrinterEcho] = []
+        if !noSimulators, let profile = (try? PrinterProfiles.load(directory: config.printing.profilesDirectory))?["xprinter-xp80"] {
+            let printedDirectory = URL(fileURLWithPath: config.store.dataDirectory).appendingPathComponent("printed")
+            try? FileManager.default.createDirectory(at: printedDirectory, withIntermediateDirectories: true)
+            for window in config.windows {
+                let printer = ESCPOSPrinterSimulator(profile: profile)
+                let port = await reporting { try await printer.start(host: "127.0.0.1", port: 0) }
+                let role = "window-\(window.number)-printer"
+                config.devices.append(HallConfiguration.Device(
+                    id: "simulated-\(role)", kind: .printer, role: role, profile: profile.id, address: "tcp://127.0.0.1:\(port)",
+                    serialNumber: nil, windows: [window.number], backupRole: "hall-backup-printer"))
+                printerEchoes.append(SimulatedPrinterEcho(simulator: printer, output: printedDirectory.appendingPathComponent("\(role).txt")))
+            }
+            let backup = ESCPOSPrinterSimulator(profile: profile)
+            let port = await reporting { try await backup.start(host: "127.0.0.1", port: 0) }
+            config.devices.append(HallConfiguration.Device(
+                id: "simulated-hall-backup-printer", kind: .printer, role: "hall-backup-printer", profile: profile.id,
+                address: "tcp://127.0.0.1:\(port)", serialNumber: nil, windows: Set(config.windows.map(\.number))))
+            printerEchoes.append(SimulatedPrinterEcho(simulator: backup, output: printedDirectory.appendingPathComponent("hall-backup-printer.txt")))
+            logger.info("simulated printers (test fakes) started", metadata: ["printed": "\(printedDirectory.path)"])
+        } else if !noSimulators {
+            logger.warning("no printer profiles in \(config.printing.profilesDirectory): the demo runs without simulated printers (run it from the repository, or set [printing] profiles_dir)")
+        }
         let clock = SystemClock()
         let store = await reporting { try GatewayRuntime.openStore(config) }
         let seeded = await reporting {
@@ -75,8 +102,9 @@ struct Demo: AsyncParsableCommand {
         let dataDirectory = config.store.dataDirectory
         let final = config
         let punches = noSimulators ? nil : SimulatedTerminalService(simulator: terminal, punchEvery: punchEvery)
+        let extras: [any Service] = (punches.map { [$0] } ?? []) + printerEchoes
         await reporting {
-            try await GatewayRuntime.run(config: final, store: store, logger: logger, clock: clock, extraServices: punches.map { [$0] } ?? []) { host, port in
+            try await GatewayRuntime.run(config: final, store: store, logger: logger, clock: clock, extraServices: extras) { host, port in
                 printLine("CounterGate demo is running: http://\(host):\(port)/ (data in \(dataDirectory); Ctrl-C to stop)")
             }
         }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import CounterCore
 import Foundation
+import ESCPOS
 import Gateway
 import Logging
 import ServiceLifecycle
@@ -12,7 +13,7 @@ struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run a simulated device (a test fake that speaks the real wire) for tests, demos and benchmarks.",
-        subcommands: [Terminal.self])
+        subcommands: [Terminal.self, Printer.self])
 
     struct Terminal: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -42,6 +43,61 @@ struct SimulateCommand: AsyncParsableCommand {
             try await group.run()
             printLine("simulated terminal stopped")
         }
+    }
+}
+
+extension SimulateCommand {
+    struct Printer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A simulated network receipt printer (ESC/POS on raw TCP), until Ctrl-C or SIGTERM; prints what it receives as text.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Address to listen on (keep it loopback).") var host = "127.0.0.1"
+        @Option(help: "TCP port (0 picks a free one).") var port = 9100
+        @Option(help: "The printer profile it behaves as (drivers/printers).") var profile = "xprinter-xp80"
+        @Option(help: ArgumentHelp("Where the profiles are.", valueName: "dir")) var profilesDir = "drivers/printers"
+        @Flag(help: "Start out of paper.") var paperOut = false
+
+        func run() async throws {
+            let profiles = await reporting { try PrinterProfiles.load(directory: profilesDir) }
+            guard let chosen = profiles[profile] else { fail("no profile \(profile) in \(profilesDir)") }
+            let logger = global.makeLogger("countergate.simulator")
+            let simulator = ESCPOSPrinterSimulator(profile: chosen)
+            if paperOut { simulator.runOutOfPaper() }
+            let bound = await reporting { try await simulator.start(host: host, port: port) }
+            printLine("simulated printer (a test fake) \(chosen.id) listening on tcp://\(host):\(bound)")
+            let service = SimulatedPrinterEcho(simulator: simulator, output: nil)
+            let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
+                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}
+
+/// Writes what a simulated printer printed, as text, to standard output or a file, each time it prints more.
+struct SimulatedPrinterEcho: Service {
+    let simulator: ESCPOSPrinterSimulator
+    /// The file to keep the transcript in; nil prints new lines to standard output.
+    let output: URL?
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var shown = 0
+            while !Task.isCancelled {
+                let seen = shown
+                do {
+                    try await simulator.waitUntil("more printed", timeout: .seconds(3600)) { $0.counters.linesPrinted != seen }
+                } catch { continue }
+                let transcript = simulator.transcript
+                shown = simulator.counters.linesPrinted
+                if let output {
+                    try? transcript.write(to: output, atomically: true, encoding: .utf8)
+                } else {
+                    printLine(transcript)
+                }
+            }
+        }
+        await simulator.stop()
     }
 }
 

@@ -79,34 +79,86 @@ public enum GB18030 {
     /// - Returns: nil when every scalar was appended; otherwise the index, in `text.unicodeScalars`, of the first
     ///   scalar refused (beyond GBK when `gbkOnly`, or refused by the converter); the scalars before it were appended.
     public static func append(_ text: String, to bytes: inout [UInt8], gbkOnly: Bool = false) -> Int? {
-        bmpTable.withUnsafeBufferPointer { table -> Int? in
-            var index = 0
-            for scalar in text.unicodeScalars {
-                let value = scalar.value
-                if value < 0x80 {
-                    bytes.append(UInt8(value))
-                } else if value < 0x10000 {
-                    let code = table[Int(value)]
-                    if code == unencodable || (gbkOnly && code >= 0x10000) { return index }
-                    if code < 0x100 {
-                        bytes.append(UInt8(code))
-                    } else if code < 0x10000 {
-                        bytes.append(UInt8(code >> 8))
-                        bytes.append(UInt8(code & 0xFF))
-                    } else {
-                        bytes.append(UInt8(code >> 24))
-                        bytes.append(UInt8((code >> 16) & 0xFF))
-                        bytes.append(UInt8((code >> 8) & 0xFF))
-                        bytes.append(UInt8(code & 0xFF))
+        let fast = text.utf8.withContiguousStorageIfAvailable { utf8 in appendFast(utf8, to: &bytes, gbkOnly: gbkOnly) }
+        if let fast { return fast }
+        return appendScalars(text, to: &bytes, gbkOnly: gbkOnly)
+    }
+
+    /// The hot path: decodes UTF-8 by hand and encodes into a scratch buffer (GB18030 takes at most twice the UTF-8
+    /// length: a 2-byte UTF-8 scalar may need 4), appended to `bytes` in one copy.
+    private static func appendFast(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8], gbkOnly: Bool) -> Int? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, utf8.count * 2)) { out -> Int? in
+            var refused: Int?
+            var o = 0
+            bmpTable.withUnsafeBufferPointer { table in
+                var i = 0, index = 0
+                let n = utf8.count
+                while i < n {
+                    let lead = utf8[i]
+                    if lead < 0x80 {
+                        out[o] = lead
+                        o += 1
+                        i += 1
+                        index += 1
+                        continue
                     }
-                } else {
-                    guard !gbkOnly, let encoded = encode(String(Character(scalar))) else { return index }
-                    bytes += encoded
+                    let value: UInt32
+                    if lead < 0xE0 {
+                        value = UInt32(lead & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F)
+                        i += 2
+                    } else if lead < 0xF0 {
+                        value = UInt32(lead & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F)
+                        i += 3
+                    } else {
+                        // Beyond the BMP every code is 4 bytes; they are rare, so the converter does them.
+                        guard !gbkOnly, let encoded = encode(String(decoding: UnsafeBufferPointer(rebasing: utf8[i..<(i + 4)]), as: UTF8.self)) else {
+                            refused = index
+                            return
+                        }
+                        for byte in encoded {
+                            out[o] = byte
+                            o += 1
+                        }
+                        i += 4
+                        index += 1
+                        continue
+                    }
+                    let code = table[Int(value)]
+                    if code == unencodable || (gbkOnly && code >= 0x10000) {
+                        refused = index
+                        return
+                    }
+                    if code < 0x100 {
+                        out[o] = UInt8(code)
+                        o += 1
+                    } else if code < 0x10000 {
+                        out[o] = UInt8(code >> 8)
+                        out[o + 1] = UInt8(code & 0xFF)
+                        o += 2
+                    } else {
+                        out[o] = UInt8(code >> 24)
+                        out[o + 1] = UInt8((code >> 16) & 0xFF)
+                        out[o + 2] = UInt8((code >> 8) & 0xFF)
+                        out[o + 3] = UInt8(code & 0xFF)
+                        o += 4
+                    }
+                    index += 1
                 }
-                index += 1
             }
-            return nil
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<o]))
+            return refused
         }
+    }
+
+    private static func appendScalars(_ text: String, to bytes: inout [UInt8], gbkOnly: Bool) -> Int? {
+        var index = 0
+        for scalar in text.unicodeScalars {
+            if scalar.value >= 0x10000 && gbkOnly { return index }
+            if scalar.value < 0x10000 && gbkOnly && !isGBK(scalar) { return index }
+            if !append(scalar, to: &bytes) { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// Marks a BMP scalar the converter refuses (and the surrogates, which are no scalars).

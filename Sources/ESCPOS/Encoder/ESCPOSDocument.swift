@@ -123,16 +123,13 @@ public struct ESCPOSDocument: Sendable {
     public mutating func text(_ text: String) {
         guard problem == nil, !text.isEmpty else { return }
         do {
-            let wrap = profile.chineseMode == .fsAmpersand ? Self.chineseMode : nil
-            _ = try PrinterTextEncoder.append(text, profile: profile, chineseMode: wrap, to: &buffer)
+            _ = try PrinterTextEncoder.append(text, encoding: profile.encoding, fsAmpersand: profile.chineseMode == .fsAmpersand,
+                                              profileID: profile.id, to: &buffer)
             atLineStart = buffer.last == ASCIIControl.lf
         } catch {
             fail(error)
         }
     }
-
-    /// `FS &` and `FS .`.
-    private static let chineseMode: (enter: [UInt8], leave: [UInt8]) = ([ASCIIControl.fs, 0x26], [ASCIIControl.fs, 0x2E])
 
     /// Text and a line feed.
     public mutating func line(_ text: String = "") {

@@ -6,39 +6,59 @@ enum PrinterTextEncoder {
     /// Appends the bytes of `text` to `buffer`; returns whether any character took more than one byte (so Chinese
     /// mode is needed). Line feeds and tabs pass; other control characters are refused, since the printer would
     /// run them as commands. On a refusal nothing is appended.
-    /// - Parameter chineseMode: bytes to put before and after multi-byte text (FS & … FS .), or nil.
-    static func append(_ text: String, profile: PrinterProfile, chineseMode: (enter: [UInt8], leave: [UInt8])?,
+    /// - Parameters:
+    ///   - fsAmpersand: put `FS &` before and `FS .` after multi-byte text.
+    ///   - profileID: for errors. (The profile itself is not passed: copying it on every line costs more than the text.)
+    static func append(_ text: String, encoding: PrinterProfile.TextEncoding, fsAmpersand: Bool, profileID: String,
                        to buffer: inout [UInt8]) throws(ESCPOSError) -> Bool {
-        // One pass over UTF-8 finds control characters (C0, DEL, and C1 as C2 80…9F) and whether all is ASCII.
-        var ascii = true
-        var previous: UInt8 = 0
-        var scalarIndex = 0
-        for byte in text.utf8 {
-            if byte < 0x80 {
-                if (byte < 0x20 && byte != 0x0A && byte != 0x09) || byte == 0x7F { throw controlCharacter(in: text, at: scalarIndex) }
-            } else {
-                ascii = false
-                if previous == 0xC2 && byte < 0xA0 { throw controlCharacter(in: text, at: scalarIndex - 1) }
-            }
-            if byte & 0xC0 != 0x80 { scalarIndex += 1 }
-            previous = byte
-        }
+        // One tight pass over UTF-8 finds control characters (C0, DEL, and C1 as C2 80…9F) and whether all is ASCII.
+        let scan = text.utf8.withContiguousStorageIfAvailable(scanControls) ?? scanControls(Array(text.utf8))
+        if let control = scan.control { throw controlCharacter(in: text, at: control) }
+        let ascii = scan.ascii
         if ascii {
             buffer.append(contentsOf: text.utf8)
             return false
         }
-        if profile.encoding == .ascii {
+        if encoding == .ascii {
             let index = text.unicodeScalars.firstIndex { !$0.isASCII }.map { text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: $0) } ?? 0
-            throw unencodable(text, at: index, profile: profile)
+            throw unencodable(text, at: index, encoding: encoding, profileID: profileID)
         }
         let start = buffer.count
-        if let chineseMode { buffer += chineseMode.enter }
-        if let refused = GB18030.append(text, to: &buffer, gbkOnly: profile.encoding == .gbk) {
-            buffer.removeSubrange(start...)
-            throw unencodable(text, at: refused, profile: profile)
+        if fsAmpersand {
+            buffer.append(ASCIIControl.fs)
+            buffer.append(0x26)
         }
-        if let chineseMode { buffer += chineseMode.leave }
+        if let refused = GB18030.append(text, to: &buffer, gbkOnly: encoding == .gbk) {
+            buffer.removeSubrange(start...)
+            throw unencodable(text, at: refused, encoding: encoding, profileID: profileID)
+        }
+        if fsAmpersand {
+            buffer.append(ASCIIControl.fs)
+            buffer.append(0x2E)
+        }
         return true
+    }
+
+    /// Whether the UTF-8 bytes are all ASCII, and the scalar index of the first control character if any.
+    private static func scanControls(_ utf8: some Collection<UInt8>) -> (ascii: Bool, control: Int?) {
+        var high: UInt8 = 0
+        var suspect = false
+        for byte in utf8 {
+            high |= byte
+            // Cheap test first (C0 incl. LF and tab, DEL, and the lead byte of C1 controls); the exact pass below
+            // runs only when something looked like a control.
+            suspect = suspect || byte < 0x20 || byte == 0x7F || byte == 0xC2
+        }
+        guard suspect else { return (high < 0x80, nil) }
+        var previous: UInt8 = 0
+        var scalarIndex = 0
+        for byte in utf8 {
+            if (byte < 0x20 && byte != 0x0A && byte != 0x09) || byte == 0x7F { return (false, scalarIndex) }
+            if previous == 0xC2 && byte >= 0x80 && byte < 0xA0 { return (false, scalarIndex - 1) }
+            if byte & 0xC0 != 0x80 { scalarIndex += 1 }
+            previous = byte
+        }
+        return (high < 0x80, nil)
     }
 
     /// The character holding the scalar at `scalarIndex`, and that character's offset.
@@ -60,10 +80,10 @@ enum PrinterTextEncoder {
         return .controlCharacter(scalar: scalar.codePoint, offset: offset, text: text)
     }
 
-    private static func unencodable(_ text: String, at scalarIndex: Int, profile: PrinterProfile) -> ESCPOSError {
+    private static func unencodable(_ text: String, at scalarIndex: Int, encoding: PrinterProfile.TextEncoding, profileID: String) -> ESCPOSError {
         let (character, scalar, offset) = character(in: text, at: scalarIndex)
         return .unencodableCharacter(character: character, scalar: scalar.codePoint, offset: offset, text: text,
-                                     encoding: profile.encoding, profile: profile.id)
+                                     encoding: encoding, profile: profileID)
     }
 }
 

@@ -170,7 +170,7 @@ public struct PrintSpooler: Sendable {
     }
 
     /// Why the printer cannot print now (out of paper, cover open, offline), or nil when it can or cannot say.
-    func readiness(_ printer: SpooledPrinter) async throws(TransportError) -> String? {
+    public func readiness(_ printer: SpooledPrinter) async throws(TransportError) -> String? {
         guard printer.profile.status != .none, await printer.transport.canRead else { return nil }
         let timeout = Duration.milliseconds(config.printing.statusTimeoutMilliseconds)
         var condition = PrinterCondition()
