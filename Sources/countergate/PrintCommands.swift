@@ -145,7 +145,10 @@ struct PrinterCommand: AsyncParsableCommand {
             let printer = printers[0]
             let spooler = PrintSpooler(printers: printers, config: config, store: openStoreForTools(config), clock: SystemClock(),
                                        logger: global.makeLogger())
-            let problem = await reporting { try await spooler.readiness(printer) }
+            let problem = await reporting {
+                try await printer.transport.open()
+                return try await spooler.readiness(printer)
+            }
             await printer.transport.close()
             if let problem { fail(problem) }
             printLine(printer.profile.status == .none ? "\(printer.label): connected (this model cannot report its status)"

@@ -196,4 +196,20 @@ extension TCPWireClient {
             await client.close()
         }
     }
+
+    @Test func garbageOnOneConnectionLeavesTheOthersServed() async throws {
+        try await withPrinter { simulator, port in
+            var random = SystemRandomNumberGenerator()
+            let garbage = (0..<50_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let noisy = try await TCPWireClient(port: port)
+            try await noisy.sendRaw(garbage)
+            try await simulator.waitUntil("the garbage to arrive") { $0.counters.bytesReceived == garbage.count }
+            await noisy.close()
+            let client = try await TCPWireClient(port: port)
+            try await client.sendRaw(Array("still printing\n".utf8) + [0x10, 0x04, 1])
+            #expect(try await client.replies(1) == [0x12])
+            try await simulator.waitUntil("the second job's line") { $0.jobs.count == 2 && $0.jobs[1].transcript == "still printing" }
+            await client.close()
+        }
+    }
 }

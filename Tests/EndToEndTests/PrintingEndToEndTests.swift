@@ -1,0 +1,75 @@
+// The real binaries: a simulated printer, the gateway serving a configuration with it, a notice issued and printed.
+import CounterGateTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized) struct PrintingEndToEndTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func aNoticeIssuedAtTheCLIComesOutOfThePrinterOnce() async throws {
+        let directory = try temporaryDirectory("print")
+        let printer = try RunningBinary.start(["simulate", "printer", "--port", "0", "--profiles-dir", Self.root.appendingPathComponent("drivers/printers").path])
+        try await printer.wait(for: "the printer's listening line") { printer.stdout.contains("listening on tcp://") }
+        let port = try #require(printer.stdout.firstMatch(of: /tcp:\/\/127\.0\.0\.1:(\d+)/).map { String($0.1) })
+
+        let config = directory.appendingPathComponent("hall.toml")
+        try """
+            [http]
+            port = 0
+
+            [store]
+            data_dir = "data"
+
+            [printing]
+            profiles_dir = "\(Self.root.appendingPathComponent("drivers/printers").path)"
+
+            [[window]]
+            number = 1
+            name = "市场准入窗口"
+            department = "县市场监督管理局"
+
+            [[device]]
+            id = "p1"
+            kind = "printer"
+            role = "window-1-printer"
+            profile = "xprinter-xp80"
+            address = "tcp://127.0.0.1:\(port)"
+            windows = [1]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let staff = directory.appendingPathComponent("staff.csv")
+        try "staff_id,name,window,department,roles,terminal_user_id,post\nD001,王建国,1,县市场监督管理局,clerk,1,A\n".write(to: staff, atomically: true, encoding: .utf8)
+        #expect(try await RunningBinary.run(["staff", "import", staff.path, "--config", config.path]).status == 0)
+
+        let status = try await RunningBinary.run(["printer", "status", "--role", "window-1-printer", "--config", config.path])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("online, paper loaded"))
+
+        let gateway = try RunningBinary.start(["serve", "--config", config.path])
+        try await gateway.wait(for: "the gateway to listen") { gateway.stdout.contains("listening on http://") }
+
+        let issued = try await RunningBinary.run(["print", "notice", "--kind", "supplementary-materials", "--applicant", "赵赟", "--item", "食品经营许可",
+                                                  "--window", "1", "--clerk", "D001", "--material", "营业执照副本", "--missing", "法定代表人身份证明",
+                                                  "--missing", "经营场所使用证明", "--idempotency-key", "e2e-1", "--config", config.path])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        #expect(issued.stdout.contains("太谷政务〔2026〕第000001号") || issued.stdout.contains("第000001号"))
+        // The same request again (a client retry) does not print a second time.
+        let again = try await RunningBinary.run(["print", "notice", "--kind", "supplementary-materials", "--applicant", "赵赟", "--item", "食品经营许可",
+                                                 "--window", "1", "--clerk", "D001", "--material", "营业执照副本", "--missing", "法定代表人身份证明",
+                                                 "--missing", "经营场所使用证明", "--idempotency-key", "e2e-1", "--config", config.path])
+        #expect(again.stdout.contains("print job 1 "))
+
+        try await printer.wait(for: "both copies on the simulated printer", timeout: .seconds(60)) {
+            printer.stdout.contains("第二联(窗口留存)") && printer.stdout.components(separatedBy: "[PARTIAL CUT]").count >= 3
+        }
+        #expect(printer.stdout.contains("1. 法定代表人身份证明"))
+        #expect(printer.stdout.contains("办件时限从材料补齐之日算起"))
+        let jobs = try await RunningBinary.run(["jobs", "list", "--config", config.path])
+        #expect(jobs.stdout.contains("1\tdone\twindow-1-printer"))
+        #expect(!jobs.stdout.contains("\n2\t"))
+
+        kill(gateway.processIdentifier, SIGTERM)
+        #expect(try await gateway.exitStatus() == 0)
+        kill(printer.processIdentifier, SIGTERM)
+        _ = try await printer.exitStatus()
+    }
+}
