@@ -125,7 +125,7 @@ public struct ESCPOSDocument: Sendable {
         do {
             _ = try PrinterTextEncoder.append(text, encoding: profile.encoding, fsAmpersand: profile.chineseMode == .fsAmpersand,
                                               profileID: profile.id, to: &buffer)
-            atLineStart = buffer.last == ASCIIControl.lf
+            atLineStart = text.utf8.last == ASCIIControl.lf
         } catch {
             fail(error)
         }

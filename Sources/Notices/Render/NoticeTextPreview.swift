@@ -16,9 +16,14 @@ public enum NoticePreview {
     static func textLines(_ block: NoticeBlock, columns: Int) -> [String] {
         switch block {
         case .text(let text, let style, let indent):
-            // Large text is double width: half as many columns fit.
-            let width = style.large ? max(1, columns / 2) : columns
-            return wrap(text, columns: width, hangingIndent: indent).map { align($0, style.alignment, columns: width) }
+            // Large text is double width: half as many characters fit, each taking two columns of the preview.
+            guard style.large else {
+                return wrap(text, columns: columns, hangingIndent: indent).map { align($0, style.alignment, columns: columns) }
+            }
+            return wrap(text, columns: max(1, columns / 2), hangingIndent: indent).map { line in
+                let spread = line.map { String($0) }.joined(separator: ESCPOSText.displayWidth(line) == line.count ? " " : "")
+                return align(spread, style.alignment, columns: columns)
+            }
         case .qr(let payload):
             return [align("[二维码 \(payload)]", .center, columns: columns)]
         case .blank(let n):
