@@ -1,5 +1,6 @@
 // TEST FAKE data for the terminal simulator: a few enrolled staff with Chinese names and a deterministic
 // attendance log of any size.
+import CounterCore
 import ZKTerminal
 
 extension ZKTerminalSimulator {
@@ -27,10 +28,12 @@ extension ZKTerminalSimulator {
         let slots: [(state: UInt8, from: Int, window: Int, optional: Bool)] = [
             (0, 8 * 60 + 15, 50, false), (2, 12 * 60, 20, true), (3, 13 * 60 + 20, 25, true), (1, 17 * 60 + 30, 60, false),
         ]
-        var day = CivilDay(year: start.year, month: start.month, day: start.day)
+        // The core's calendar date does the stepping (a start that is not a real day begins the next month).
+        var day = CivilDate(year: start.year, month: start.month, day: start.day)
+            ?? CivilDate(year: start.year + (start.month >= 12 ? 1 : 0), month: start.month % 12 + 1, day: 1)!
         while records.count < count, day.year <= 2099 {
-            defer { day = day.next() }
-            guard day.isWeekday else { continue }
+            defer { day = day.adding(days: 1) }
+            guard !day.isWeekend else { continue }
             var punches: [ZKAttendanceRecord] = []
             for user in staff {
                 let skipsLunch = Int.random(in: 0..<20, using: &random) == 0
@@ -47,46 +50,5 @@ extension ZKTerminalSimulator {
             for punch in punches where punch.time >= start && records.count < count { records.append(punch) }
         }
         return records
-    }
-}
-
-/// A calendar day, stepped without Foundation (days since 1970-01-01, proleptic Gregorian).
-private struct CivilDay {
-    let year: Int, month: Int, day: Int
-
-    init(year: Int, month: Int, day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    init(daysSinceEpoch z0: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
-    }
-
-    var daysSinceEpoch: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    func next() -> CivilDay { CivilDay(daysSinceEpoch: daysSinceEpoch + 1) }
-
-    /// Monday to Friday (1970-01-01 was a Thursday).
-    var isWeekday: Bool {
-        let weekday = ((daysSinceEpoch % 7) + 7 + 4) % 7  // 0 = Sunday
-        return weekday != 0 && weekday != 6
     }
 }

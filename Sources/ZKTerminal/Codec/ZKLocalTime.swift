@@ -1,4 +1,5 @@
 // The terminal's clock: a local wall-clock time with no zone, packed into 32 bits (or 6 raw bytes in events).
+import CounterCore
 import Foundation
 
 /// A time as the terminal reads it: its local wall clock, no zone. The hall's zone turns it into an instant.
@@ -60,21 +61,13 @@ public struct ZKLocalTime: Sendable, Hashable, Comparable, CustomStringConvertib
     public func instant(in zone: TimeZone) -> Date? {
         guard isValidDate else { return nil }
         // Arithmetic rather than Calendar: downloads convert 100,000 of these, and Calendar costs microseconds each.
-        let naive = Date(timeIntervalSince1970: TimeInterval(ZKLocalTime.daysSince1970(year: year, month: month, day: day) * 86400
-                                                               + (hour * 60 + minute) * 60 + second))
+        guard let date = CivilDate(year: year, month: month, day: day) else { return nil }
+        let naive = Date(timeIntervalSince1970: TimeInterval(date.dayNumber * 86400 + (hour * 60 + minute) * 60 + second))
         // The zone's offset at that wall time (asked twice so a daylight-saving change in between is honoured).
         let first = naive.addingTimeInterval(-TimeInterval(zone.secondsFromGMT(for: naive)))
         return naive.addingTimeInterval(-TimeInterval(zone.secondsFromGMT(for: first)))
     }
 
-    /// Days from 1970-01-01 to a date (proleptic Gregorian).
-    static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        return era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-    }
 
     /// The wall-clock time of `instant` in `zone`.
     public init(_ instant: Date, in zone: TimeZone) {
