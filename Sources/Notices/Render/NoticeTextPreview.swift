@@ -36,7 +36,7 @@ public enum NoticePreview {
     }
 
     /// Wraps `text` to `columns`, indenting continuation lines by `hangingIndent` spaces.
-    static func wrap(_ text: String, columns: Int, hangingIndent: Int) -> [String] {
+    public static func wrap(_ text: String, columns: Int, hangingIndent: Int) -> [String] {
         let first = ESCPOSText.wrap(text, columns: columns)
         guard first.count > 1, hangingIndent > 0, hangingIndent < columns / 2 else { return first }
         let head = first[0]
