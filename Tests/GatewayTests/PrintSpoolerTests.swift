@@ -130,3 +130,46 @@ import Testing
         await f.main.stop(); await f.backup.stop()
     }
 }
+
+extension PrintSpoolerTests {
+    @Test func paperRunningOutMidJobFinishesOnceWhenPaperIsLoaded() async throws {
+        let f = try await Fixture()
+        // The roll ends a dozen lines into the first copy: the printer holds the rest of the job.
+        f.main.setFaults(.init(paperRunsOutAfterLines: 12))
+        let running = Task { await f.spooler.run() }
+        let job = try await f.issueAndQueue(key: "mid-job")
+        f.spooler.doorbell.ring()
+        try await f.main.waitUntil("the printer stops at paper end") { !$0.condition.canPrint }
+        #expect(f.main.pages.count < 2)
+        f.main.setFaults(.init())
+        f.main.loadPaper()
+        try await f.main.waitUntil("both copies after the paper is loaded") { $0.pages.count >= 2 }
+        var iterator = f.events.makeAsyncIterator()
+        while let event = await iterator.next() {
+            if case .printed(let id, _) = event, id == job.id { break }
+        }
+        running.cancel()
+        await running.value
+        // Exactly once: the job was never sent again, and the backup printed nothing.
+        #expect(f.main.pages.flatMap(\.qrCodes).count == 2)
+        #expect(f.backup.pages.isEmpty)
+        #expect(try await f.store.printJob(id: job.id)?.state == .done)
+        #expect(try await f.store.printJobs().count == 1)
+        await f.main.stop(); await f.backup.stop()
+    }
+
+    @Test func theSpoolerKeepsThePrinterStateCurrent() async throws {
+        let f = try await Fixture()
+        f.main.openCover()
+        let running = Task { await f.spooler.run() }
+        _ = try await f.issueAndQueue(key: "state")
+        f.spooler.doorbell.ring()
+        var iterator = f.events.makeAsyncIterator()
+        guard case .waiting? = await iterator.next() else { Issue.record("did not wait"); return }
+        running.cancel()
+        await running.value
+        let entries = try await f.store.auditEntries()
+        #expect(entries.contains { $0.action == "device.online" && $0.subject == "p1" })
+        await f.main.stop(); await f.backup.stop()
+    }
+}

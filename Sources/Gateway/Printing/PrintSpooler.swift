@@ -124,21 +124,27 @@ public struct PrintSpooler: Sendable {
         do {
             try await printer.transport.open()
             if let notReady = try await readiness(printer) {
+                await report(printer, problem: notReady)
                 try await wait(job, on: printer, reason: notReady)
                 return
             }
             try await printer.transport.write(bytes)
             // The bytes are in the printer: from here the job is never sent again (no duplicate notice). If the
             // printer reports a problem now, it prints the rest once the problem is fixed.
-            if let problem = try await readiness(printer) {
+            let confirmed = try await confirmPrinted(printer)
+            if !confirmed, let problem = try await readiness(printer) {
+                await report(printer, problem: problem)
                 logger.warning("the printer reports a problem after the job was sent; it finishes when fixed",
                                metadata: ["job": "\(job.id)", "printer": "\(printer.label)", "problem": "\(problem)"])
+            } else {
+                await report(printer, problem: nil)
             }
-            try await store.markPrinted(job: job.id, on: printer.label, at: clock.now())
+            try await store.markPrinted(job: job.id, on: printer.label + (confirmed ? "" : ", not confirmed by the printer"), at: clock.now())
             observer?(.printed(jobID: job.id, on: printer.label))
             logger.info("printed", metadata: ["job": "\(job.id)", "printer": "\(printer.label)", "bytes": "\(bytes.count)"])
         } catch let error as TransportError {
             await printer.transport.close()
+            await report(printer, problem: error.description, reachable: false)
             try? await wait(job, on: printer, reason: error.description)
         } catch {
             logger.error("print job \(job.id) could not be recorded: \(error)")
@@ -183,6 +189,22 @@ public struct PrintSpooler: Sendable {
             }
         }
         return condition.canPrint ? nil : "printer \(printer.label): \(condition.summary)"
+    }
+
+    /// `GS r 1` after the job, on printers that support it: the printer answers only once it has printed
+    /// everything before it, so an answer confirms the paper came out.
+    func confirmPrinted(_ printer: SpooledPrinter) async throws(TransportError) -> Bool {
+        guard printer.profile.transmitStatus, await printer.transport.canRead else { return false }
+        let reply = try await printer.transport.exchange([0x1D, 0x72, 0x01], replyUpTo: 1,
+                                                         timeout: .milliseconds(config.printing.statusTimeoutMilliseconds))
+        guard let byte = reply.first, (try? ESCPOSStatus.decodeTransmitStatus(byte)) != nil else { return false }
+        return true
+    }
+
+    /// Keeps the printer's device state current in the store (a change of power state is audited): reachable
+    /// printers are online, with the reason when they cannot print; unreachable ones are offline.
+    func report(_ printer: SpooledPrinter, problem: String?, reachable: Bool = true) async {
+        _ = try? await store.recordDeviceState(id: printer.device.id, power: reachable ? .online : .offline, reason: problem, at: clock.now())
     }
 
     /// The bytes of a job for a printer model.
