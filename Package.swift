@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "DeviceKit"], swiftSettings: strict),
         .testTarget(name: "NoticesTests", dependencies: ["Notices", "ESCPOS", "CounterCore"], swiftSettings: strict),
         // usb-probe is a dependency so that it is built beside the tests, which run it under umockdev.
-        .testTarget(name: "DeviceKitTests", dependencies: ["DeviceKit", "CounterGateTestSupport", "usb-probe"], swiftSettings: strict),
+        .testTarget(name: "DeviceKitTests", dependencies: ["ESCPOS", "DeviceKit", "CounterGateTestSupport", "usb-probe"], swiftSettings: strict),
         .testTarget(name: "CounterTOMLTests", dependencies: ["CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig", "CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),

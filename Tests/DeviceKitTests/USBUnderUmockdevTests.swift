@@ -1,5 +1,6 @@
 // The libusb path for real: usb-probe enumerates and prints to printers that umockdev fakes (Tests/Fixtures/usb).
 import CounterGateTestSupport
+import ESCPOS
 import Foundation
 import Testing
 
@@ -68,6 +69,11 @@ struct USBUnderUmockdevTests {
         #expect(fiftyEight["serialNumber"] as? String == "C3D4")
         #expect(fiftyEight["bulkOut"] as? String == "0x02")
         #expect(fiftyEight["bulkIn"] == nil)
+
+        // Matched to its model profile by the USB ids it reports.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let profiles = try PrinterProfiles.load(directory: root.appendingPathComponent("drivers/printers").path)
+        #expect(profiles.match(vendor: 0x0416, product: 0x5011)?.id == "xprinter-xp80")
     }
 
     @Test("a status request goes out on 0x03 and the reply comes back on 0x84, by serial number and by port",
