@@ -33,40 +33,64 @@ public enum ESCPOSText {
     public static func wrap(_ text: String, columns: Int) -> [String] {
         let columns = max(1, columns)
         var lines: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            wrapParagraph(Substring(paragraph), columns: columns, into: &lines)
+        for paragraph in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            wrapParagraph(paragraph, columns: columns, into: &lines)
         }
         return lines
     }
 
-    private static func wrapParagraph(_ paragraph: Substring, columns: Int, into lines: inout [String]) {
-        var line: [Character] = []
+    /// A scalar with what wrapping asks of it, worked out once. Wrapping walks scalars, not Characters: grapheme
+    /// segmentation was most of the cost of laying out a notice. A zero-width scalar (a combining mark) is never
+    /// separated from the one before it, so no character is ever split.
+    private struct Glyph {
+        let scalar: Unicode.Scalar
+        let width: Int
+        var isSpace: Bool { scalar.value == 0x20 }
+        var closes: Bool { ESCPOSText.isClosing(scalar.value) }
+        var opens: Bool { ESCPOSText.isOpening(scalar.value) }
+
+        init(_ scalar: Unicode.Scalar) {
+            self.scalar = scalar
+            let value = scalar.value
+            if value < 0x80 {
+                width = value >= 0x20 && value != 0x7F ? 1 : 0
+            } else {
+                width = ESCPOSText.isZeroWidth(scalar) ? 0 : 2
+            }
+        }
+    }
+
+    private static func wrapParagraph(_ paragraph: Substring.UnicodeScalarView.SubSequence, columns: Int, into lines: inout [String]) {
+        var line: [Glyph] = []
         var width = 0
         var breakAt: Int?  // the last index i > 0 before which the line may break
         let first = lines.count
-        func emit(_ characters: ArraySlice<Character>) {
-            var end = characters.endIndex
-            while end > characters.startIndex, characters[end - 1] == " " { end -= 1 }
-            lines.append(String(characters[characters.startIndex..<end]))
+        func emit(_ glyphs: ArraySlice<Glyph>) {
+            var end = glyphs.endIndex
+            while end > glyphs.startIndex, glyphs[end - 1].isSpace { end -= 1 }
+            var text = String.UnicodeScalarView()
+            for glyph in glyphs[glyphs.startIndex..<end] { text.append(glyph.scalar) }
+            lines.append(String(text))
         }
-        func restart(with rest: ArraySlice<Character>) {
-            line = Array(rest.drop { $0 == " " })
-            width = line.reduce(0) { $0 + displayWidth(of: $1) }
+        func restart(with rest: ArraySlice<Glyph>) {
+            line = Array(rest.drop { $0.isSpace })
+            width = line.reduce(0) { $0 + $1.width }
             breakAt = nil
             for i in line.indices.dropFirst() where mayBreak(between: line[i - 1], and: line[i]) { breakAt = i }
         }
-        for character in paragraph {
-            let w = displayWidth(of: character)
+        for scalar in paragraph {
+            let glyph = Glyph(scalar)
+            let w = glyph.width
             // A line that a wrap started does not begin with the spaces where it broke.
-            if character == " ", line.isEmpty, lines.count > first { continue }
+            if glyph.isSpace, line.isEmpty, lines.count > first { continue }
             while width + w > columns, !line.isEmpty {
-                if character == " " { break }
+                if glyph.isSpace { break }
                 let cut: Int
-                if let last = line.last, mayBreak(between: last, and: character) {
+                if let last = line.last, mayBreak(between: last, and: glyph) {
                     cut = line.count
                 } else if let breakAt {
                     cut = breakAt
-                } else if closesLine(character), line.count > 1 {
+                } else if glyph.closes, line.count > 1 {
                     // Closing punctuation takes the character before it to the next line rather than start one.
                     cut = line.count - 1
                 } else {
@@ -75,7 +99,7 @@ public enum ESCPOSText {
                 emit(line[..<cut])
                 restart(with: line[cut...])
             }
-            if character == " ", width + w > columns {
+            if glyph.isSpace, width + w > columns {
                 // A space at the end of a full line is the break itself.
                 emit(line[...])
                 line = []
@@ -83,28 +107,43 @@ public enum ESCPOSText {
                 breakAt = nil
                 continue
             }
-            if let last = line.last, mayBreak(between: last, and: character) { breakAt = line.count }
-            line.append(character)
+            if let last = line.last, mayBreak(between: last, and: glyph) { breakAt = line.count }
+            line.append(glyph)
             width += w
         }
         if !line.isEmpty || lines.count == first { emit(line[...]) }
     }
 
-    private static func mayBreak(between left: Character, and right: Character) -> Bool {
-        if closesLine(right) || opensLine(left) { return false }
-        if left == " " { return true }
-        if right == " " { return false }
-        return displayWidth(of: left) > 1 || displayWidth(of: right) > 1
+    private static func mayBreak(between left: Glyph, and right: Glyph) -> Bool {
+        if right.width == 0 || right.closes || left.opens { return false }
+        if left.isSpace { return true }
+        if right.isSpace { return false }
+        return left.width > 1 || right.width > 1
     }
 
-    private static let closing: Set<Character> = ["，", "。", "、", "：", "；", "！", "？", "）", "》", "」", "』", "】", "〕", "〉",
-                                                   "”", "’", "…", "·", ",", ".", ";", ":", "!", "?", ")", "]", "}", "%", "％"]
-    private static let opening: Set<Character> = ["（", "《", "「", "『", "【", "〔", "〈", "“", "‘", "(", "[", "{"]
+    /// Closing punctuation, which never starts a line: ，。、：；！？）》」』】〕〉”’…· and their ASCII kin, % ％.
+    fileprivate static func isClosing(_ v: UInt32) -> Bool {
+        switch v {
+        case 0xFF0C, 0x3002, 0x3001, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F, 0xFF09, 0x300B, 0x300D, 0x300F, 0x3011, 0x3015, 0x3009,
+             0x201D, 0x2019, 0x2026, 0x00B7, 0x2C, 0x2E, 0x3B, 0x3A, 0x21, 0x3F, 0x29, 0x5D, 0x7D, 0x25, 0xFF05: return true
+        default: return false
+        }
+    }
 
-    private static func closesLine(_ c: Character) -> Bool { closing.contains(c) }
-    private static func opensLine(_ c: Character) -> Bool { opening.contains(c) }
+    /// Opening punctuation, which never ends a line: （《「『【〔〈“‘ ( [ {.
+    fileprivate static func isOpening(_ v: UInt32) -> Bool {
+        switch v {
+        case 0xFF08, 0x300A, 0x300C, 0x300E, 0x3010, 0x3014, 0x3008, 0x201C, 0x2018, 0x28, 0x5B, 0x7B: return true
+        default: return false
+        }
+    }
 
-    private static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {
+    fileprivate static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {
+        // Fast path: CJK, kana, hangul and full-width forms are never zero-width (and are most of a notice).
+        switch scalar.value {
+        case 0x2E80...0x9FFF, 0xAC00...0xD7AF, 0xF900...0xFAFF, 0xFF00...0xFFEF, 0x20000...0x3FFFF: return false
+        default: break
+        }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return true
         default: return (0xFE00...0xFE0F).contains(scalar.value)

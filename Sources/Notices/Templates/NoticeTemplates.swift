@@ -58,7 +58,7 @@ public enum NoticeTemplates {
             .text("\(d.applicant):"),
         ]
         b += body(notice)
-        if let next = d.nextStep?.trimmingCharacters(in: .whitespaces), !next.isEmpty {
+        if let next = d.nextStep, next.contains(where: { !$0.isWhitespace }) {
             b.append(.text("下一步:\(next)", style: .body, hangingIndent: 4))
         }
         b.append(.rule)
@@ -81,7 +81,7 @@ public enum NoticeTemplates {
         var b: [NoticeBlock] = []
         func list(_ title: String, _ items: [String]) {
             b.append(.text(title))
-            for (i, entry) in items.enumerated() where !entry.trimmingCharacters(in: .whitespaces).isEmpty {
+            for (i, entry) in items.enumerated() where entry.contains(where: { !$0.isWhitespace }) {
                 b.append(.text("  \(i + 1). \(entry)", style: .body, hangingIndent: 5))
             }
         }
