@@ -44,13 +44,16 @@ public enum ESCPOSText {
     /// separated from the one before it, so no character is ever split.
     private struct Glyph {
         let scalar: Unicode.Scalar
+        /// Where it stands in the paragraph: a line's glyphs are contiguous, so a line is one slice of it.
+        let index: String.UnicodeScalarView.Index
         let width: Int
         var isSpace: Bool { scalar.value == 0x20 }
         var closes: Bool { ESCPOSText.isClosing(scalar.value) }
         var opens: Bool { ESCPOSText.isOpening(scalar.value) }
 
-        init(_ scalar: Unicode.Scalar) {
+        init(_ scalar: Unicode.Scalar, at index: String.UnicodeScalarView.Index) {
             self.scalar = scalar
+            self.index = index
             let value = scalar.value
             if value < 0x80 {
                 width = value >= 0x20 && value != 0x7F ? 1 : 0
@@ -68,9 +71,8 @@ public enum ESCPOSText {
         func emit(_ glyphs: ArraySlice<Glyph>) {
             var end = glyphs.endIndex
             while end > glyphs.startIndex, glyphs[end - 1].isSpace { end -= 1 }
-            var text = String.UnicodeScalarView()
-            for glyph in glyphs[glyphs.startIndex..<end] { text.append(glyph.scalar) }
-            lines.append(String(text))
+            guard end > glyphs.startIndex else { lines.append(""); return }
+            lines.append(String(paragraph[glyphs[glyphs.startIndex].index...glyphs[end - 1].index]))
         }
         func restart(with rest: ArraySlice<Glyph>) {
             line = Array(rest.drop { $0.isSpace })
@@ -78,8 +80,8 @@ public enum ESCPOSText {
             breakAt = nil
             for i in line.indices.dropFirst() where mayBreak(between: line[i - 1], and: line[i]) { breakAt = i }
         }
-        for scalar in paragraph {
-            let glyph = Glyph(scalar)
+        for index in paragraph.indices {
+            let glyph = Glyph(paragraph[index], at: index)
             let w = glyph.width
             // A line that a wrap started does not begin with the spaces where it broke.
             if glyph.isSpace, line.isEmpty, lines.count > first { continue }
