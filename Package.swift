@@ -89,6 +89,9 @@ let package = Package(
             dependencies: ["CounterCore", "ESCPOS"],
             swiftSettings: strict
         ),
+        // Badge readers: keyboard-wedge readers through evdev and serial readers (decoders pure, adapters on threads),
+        // card numbers, reader profiles.
+        .target(name: "BadgeReaders", dependencies: ["CounterCore", "DeviceKit", "CounterTOML"], swiftSettings: strict),
         // The running gateway: services, HTTP, logging, systemd integration.
         .target(
             name: "Gateway",
@@ -115,6 +118,9 @@ let package = Package(
         // A test and diagnostic tool: lists USB devices and printer interfaces as JSON, and sends bytes to a
         // printer address. The DeviceKit tests run it under umockdev; on a gateway it shows what libusb sees.
         .executableTarget(name: "usb-probe", dependencies: ["DeviceKit"], path: "Sources/usb-probe", swiftSettings: strict),
+        // A test and diagnostic tool: finds a wedge reader by its USB ids, grabs it and prints the cards as JSON.
+        // The BadgeReaders tests run it under umockdev.
+        .executableTarget(name: "reader-probe", dependencies: ["BadgeReaders", "DeviceKit"], path: "Sources/reader-probe", swiftSettings: strict),
         // Test support shared by the test targets (fakes of what the OS gives the gateway); never linked into it.
         .target(name: "CounterGateTestSupport", path: "Sources/CounterGateTestSupport", swiftSettings: strict),
         .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"], swiftSettings: strict),
@@ -133,6 +139,8 @@ let package = Package(
         .testTarget(name: "NoticesTests", dependencies: ["Notices", "ESCPOS", "CounterCore"], swiftSettings: strict),
         // usb-probe is a dependency so that it is built beside the tests, which run it under umockdev.
         .testTarget(name: "DeviceKitTests", dependencies: ["ESCPOS", "DeviceKit", "CounterGateTestSupport", "usb-probe"], swiftSettings: strict),
+        // reader-probe is a dependency so that it is built beside the tests, which run it under umockdev.
+        .testTarget(name: "BadgeReadersTests", dependencies: ["BadgeReaders", "DeviceKit", "CounterGateTestSupport", "reader-probe"], swiftSettings: strict),
         .testTarget(name: "CounterTOMLTests", dependencies: ["CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig", "CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),

@@ -30,3 +30,11 @@ public enum InputDevices {
         }
     }
 }
+
+extension InputDevices {
+    /// The event nodes whose USB vendor and product ids are `vendorID`:`productID`, sorted by node name
+    /// (`/dev/input/event5`). A re-plugged device usually comes back under another number: call this again.
+    public static func nodes(vendorID: UInt16, productID: UInt16, sysfsRoot: String = "/sys") -> [InputDeviceSummary] {
+        scan(sysfsRoot: sysfsRoot).filter { $0.vendorID == vendorID && $0.productID == productID }
+    }
+}

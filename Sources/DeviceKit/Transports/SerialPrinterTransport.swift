@@ -136,7 +136,7 @@ public actor SerialPrinterTransport: PrinterTransport {
     static let permissionAdvice = "add the service user to group dialout, or install udev/70-countergate.rules and add it to group countergate"
 
     /// Opens and configures the tty; on any failure the descriptor is closed again.
-    private static func openLine(_ path: String, speed: speed_t, flowControl: SerialLineSettings.FlowControl,
+    static func openLine(_ path: String, speed: speed_t, flowControl: SerialLineSettings.FlowControl,
                                  device: String) -> Result<Int32, TransportError> {
         func failure(_ call: String, _ code: Int32) -> TransportError {
             TransportError.from(.system(call: call, errno: code), device: device, doing: "open", permissionAdvice: permissionAdvice)

@@ -198,22 +198,7 @@ public final class ESCPOSPrinterSimulator: Sendable {
     /// commands). For tests: wait on the event, with a timeout, instead of sleeping.
     public func waitUntil(_ what: String, timeout: Duration = .seconds(30),
                           _ condition: @escaping @Sendable (ESCPOSPrinterSimulator) -> Bool) async throws {
-        let (stream, token) = changes.subscribe()
-        defer { changes.unsubscribe(token) }
-        let met = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                if condition(self) { return true }
-                for await _ in stream where condition(self) { return true }
-                return false
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            let first = try await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let met = try await changes.wait(timeout: timeout) { condition(self) }
         if !met { throw TimedOut(what: what, counters: counters, transcript: transcript) }
     }
 

@@ -259,49 +259,10 @@ public final class ZKTerminalSimulator: Sendable {
     /// For tests: wait on the event, with a timeout, instead of sleeping.
     public func waitUntil(_ what: String, timeout: Duration = .seconds(30),
                           _ condition: @escaping @Sendable (ZKTerminalSimulator) -> Bool) async throws {
-        let (stream, token) = changes.subscribe()
-        defer { changes.unsubscribe(token) }
-        let met = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                if condition(self) { return true }
-                for await _ in stream where condition(self) { return true }
-                return false
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            let first = try await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let met = try await changes.wait(timeout: timeout) { condition(self) }
         if !met { throw TimedOut(what: what, counters: counters) }
     }
 
     /// Called by the handlers after the hub changed.
     func didChange() { changes.notify() }
-}
-
-/// Wakes the waiters of ``ZKTerminalSimulator/waitUntil(_:timeout:_:)``.
-final class ChangeSignal: Sendable {
-    private let waiters = Mutex<(next: Int, all: [Int: AsyncStream<Void>.Continuation])>((0, [:]))
-
-    func subscribe() -> (AsyncStream<Void>, Int) {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let token = waiters.withLock { w in
-            w.next += 1
-            w.all[w.next] = continuation
-            return w.next
-        }
-        return (stream, token)
-    }
-
-    func unsubscribe(_ token: Int) {
-        waiters.withLock { $0.all.removeValue(forKey: token) }?.finish()
-    }
-
-    func notify() {
-        let all = waiters.withLock { Array($0.all.values) }
-        for continuation in all { continuation.yield() }
-    }
 }
