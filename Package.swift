@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "countergate",
             dependencies: [
-                "Gateway", "CounterConfig", "CounterCore", "CounterStore", "ZKTerminal", "Simulators",
+                "Gateway", "CounterConfig", "CounterCore", "CounterStore", "ZKTerminal", "Simulators", "BadgeReaders", "DeviceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

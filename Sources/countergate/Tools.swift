@@ -36,7 +36,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
 struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "staff", abstract: "Import and list the hall's staff.",
-                                                    subcommands: [Import.self, List.self])
+                                                    subcommands: [Import.self, List.self, Card.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

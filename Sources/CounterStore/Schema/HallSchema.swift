@@ -170,6 +170,26 @@ enum HallSchema {
                 ALTER TABLE print_jobs ADD COLUMN printed_on TEXT;
                 """)
         }
+        migrator.registerMigration("2026-11-25 badge cards and taps") { db in
+            try db.execute(sql: """
+                CREATE TABLE staff_cards (
+                    card TEXT PRIMARY KEY NOT NULL,
+                    staff_id TEXT NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+                    set_at INTEGER NOT NULL
+                );
+                CREATE INDEX staff_cards_staff ON staff_cards(staff_id);
+                CREATE TABLE badge_taps (
+                    id INTEGER PRIMARY KEY,
+                    reader TEXT NOT NULL,
+                    card TEXT NOT NULL,
+                    staff_id TEXT,
+                    at INTEGER NOT NULL,
+                    meaning TEXT NOT NULL
+                );
+                CREATE INDEX badge_taps_time ON badge_taps(at);
+                CREATE INDEX badge_taps_unknown ON badge_taps(meaning, at) WHERE staff_id IS NULL;
+                """)
+        }
         return migrator
     }
 }
