@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "Simulators",
             dependencies: [
-                "ZKTerminal", "ESCPOS", "CounterCore",
+                "ZKTerminal", "ESCPOS", "BadgeReaders", "CounterCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal", "ESCPOS", "Notices",
+                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal", "ESCPOS", "Notices", "BadgeReaders",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "CounterGateTestSupport", "Simulators", "ZKTerminal",
+                "Gateway", "CounterGateTestSupport", "Simulators", "ZKTerminal", "BadgeReaders",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

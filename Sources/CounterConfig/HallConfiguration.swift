@@ -47,6 +47,12 @@ public struct HallConfiguration: Sendable {
         public var commKey: UInt32 = 0
         /// A printer's backup: the role its waiting jobs move to after `printing.failover_after_seconds`.
         public var backupRole: String?
+        /// A badge reader's place: at the entrance (check-in, sign-in) or at its one window (on post).
+        public var placement: ReaderPlacement {
+            windows.count == 1 && !atEntrance ? .window(windows.first!) : .entrance
+        }
+        /// A badge reader configured with `placement = "entrance"`.
+        public var atEntrance = false
 
         public init(id: String, kind: DeviceKind, role: String, profile: String, address: String, serialNumber: String?,
                     windows: Set<Int>, commKey: UInt32 = 0, backupRole: String? = nil) {
@@ -60,6 +66,14 @@ public struct HallConfiguration: Sendable {
             self.commKey = commKey
             self.backupRole = backupRole
         }
+    }
+
+    /// How badge taps are read.
+    public struct Badges: Sendable, Equatable {
+        /// The same card again within this many seconds counts once.
+        public var repeatWindowSeconds: Int
+        /// Where the reader model profiles are (`drivers/readers`).
+        public var profilesDirectory: String
     }
 
     /// How the print spooler treats printers that cannot print.
@@ -95,6 +109,7 @@ public struct HallConfiguration: Sendable {
     public var devices: [Device]
     public var attendance: Attendance
     public var printing: Printing
+    public var badges: Badges
     /// Every year of holiday data: the shipped years plus those the configuration adds.
     public var calendarYears: [HolidayYear]
     /// The file this was read from, or nil for the built-in defaults.
@@ -215,9 +230,16 @@ public struct HallConfiguration: Sendable {
             }
             let commKey = table.int("comm_key", default: 0, range: 0...999_999) ?? 0
             let backup = table.string("backup_role", check: idCheck)
+            let placement = table.string("placement", default: nil, expected: "\"entrance\" or \"window\"",
+                                         check: { ["entrance", "window"].contains($0) ? nil : "expected \"entrance\" or \"window\", found \"\($0)\"" })
+            if placement == "window", (served ?? []).count != 1 {
+                table.fail("placement", at: table.table["placement"]?.position.line ?? line, "a reader at a window needs exactly one window in `windows`")
+            }
             guard let kind else { continue }
-            devices.append(Device(id: id, kind: kind, role: role, profile: profile, address: address, serialNumber: serial,
-                                  windows: Set(served ?? windows.map(\.number)), commKey: UInt32(commKey), backupRole: backup))
+            var device = Device(id: id, kind: kind, role: role, profile: profile, address: address, serialNumber: serial,
+                                windows: Set(served ?? windows.map(\.number)), commKey: UInt32(commKey), backupRole: backup)
+            device.atEntrance = placement != "window"
+            devices.append(device)
         }
 
         for device in devices {
@@ -238,6 +260,11 @@ public struct HallConfiguration: Sendable {
             retryAfterSeconds: printingTable.int("retry_after_seconds", default: 2, range: 1...600) ?? 2,
             statusTimeoutMilliseconds: printingTable.int("status_timeout_ms", default: 1000, range: 50...30_000) ?? 1000,
             profilesDirectory: resolve(printingTable.string("profiles_dir", default: "drivers/printers") ?? "drivers/printers", against: baseDirectory))
+
+        let badgesTable = reader.table("badges")
+        let badges = Badges(
+            repeatWindowSeconds: badgesTable.int("repeat_window_seconds", default: 10, range: 0...3600) ?? 10,
+            profilesDirectory: resolve(badgesTable.string("profiles_dir", default: "drivers/readers") ?? "drivers/readers", against: baseDirectory))
 
         let attendanceTable = reader.table("attendance")
         let attendance = Attendance(
@@ -266,7 +293,7 @@ public struct HallConfiguration: Sendable {
             throw ConfigErrors(errors: [ConfigError(file: file, line: 0, key: "calendar.files", message: error.description)])
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback,
-                                 windows: windows, devices: devices, attendance: attendance, printing: printing, calendarYears: years, sourceFile: nil)
+                                 windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, calendarYears: years, sourceFile: nil)
     }
 
     /// The working-day calendar of every year the configuration knows.

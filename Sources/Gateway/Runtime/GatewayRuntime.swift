@@ -65,6 +65,10 @@ public enum GatewayRuntime {
             try TerminalSync(device: $0, settings: config.attendance, store: store, clock: clock, logger: logger)
         }
         app.addServices(extraServices)
+        let readers = try BadgeTapService.readers(of: config)
+        if !readers.isEmpty {
+            app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger), readers: readers))
+        }
         let printers = try PrintSpooler.printers(of: config)
         if !printers.isEmpty {
             app.addServices(PrintSpoolerService(spooler: PrintSpooler(printers: printers, config: config, store: store, clock: clock, logger: logger)))

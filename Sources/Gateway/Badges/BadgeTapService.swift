@@ -1,0 +1,156 @@
+// Badge taps: one task per configured reader; each card becomes a person, and the tap its meaning, stored.
+import BadgeReaders
+import CounterConfig
+import CounterCore
+import CounterStore
+import DeviceKit
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// What a stored tap was, for tests and (later) the pages.
+public struct BadgeTapEvent: Sendable {
+    public let reader: String
+    public let card: String
+    public let meaning: BadgeTapMeaning
+}
+
+/// What the badge side did: a reader became readable, or a tap was stored.
+public enum BadgeActivity: Sendable {
+    case readerConnected(String)
+    case tap(BadgeTapEvent)
+}
+
+/// Turns cards from every configured reader into stored taps with their meaning.
+public final class BadgeTaps: Sendable {
+    let config: HallConfiguration
+    let store: HallStore
+    let clock: any HallClock
+    let logger: Logger
+    let observer: (@Sendable (BadgeActivity) -> Void)?
+    private let board = Mutex(OnPostBoard())
+    private let repeats = Mutex(RepeatTapFilter<ContinuousClock.Instant>(window: .seconds(10)))
+
+    public init(config: HallConfiguration, store: HallStore, clock: any HallClock, logger: Logger,
+                observer: (@Sendable (BadgeActivity) -> Void)? = nil) {
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.observer = observer
+        repeats.withLock { $0 = RepeatTapFilter(window: .seconds(config.badges.repeatWindowSeconds)) }
+    }
+
+    /// One card read at `reader`: filtered for repeats, mapped to a person, given its meaning, stored.
+    public func handle(_ card: CardNumber, from reader: HallConfiguration.Device) async {
+        let key = CardNumber(card.value, significantBits: card.significantBits)
+        guard repeats.withLock({ $0.accept(key, at: ContinuousClock.now) }) else { return }
+        let canonical = card.canonical
+        do {
+            let staffID = try await store.staffID(forCard: canonical)
+            let signInMode = try await store.attendanceModes().values.contains { $0.mode == "sign-in" }
+            let meaning = board.withLock { $0.tap(card: canonical, staffID: staffID, at: reader.placement, signInMode: signInMode) }
+            let now = clock.now()
+            try await store.record(tap: canonical, reader: reader.role, meaning: meaning, at: now)
+            if case .signIn(let staffID) = meaning {
+                _ = try await store.record(signIn: SignIn(staffID: staffID, at: now, method: .badge, terminalRole: reader.role))
+            }
+            if case .unknownCard = meaning {
+                logger.warning("unknown card (未登记的卡)", metadata: ["card": "\(canonical)", "reader": "\(reader.role)",
+                                                                   "fix": "countergate staff card set STAFF-ID \(canonical)"])
+            } else {
+                logger.info("badge tap", metadata: ["card": "\(canonical)", "reader": "\(reader.role)", "meaning": "\(meaning.code)"])
+            }
+            observer?(.tap(BadgeTapEvent(reader: reader.role, card: canonical, meaning: meaning)))
+        } catch {
+            logger.error("badge tap not stored: \(error)", metadata: ["card": "\(canonical)", "reader": "\(reader.role)"])
+        }
+    }
+
+    /// Reads one configured reader until cancelled. Addresses: `usb:VVVV:PPPP` (a keyboard-wedge reader, grabbed),
+    /// `serial:/dev/ttyUSB0?baud=9600` or a tty path (a serial reader, frames or lines by its profile).
+    public func read(_ reader: HallConfiguration.Device, profile: ReaderProfile) async {
+        switch profile.kind {
+        case .wedge:
+            guard let ids = profile.usbIDs.first ?? Self.usbIDs(reader.address) else {
+                logger.error("reader \(reader.id): a wedge reader needs USB ids in its profile or address usb:VVVV:PPPP")
+                return
+            }
+            for await event in WedgeReader(vendorID: ids.vendor, productID: ids.product).events() {
+                switch event {
+                case .attached: observer?(.readerConnected(reader.role))
+                case .card(let card, _):
+                    switch profile.cardFormat.parse(card.number) {
+                    case .success(let number): await handle(number, from: reader)
+                    case .failure(let error): logger.warning("unreadable card from \(reader.role): \(error)")
+                    }
+                case .problem(let problem): logger.error("reader \(reader.role): \(problem)")
+                case .unplugged: logger.warning("reader \(reader.role) unplugged; waiting for it to come back")
+                default: break
+                }
+            }
+        case .serialFrame, .serialLine:
+            let (path, baud) = Self.serialAddress(reader.address, defaultBaud: profile.baudRate ?? 9600)
+            let mode: SerialBadgeReader.Mode = profile.kind == .serialFrame ? .frames : .lines(format: profile.cardFormat, maxLength: profile.maxLength)
+            for await event in SerialBadgeReader(path: path, baudRate: baud, mode: mode).events() {
+                switch event {
+                case .card(let reading): await handle(reading.card, from: reader)
+                case .rejected(let rejection, _): logger.warning("reader \(reader.role) rejected a read: \(rejection)")
+                case .lost(let error): logger.error("reader \(reader.role): \(error)")
+                case .connected:
+                    logger.info("reader \(reader.role) connected")
+                    observer?(.readerConnected(reader.role))
+                }
+            }
+        }
+    }
+
+    static func usbIDs(_ address: String) -> ReaderUSBID? {
+        let parts = address.replacingOccurrences(of: "usb:", with: "").split(separator: ":")
+        guard parts.count == 2, let v = UInt16(parts[0], radix: 16), let p = UInt16(parts[1], radix: 16) else { return nil }
+        return ReaderUSBID(vendor: v, product: p)
+    }
+
+    static func serialAddress(_ address: String, defaultBaud: Int) -> (String, Int) {
+        var rest = address.hasPrefix("serial:") ? String(address.dropFirst(7)) : address
+        var baud = defaultBaud
+        if let q = rest.firstIndex(of: "?") {
+            let query = rest[rest.index(after: q)...]
+            rest = String(rest[..<q])
+            for pair in query.split(separator: "&") where pair.hasPrefix("baud=") { baud = Int(pair.dropFirst(5)) ?? baud }
+        }
+        return (rest, baud)
+    }
+}
+
+/// Runs every configured badge reader under the gateway's service group.
+struct BadgeTapService: Service {
+    let taps: BadgeTaps
+    let readers: [(HallConfiguration.Device, ReaderProfile)]
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for (reader, profile) in readers { group.addTask { await taps.read(reader, profile: profile) } }
+            }
+        }
+    }
+
+    /// The readers of a configuration with their profiles.
+    static func readers(of config: HallConfiguration) throws -> [(HallConfiguration.Device, ReaderProfile)] {
+        let devices = config.devices.filter { $0.kind == .badgeReader }
+        guard !devices.isEmpty else { return [] }
+        let profiles: [ReaderProfile]
+        do { profiles = try ReaderProfiles.load(directory: config.badges.profilesDirectory) } catch {
+            throw StartupError(description: "reader profiles in \(config.badges.profilesDirectory) cannot be read: \(error)")
+        }
+        return try devices.map { device in
+            guard let profile = profiles.first(where: { $0.id == device.profile }) else {
+                throw StartupError(description: "reader \(device.id): no profile \"\(device.profile)\" in \(config.badges.profilesDirectory); known: "
+                                   + profiles.map(\.id).joined(separator: ", "))
+            }
+            return (device, profile)
+        }
+    }
+}
