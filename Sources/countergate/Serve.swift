@@ -6,6 +6,7 @@ import Foundation
 import ESCPOS
 import Gateway
 import ServiceLifecycle
+import BadgeReaders
 import Simulators
 import ZKTerminal
 
@@ -96,13 +97,38 @@ struct Demo: AsyncParsableCommand {
         let store = await reporting { try GatewayRuntime.openStore(config) }
         let seeded = await reporting {
             try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)
-            return try await DemoHall.seedIfEmpty(store: store, config: config, clock: clock)
+            let added = try await DemoHall.seedIfEmpty(store: store, config: config, clock: clock)
+            // Each demo person's badge: card 10000000 + the number of their staff id (D001 -> 0010000001).
+            for person in try await store.staff() where try await store.cards(ofStaff: person.id).isEmpty {
+                try await store.setCard(SimulatedBadgeTapper.card(for: person.id).canonical, staffID: person.id, actor: "demo", at: clock.now())
+            }
+            return added
         }
         if seeded > 0 { logger.info("demo staff loaded", metadata: ["people": "\(seeded)"]) }
+        // Simulated serial badge readers (test fakes on ptys): one at window 1, one at the entrance; the demo staff
+        // get cards, and a card is tapped every now and then.
+        var badgeTapper: SimulatedBadgeTapper?
+        if !noSimulators, FileManager.default.fileExists(atPath: config.badges.profilesDirectory) {
+            do {
+                let windowReader = try SimulatedSerialBadgeReader()
+                let entranceReader = try SimulatedSerialBadgeReader()
+                var atWindow = HallConfiguration.Device(id: "simulated-window-1-reader", kind: .badgeReader, role: "window-1-reader", profile: "rdm6300-serial",
+                                                        address: "serial:\(windowReader.path)?baud=9600", serialNumber: nil, windows: [1])
+                atWindow.atEntrance = false
+                config.devices.append(atWindow)
+                config.devices.append(HallConfiguration.Device(id: "simulated-entrance-reader", kind: .badgeReader, role: "entrance-reader",
+                                                               profile: "rdm6300-serial", address: "serial:\(entranceReader.path)?baud=9600",
+                                                               serialNumber: nil, windows: Set(config.windows.map(\.number))))
+                badgeTapper = SimulatedBadgeTapper(readers: [windowReader, entranceReader], every: punchEvery)
+                logger.info("simulated badge readers (test fakes) started", metadata: ["window-1": "\(windowReader.path)", "entrance": "\(entranceReader.path)"])
+            } catch {
+                logger.warning("no simulated badge readers: \(error)")
+            }
+        }
         let dataDirectory = config.store.dataDirectory
         let final = config
         let punches = noSimulators ? nil : SimulatedTerminalService(simulator: terminal, punchEvery: punchEvery)
-        let extras: [any Service] = (punches.map { [$0] } ?? []) + printerEchoes
+        let extras: [any Service] = (punches.map { [$0] } ?? []) + printerEchoes + (badgeTapper.map { [$0] } ?? [])
         await reporting {
             try await GatewayRuntime.run(config: final, store: store, logger: logger, clock: clock, extraServices: extras) { host, port in
                 printLine("CounterGate demo is running: http://\(host):\(port)/ (data in \(dataDirectory); Ctrl-C to stop)")

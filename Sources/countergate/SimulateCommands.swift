@@ -2,6 +2,7 @@
 import ArgumentParser
 import CounterCore
 import Foundation
+import BadgeReaders
 import ESCPOS
 import Gateway
 import Logging
@@ -138,5 +139,32 @@ struct SimulatedTerminalService: Service {
             }
         }
         try? await simulator.stop()
+    }
+}
+
+/// The demo's staff tapping their badges on the simulated readers now and then (and a stranger's card once in a while).
+struct SimulatedBadgeTapper: Service {
+    let readers: [SimulatedSerialBadgeReader]
+    let every: Double
+
+    /// The demo card of a staff id: 10,000,000 plus its number (D001 -> 0010000001).
+    static func card(for staffID: String) -> CardNumber {
+        CardNumber(10_000_000 + (UInt32(staffID.filter(\.isNumber)) ?? 0))
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            guard every > 0 else { return }
+            var generator = SystemRandomNumberGenerator()
+            // The demo's rhythm of staff tapping badges; not synchronisation.
+            while (try? await Task.sleep(for: .seconds(every * 1.5))) != nil {
+                let reader = readers.randomElement(using: &generator)!
+                let stranger = Int.random(in: 0..<10, using: &generator) == 0
+                let card = stranger ? CardNumber(UInt32.random(in: 1...9_999_999, using: &generator))
+                                    : Self.card(for: "D00\(Int.random(in: 1...8, using: &generator))")
+                try? reader.tap(card)
+            }
+        }
+        for reader in readers { reader.unplug() }
     }
 }
