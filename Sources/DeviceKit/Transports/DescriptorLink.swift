@@ -74,3 +74,53 @@ extension TransportError {
     Darwin.open(path, flags)
     #endif
 }
+
+/// What the descriptor-backed transports (TCP, file, serial) share once open: moving bytes through the current
+/// link, reopening it when the caller had opened the transport, and dropping it when a failure ends it. Each
+/// transport keeps only how it opens.
+protocol DescriptorLinkHolder: Actor {
+    var link: DescriptorLink? { get set }
+    /// Whether the caller opened the transport (so a dropped link is reopened by the next call).
+    var wantsOpen: Bool { get set }
+    nonisolated var deviceName: String { get }
+    nonisolated var writeTimeout: Duration { get }
+    func open() async throws(TransportError)
+}
+
+extension DescriptorLinkHolder {
+    func writeThroughLink(_ bytes: [UInt8]) async throws(TransportError) {
+        let link = try await currentLink()
+        do {
+            try await link.write(bytes, timeout: writeTimeout)
+        } catch {
+            if error.endsConnection { await drop(link) }
+            throw error
+        }
+    }
+
+    func readThroughLink(upTo maxCount: Int, timeout: Duration) async throws(TransportError) -> [UInt8] {
+        let link = try await currentLink()
+        do {
+            return try await link.read(upTo: maxCount, timeout: timeout)
+        } catch {
+            if error.endsConnection { await drop(link) }
+            throw error
+        }
+    }
+
+    func closeLink() async {
+        wantsOpen = false
+        if let link { await drop(link) }
+    }
+
+    private func currentLink() async throws(TransportError) -> DescriptorLink {
+        if link == nil, wantsOpen { try await open() }
+        guard let link else { throw TransportError(.notOpen, device: deviceName, detail: "not opened") }
+        return link
+    }
+
+    private func drop(_ old: DescriptorLink) async {
+        if link === old { link = nil }
+        await old.close()
+    }
+}

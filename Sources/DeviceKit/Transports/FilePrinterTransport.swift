@@ -11,7 +11,7 @@ import Darwin
 /// (the printer was unplugged: ENODEV, ENOENT) the error is ``TransportError/Kind-swift.enum/unplugged`` and the
 /// next `write` reopens the path, so printing resumes when the printer is back — possibly as another `lpN`;
 /// a udev `SYMLINK` (see `udev/70-countergate.rules`) gives it a stable name.
-public actor FilePrinterTransport: PrinterTransport {
+public actor FilePrinterTransport: PrinterTransport, DescriptorLinkHolder {
     /// The device node, e.g. `/dev/usb/lp0`.
     public nonisolated let path: String
     /// Whether to open read-write and read status replies; usblp supports it for bidirectional printers.
@@ -20,9 +20,9 @@ public actor FilePrinterTransport: PrinterTransport {
     public nonisolated let writeTimeout: Duration
     public nonisolated let deviceName: String
 
-    private var link: DescriptorLink?
+    var link: DescriptorLink?
     /// Set by `open`, cleared by `close`: a write after an unplug reopens only if the caller had opened.
-    private var wantsOpen = false
+    var wantsOpen = false
 
     /// - Parameters:
     ///   - path: the device node.
@@ -57,13 +57,7 @@ public actor FilePrinterTransport: PrinterTransport {
     }
 
     public func write(_ bytes: [UInt8]) async throws(TransportError) {
-        let link = try await currentLink()
-        do {
-            try await link.write(bytes, timeout: writeTimeout)
-        } catch {
-            if error.endsConnection { await drop(link) }
-            throw error
-        }
+        try await writeThroughLink(bytes)
     }
 
     public func read(upTo maxCount: Int, timeout: Duration) async throws(TransportError) -> [UInt8] {
@@ -71,30 +65,13 @@ public actor FilePrinterTransport: PrinterTransport {
             throw TransportError(.cannotRead, device: deviceName, detail: "opened write-only",
                                  advice: "configure the printer as readable to read status from \(path)")
         }
-        let link = try await currentLink()
-        do {
-            return try await link.read(upTo: maxCount, timeout: timeout)
-        } catch {
-            if error.endsConnection { await drop(link) }
-            throw error
-        }
+        return try await readThroughLink(upTo: maxCount, timeout: timeout)
     }
 
     public func close() async {
-        wantsOpen = false
-        if let link { await drop(link) }
+        await closeLink()
     }
 
-    private func currentLink() async throws(TransportError) -> DescriptorLink {
-        if link == nil, wantsOpen { try await open() }
-        guard let link else { throw TransportError(.notOpen, device: deviceName, detail: "not opened") }
-        return link
-    }
-
-    private func drop(_ old: DescriptorLink) async {
-        if link === old { link = nil }
-        await old.close()
-    }
 
     static let permissionAdvice = "install udev/70-countergate.rules and add the service user to group countergate (usblp's nodes belong to group lp)"
 }

@@ -53,7 +53,7 @@ public struct SerialLineSettings: Sendable, Hashable, CustomStringConvertible {
 /// and takes it exclusively (TIOCEXCL) so that a getty or ModemManager cannot open it meanwhile. When the tty
 /// disappears (a USB serial adapter was pulled) the error is ``TransportError/Kind-swift.enum/unplugged`` and the
 /// next `write` reopens the path, so printing resumes when the adapter is back.
-public actor SerialPrinterTransport: PrinterTransport {
+public actor SerialPrinterTransport: PrinterTransport, DescriptorLinkHolder {
     /// The tty path.
     public nonisolated let path: String
     public nonisolated let settings: SerialLineSettings
@@ -61,8 +61,8 @@ public actor SerialPrinterTransport: PrinterTransport {
     public nonisolated let writeTimeout: Duration
     public nonisolated let deviceName: String
 
-    private var link: DescriptorLink?
-    private var wantsOpen = false
+    var link: DescriptorLink?
+    var wantsOpen = false
 
     /// - Parameters:
     ///   - path: the tty.
@@ -98,40 +98,17 @@ public actor SerialPrinterTransport: PrinterTransport {
     }
 
     public func write(_ bytes: [UInt8]) async throws(TransportError) {
-        let link = try await currentLink()
-        do {
-            try await link.write(bytes, timeout: writeTimeout)
-        } catch {
-            if error.endsConnection { await drop(link) }
-            throw error
-        }
+        try await writeThroughLink(bytes)
     }
 
     public func read(upTo maxCount: Int, timeout: Duration) async throws(TransportError) -> [UInt8] {
-        let link = try await currentLink()
-        do {
-            return try await link.read(upTo: maxCount, timeout: timeout)
-        } catch {
-            if error.endsConnection { await drop(link) }
-            throw error
-        }
+        return try await readThroughLink(upTo: maxCount, timeout: timeout)
     }
 
     public func close() async {
-        wantsOpen = false
-        if let link { await drop(link) }
+        await closeLink()
     }
 
-    private func currentLink() async throws(TransportError) -> DescriptorLink {
-        if link == nil, wantsOpen { try await open() }
-        guard let link else { throw TransportError(.notOpen, device: deviceName, detail: "not opened") }
-        return link
-    }
-
-    private func drop(_ old: DescriptorLink) async {
-        if link === old { link = nil }
-        await old.close()
-    }
 
     static let permissionAdvice = "add the service user to group dialout, or install udev/70-countergate.rules and add it to group countergate"
 

@@ -10,7 +10,7 @@ import Darwin
 /// Connecting is bounded by ``connectTimeout`` over all of the host's addresses, each write by ``writeTimeout``.
 /// The printer's replies to status requests come back on the same connection. A write that times out or finds
 /// the connection reset closes it; the next `write` connects again.
-public actor TCPPrinterTransport: PrinterTransport {
+public actor TCPPrinterTransport: PrinterTransport, DescriptorLinkHolder {
     /// The printer's host name or address.
     public nonisolated let host: String
     public nonisolated let port: Int
@@ -20,8 +20,8 @@ public actor TCPPrinterTransport: PrinterTransport {
     public nonisolated let writeTimeout: Duration
     public nonisolated let deviceName: String
 
-    private var link: DescriptorLink?
-    private var wantsOpen = false
+    var link: DescriptorLink?
+    var wantsOpen = false
 
     /// - Parameters:
     ///   - host: the printer's host name or IP address (IPv6 without brackets).
@@ -51,40 +51,17 @@ public actor TCPPrinterTransport: PrinterTransport {
     }
 
     public func write(_ bytes: [UInt8]) async throws(TransportError) {
-        let link = try await currentLink()
-        do {
-            try await link.write(bytes, timeout: writeTimeout)
-        } catch {
-            if error.endsConnection { await drop(link) }
-            throw error
-        }
+        try await writeThroughLink(bytes)
     }
 
     public func read(upTo maxCount: Int, timeout: Duration) async throws(TransportError) -> [UInt8] {
-        let link = try await currentLink()
-        do {
-            return try await link.read(upTo: maxCount, timeout: timeout)
-        } catch {
-            if error.endsConnection { await drop(link) }
-            throw error
-        }
+        return try await readThroughLink(upTo: maxCount, timeout: timeout)
     }
 
     public func close() async {
-        wantsOpen = false
-        if let link { await drop(link) }
+        await closeLink()
     }
 
-    private func currentLink() async throws(TransportError) -> DescriptorLink {
-        if link == nil, wantsOpen { try await open() }
-        guard let link else { throw TransportError(.notOpen, device: deviceName, detail: "not connected") }
-        return link
-    }
-
-    private func drop(_ old: DescriptorLink) async {
-        if link === old { link = nil }
-        await old.close()
-    }
 
     /// Resolves the host and tries its addresses in order until one connects or the deadline passes.
     private static func connect(host: String, port: Int, until deadline: ContinuousClock.Instant, timeout: Duration,
