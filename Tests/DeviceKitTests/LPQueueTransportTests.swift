@@ -54,6 +54,24 @@ struct LPQueueTransportTests {
         #expect(error?.description.contains("Scheduler not responding") == true)
     }
 
+    @Test("an lp whose program file is still open for writing (Text file busy) is retried, then a retryable busy error")
+    func textFileBusy() async throws {
+        let directory = try TemporaryDirectory("lp-busy")
+        let lp = try script("cat > '\(directory.file("job"))'", in: directory)
+        let holder = open(lp, O_WRONLY)
+        #expect(holder >= 0)
+        let transport = LPQueueTransport(queue: "window3", timeout: .milliseconds(200), lpPath: lp)
+        try await transport.open()
+        let error = await transportError { () async throws(TransportError) in try await transport.write([0x0A]) }
+        #expect(error?.kind == .busy)
+        #expect(error?.isRetryable == true)
+        #expect(error?.description.contains("Text file busy") == true)
+        // Once the writer lets go, the same transport prints.
+        close(holder)
+        try await transport.write([0x1B, 0x40])
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("job")))) == [0x1B, 0x40])
+    }
+
     @Test("a missing lp says what to install")
     func missingLP() async throws {
         let transport = LPQueueTransport(queue: "window3", lpPath: "/nonexistent/bin/lp")

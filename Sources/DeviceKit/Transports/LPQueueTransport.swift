@@ -72,6 +72,28 @@ public actor LPQueueTransport: PrinterTransport {
         return directories.map { $0 + "/lp" }.first { fm.isExecutableFile(atPath: $0) }
     }
 
+    /// Starts `lp`. "Text file busy" (ETXTBSY) means the program file is still open for writing somewhere, as while a
+    /// package upgrade replaces it or another process forked with it open: that passes within moments, so it is
+    /// tried again until the deadline rather than failing the job as if lp were missing.
+    private static func start(_ process: Process, until deadline: ContinuousClock.Instant, stop: StopSignal) throws {
+        while true {
+            do {
+                try process.run()
+                return
+            } catch let error as NSError where isTextFileBusy(error) {
+                if stop.isRaised || ContinuousClock.now >= deadline { throw error }
+                usleep(5_000)
+            }
+        }
+    }
+
+    /// Foundation reports a failed spawn as a Cocoa error with the POSIX one underneath.
+    static func isTextFileBusy(_ error: NSError) -> Bool {
+        if error.domain == NSPOSIXErrorDomain { return error.code == Int(ETXTBSY) }
+        guard let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError else { return false }
+        return underlying.domain == NSPOSIXErrorDomain && underlying.code == Int(ETXTBSY)
+    }
+
     /// Runs `lp`, feeds it the job on standard input, and waits for it to exit, all within the deadline.
     private static func submit(_ bytes: [UInt8], lp: String, queue: String, until deadline: ContinuousClock.Instant,
                                timeout: Duration, stop: StopSignal, device: String) -> Result<Void, TransportError> {
@@ -86,7 +108,11 @@ public actor LPQueueTransport: PrinterTransport {
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
         do {
-            try process.run()
+            try Self.start(process, until: deadline, stop: stop)
+        } catch let error as NSError where isTextFileBusy(error) {
+            return .failure(TransportError(.busy, device: device, summary: "cannot start lp: its program file is being written",
+                                           detail: "\(lp): Text file busy",
+                                           advice: "wait for the package upgrade or copy of lp to finish; the job is tried again"))
         } catch {
             return .failure(TransportError(.toolMissing, device: device, summary: "cannot be printed to: lp did not start",
                                            detail: "\(lp): \(error.localizedDescription)",
