@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // libusb-1.0 from the system (Debian: libusb-1.0-0-dev), found through pkg-config.
@@ -101,7 +103,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -138,9 +143,9 @@ let package = Package(
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "DeviceKit"], swiftSettings: strict),
         .testTarget(name: "NoticesTests", dependencies: ["Notices", "ESCPOS", "CounterCore"], swiftSettings: strict),
         // usb-probe is a dependency so that it is built beside the tests, which run it under umockdev.
-        .testTarget(name: "DeviceKitTests", dependencies: ["ESCPOS", "DeviceKit", "CounterGateTestSupport", "usb-probe"], swiftSettings: strict),
+        .testTarget(name: "DeviceKitTests", dependencies: ["ESCPOS", "BadgeReaders", "DeviceKit", "CounterGateTestSupport", "usb-probe"], swiftSettings: strict),
         // reader-probe is a dependency so that it is built beside the tests, which run it under umockdev.
-        .testTarget(name: "BadgeReadersTests", dependencies: ["BadgeReaders", "DeviceKit", "CounterGateTestSupport", "reader-probe"], swiftSettings: strict),
+        .testTarget(name: "BadgeReadersTests", dependencies: ["BadgeReaders", "DeviceKit", "CounterGateTestSupport", "Simulators", "reader-probe"], swiftSettings: strict),
         .testTarget(name: "CounterTOMLTests", dependencies: ["CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig", "CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),

@@ -31,6 +31,22 @@ public struct HallConfiguration: Sendable {
         public var enterAfterSeconds: Int
         /// How long it must be working again before sign-in mode ends (longer than enter: no flapping).
         public var leaveAfterSeconds: Int
+        /// Wrong PINs in a row that lock a person's sign-in.
+        public var pinMaxFailures: Int = 5
+        /// How long such a lock lasts.
+        public var pinLockoutMinutes: Int = 15
+        /// A sign-in and a punch of the same person this close are one attendance record without question.
+        public var reconcileMatchMinutes: Int = 15
+    }
+
+    /// Health checks of printers and badge readers (terminals use the `[fallback]` thresholds).
+    public struct Health: Sendable, Equatable {
+        /// How long a printer or reader must fail before it is offline.
+        public var offlineAfterSeconds: Int
+        /// How long it must answer again before it is online.
+        public var onlineAfterSeconds: Int
+        /// How often an idle printer is asked for its status.
+        public var printerStatusIntervalSeconds: Int
     }
 
     /// A device the configuration names, bound to its role.
@@ -68,6 +84,19 @@ public struct HallConfiguration: Sendable {
         }
     }
 
+    /// How the gateway finds plugged-in devices (candidates for a role).
+    public struct Discovery: Sendable, Equatable {
+        /// Rescan USB, input nodes and serial ports this often (hot-plug events only make a rescan come sooner).
+        public var rescanIntervalSeconds: Int = 5
+        /// Listen for libusb hot-plug events where the platform gives them.
+        public var hotplug: Bool = true
+
+        public init(rescanIntervalSeconds: Int = 5, hotplug: Bool = true) {
+            self.rescanIntervalSeconds = rescanIntervalSeconds
+            self.hotplug = hotplug
+        }
+    }
+
     /// How badge taps are read.
     public struct Badges: Sendable, Equatable {
         /// The same card again within this many seconds counts once.
@@ -98,6 +127,13 @@ public struct HallConfiguration: Sendable {
         public var replyTimeoutSeconds: Int
         /// Whether to ask terminals for live events between pulls.
         public var liveEvents: Bool
+        /// How often a connected terminal is asked for its time while it sends nothing (its heartbeat).
+        public var heartbeatSeconds: Int = 2
+        /// How often the gateway backs up each terminal's users and fingerprint templates into the store (for
+        /// `countergate devices replace`); 0 turns the schedule off.
+        public var backupIntervalHours: Int = 24
+        /// How many backups of each terminal role the store keeps.
+        public var backupsKept: Int = 5
     }
 
     public var hall: Hall
@@ -105,11 +141,13 @@ public struct HallConfiguration: Sendable {
     public var store: Store
     public var noticeNumberFormat: NoticeNumberFormat
     public var fallback: Fallback
+    public var health: Health
     public var windows: [ServiceWindow]
     public var devices: [Device]
     public var attendance: Attendance
     public var printing: Printing
     public var badges: Badges
+    public var discovery = Discovery()
     /// Every year of holiday data: the shipped years plus those the configuration adds.
     public var calendarYears: [HolidayYear]
     /// The file this was read from, or nil for the built-in defaults.
@@ -173,13 +211,22 @@ public struct HallConfiguration: Sendable {
         let fallbackTable = reader.table("fallback")
         let scopeText = fallbackTable.string("scope", default: "hall", expected: "\"hall\" or \"served-windows\"",
                                              check: { FallbackScope(rawValue: $0) == nil ? "expected \"hall\" or \"served-windows\", found \"\($0)\"" : nil }) ?? "hall"
-        let enter = fallbackTable.int("enter_after_seconds", default: 60, range: 5...86_400) ?? 60
-        let leave = fallbackTable.int("leave_after_seconds", default: 120, range: 5...86_400) ?? 120
+        let enter = fallbackTable.int("enter_after_seconds", default: 60, range: 1...86_400) ?? 60
+        let leave = fallbackTable.int("leave_after_seconds", default: 120, range: 1...86_400) ?? 120
         if leave < enter {
             fallbackTable.fail("leave_after_seconds", at: root.line(ofTable: "fallback", key: "leave_after_seconds"),
                                "must be at least enter_after_seconds (\(enter)), so the hall does not flap between modes")
         }
-        let fallback = Fallback(scope: FallbackScope(rawValue: scopeText) ?? .hall, enterAfterSeconds: enter, leaveAfterSeconds: leave)
+        var fallback = Fallback(scope: FallbackScope(rawValue: scopeText) ?? .hall, enterAfterSeconds: enter, leaveAfterSeconds: leave)
+        fallback.pinMaxFailures = fallbackTable.int("pin_max_failures", default: 5, range: 1...20) ?? 5
+        fallback.pinLockoutMinutes = fallbackTable.int("pin_lockout_minutes", default: 15, range: 1...1440) ?? 15
+        fallback.reconcileMatchMinutes = fallbackTable.int("reconcile_match_minutes", default: 15, range: 1...240) ?? 15
+
+        let healthTable = reader.table("health")
+        let health = Health(
+            offlineAfterSeconds: healthTable.int("offline_after_seconds", default: 30, range: 1...86_400) ?? 30,
+            onlineAfterSeconds: healthTable.int("online_after_seconds", default: 10, range: 1...86_400) ?? 10,
+            printerStatusIntervalSeconds: healthTable.int("printer_status_interval_seconds", default: 15, range: 1...3600) ?? 15)
 
         var windows: [ServiceWindow] = []
         let windowTables = reader.tables("window")
@@ -267,11 +314,19 @@ public struct HallConfiguration: Sendable {
             profilesDirectory: resolve(badgesTable.string("profiles_dir", default: "drivers/readers") ?? "drivers/readers", against: baseDirectory))
 
         let attendanceTable = reader.table("attendance")
-        let attendance = Attendance(
+        var attendance = Attendance(
             pullIntervalSeconds: attendanceTable.int("pull_interval_seconds", default: 300, range: 10...86_400) ?? 300,
             maxClockDriftSeconds: attendanceTable.int("max_clock_drift_seconds", default: 120, range: 1...86_400) ?? 120,
             replyTimeoutSeconds: attendanceTable.int("reply_timeout_seconds", default: 5, range: 1...120) ?? 5,
-            liveEvents: attendanceTable.bool("live_events", default: true))
+            liveEvents: attendanceTable.bool("live_events", default: true),
+            heartbeatSeconds: attendanceTable.int("heartbeat_seconds", default: 2, range: 1...300) ?? 2)
+
+        attendance.backupIntervalHours = attendanceTable.int("backup_interval_hours", default: 24, range: 0...8760) ?? 24
+        attendance.backupsKept = attendanceTable.int("backups_kept", default: 5, range: 1...100) ?? 5
+
+        let discoveryTable = reader.table("discovery")
+        let discovery = Discovery(rescanIntervalSeconds: discoveryTable.int("rescan_interval_seconds", default: 5, range: 1...3600) ?? 5,
+                                  hotplug: discoveryTable.bool("hotplug", default: true))
 
         let calendarTable = reader.table("calendar")
         var years: [HolidayYear] = []
@@ -292,8 +347,8 @@ public struct HallConfiguration: Sendable {
         do { _ = try WorkingDayCalendar(years: years) } catch {
             throw ConfigErrors(errors: [ConfigError(file: file, line: 0, key: "calendar.files", message: error.description)])
         }
-        return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback,
-                                 windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, calendarYears: years, sourceFile: nil)
+        return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback, health: health,
+                                 windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery, calendarYears: years, sourceFile: nil)
     }
 
     /// The working-day calendar of every year the configuration knows.

@@ -35,10 +35,12 @@ public final class ChildProcess: Sendable {
     private let changes: AsyncStream<Void>
     private let changed: AsyncStream<Void>.Continuation
     private let pipesDone = PipeCount()
+    private let input: FileHandle?
 
     /// Starts `executable` (a path) with `arguments`, the test's environment plus `environment`
-    /// (`nil` values remove a variable), in `directory`.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], directory: URL? = nil) throws {
+    /// (`nil` values remove a variable), in `directory`. With `input`, its standard input is a pipe fed by ``send(_:)``.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], directory: URL? = nil,
+                input: Bool = false) throws {
         (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -50,6 +52,9 @@ public final class ChildProcess: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let inputPipe = input ? Pipe() : nil
+        if let inputPipe { process.standardInput = inputPipe }
+        self.input = inputPipe?.fileHandleForWriting
         try process.run()
         for (pipe, text) in [(out, stdoutText), (err, stderrText)] {
             let handle = pipe.fileHandleForReading
@@ -67,6 +72,15 @@ public final class ChildProcess: Sendable {
             }
         }
     }
+
+    /// Writes `text` to the process's standard input (started with `input: true`).
+    public func send(_ text: String) throws {
+        guard let input else { throw ChildProcessTimedOut(what: "a standard input (start the process with input: true)", output: "") }
+        try input.write(contentsOf: Data(text.utf8))
+    }
+
+    /// Closes the process's standard input: it reads end of file.
+    public func closeInput() { try? input?.close() }
 
     public var stdout: String { stdoutText.text }
     public var stderr: String { stderrText.text }

@@ -74,7 +74,9 @@ struct ReaderCommand: AsyncParsableCommand {
                         }
                     case .problem(let problem): FileHandle.standardError.write(Data("\(problem)\n".utf8))
                     case .unplugged(let node): FileHandle.standardError.write(Data("reader unplugged (\(node)); waiting for it to come back\n".utf8))
-                    default: break
+                    case .attached(let node): FileHandle.standardError.write(Data("reader connected: \(node), grabbed\n".utf8))
+                    case .discarded(let partial, _): FileHandle.standardError.write(Data("half a card thrown away (\(partial)): tap again\n".utf8))
+                    case .unexpectedKey(let code, _): FileHandle.standardError.write(Data("key \(code) is not a card's; ignored\n".utf8))
                     }
                 }
             } else if let serial {
@@ -85,7 +87,7 @@ struct ReaderCommand: AsyncParsableCommand {
                     case .card(let reading): await show(reading.card)
                     case .rejected(let rejection, _): FileHandle.standardError.write(Data("rejected: \(rejection)\n".utf8))
                     case .lost(let error): FileHandle.standardError.write(Data("\(error); reopening\n".utf8))
-                    case .connected: break
+                    case .connected: FileHandle.standardError.write(Data("reader connected: \(serial)\n".utf8))
                     }
                 }
             }

@@ -7,6 +7,7 @@ import ESCPOS
 import Gateway
 import ServiceLifecycle
 import BadgeReaders
+import DeviceKit
 import Simulators
 import ZKTerminal
 
@@ -123,6 +124,24 @@ struct Demo: AsyncParsableCommand {
                 logger.info("simulated badge readers (test fakes) started", metadata: ["window-1": "\(windowReader.path)", "entrance": "\(entranceReader.path)"])
             } catch {
                 logger.warning("no simulated badge readers: \(error)")
+            }
+        }
+        // A keyboard-wedge reader at window 2, when the demo runs under umockdev (scripts/demo does, with the files of
+        // `countergate simulate reader --wedge`): the gateway finds it in the mocked /sys by its USB ids, grabs it and
+        // reads the taps the event script types, through the real evdev path.
+        if !noSimulators, ProcessInfo.processInfo.environment["UMOCKDEV_DIR"] != nil, config.windows.contains(where: { $0.number == 2 }),
+           let profiles = try? ReaderProfiles.load(directory: config.badges.profilesDirectory) {
+            let inputs = InputDevices.scan()
+            let found = profiles.filter { $0.kind == .wedge }.lazy.compactMap { profile in
+                inputs.first { device in profile.usbIDs.contains { $0.vendor == device.vendorID && $0.product == device.productID } }.map { (profile, $0) }
+            }.first
+            if let (profile, device) = found {
+                var atWindow = HallConfiguration.Device(
+                    id: "simulated-window-2-reader", kind: .badgeReader, role: "window-2-reader", profile: profile.id,
+                    address: String(format: "usb:%04x:%04x", device.vendorID ?? 0, device.productID ?? 0), serialNumber: nil, windows: [2])
+                atWindow.atEntrance = false
+                config.devices.append(atWindow)
+                logger.info("simulated keyboard-wedge reader (test fake, under umockdev) at window 2", metadata: ["node": "\(device.node)", "profile": "\(profile.id)"])
             }
         }
         let dataDirectory = config.store.dataDirectory

@@ -14,7 +14,7 @@ struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run a simulated device (a test fake that speaks the real wire) for tests, demos and benchmarks.",
-        subcommands: [Terminal.self, Printer.self])
+        subcommands: [Terminal.self, Printer.self, Reader.self])
 
     struct Terminal: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -72,6 +72,143 @@ extension SimulateCommand {
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
+    }
+}
+
+extension SimulateCommand {
+    struct Reader: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A simulated badge reader (a test fake): a serial RDM6300 reader on a pseudo-terminal, or a keyboard-wedge reader as files for umockdev.",
+            discussion: """
+                Serial (the default): opens a pseudo-terminal and prints its path; configure a reader with address
+                serial:<path>?baud=9600 and profile rdm6300-serial. Then type commands on standard input, one per line:
+                  tap CARD     a good frame            bad CARD    a frame with a wrong checksum
+                  half CARD    a frame cut short       noise       bytes that are no frame
+                  unplug       close the tty and stop
+                --every N also taps the demo cards on its own every N seconds. Runs until Ctrl-C, SIGTERM or unplug.
+
+                Wedge (--wedge DIR): writes DIR/reader.umockdev (the reader as sysfs shows it) and DIR/taps.events
+                (the keys it types, evemu format) and prints the umockdev-run line that replays them to a program,
+                e.g. the gateway: umockdev-run -d DIR/reader.umockdev -e /dev/input/event5=DIR/taps.events -- countergate serve …
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("Write a keyboard-wedge reader's umockdev files into this folder instead.", valueName: "dir")) var wedge: String?
+        @Option(help: ArgumentHelp("The cards to tap, comma-separated (default: the demo staff's cards).", valueName: "cards")) var cards: String?
+        @Option(help: "Tap a card every this many seconds (serial: 0 taps only on command; wedge: the gap in the script).") var every: Double = 0
+        @Option(help: "Wedge: how many taps the script holds.") var taps = 20
+        @Option(help: "Wedge: every this many taps is cut short (0: none).") var halfEvery = 0
+
+        func run() async throws {
+            let chosen: [CardNumber]
+            if let cards {
+                chosen = cards.split(separator: ",").map { text in
+                    guard let card = try? CardFormat.decimal.parse(text.trimmingCharacters(in: .whitespaces)).get() else {
+                        fail("--cards: \"\(text)\" is not a card number (digits, at most 10)")
+                    }
+                    return card
+                }
+            } else {
+                chosen = (1...8).map { SimulatedBadgeTapper.card(for: "D00\($0)") }
+            }
+            guard !chosen.isEmpty else { fail("--cards names no card") }
+            if let wedge { return writeWedge(into: wedge, cards: chosen) }
+            let reader = await reporting { try SimulatedSerialBadgeReader() }
+            printLine("simulated serial badge reader (a test fake) on \(reader.path): configure address serial:\(reader.path)?baud=9600, profile rdm6300-serial")
+            printLine("commands: tap CARD | bad CARD | half CARD | noise | unplug")
+            let logger = global.makeLogger("countergate.simulator")
+            let service = SimulatedReaderConsole(reader: reader, cards: chosen, every: every)
+            // "unplug" ends the console, and with it the whole run.
+            let group = ServiceGroup(configuration: .init(services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            reader.unplug()
+            printLine("simulated reader unplugged")
+        }
+
+        func writeWedge(into directory: String, cards: [CardNumber]) {
+            let reader = SimulatedWedgeReader()
+            var actions: [SimulatedWedgeReader.Action] = []
+            let gap = Duration.milliseconds(Int64(max(every, 0.5) * 1000))
+            for index in 0..<max(taps, 1) {
+                let card = cards[index % cards.count].canonical
+                actions.append(.pause(gap))
+                actions.append(halfEvery > 0 && (index + 1) % halfEvery == 0 ? .halfCard(String(card.prefix(5))) : .tap(card))
+            }
+            let url = URL(fileURLWithPath: directory)
+            let description = url.appendingPathComponent("reader.umockdev"), events = url.appendingPathComponent("taps.events")
+            do {
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+                try reader.umockdevDescription.write(to: description, atomically: true, encoding: .utf8)
+                try reader.evemuEvents(actions).write(to: events, atomically: true, encoding: .utf8)
+            } catch {
+                fail("cannot write the simulated reader's files into \(directory): \(error)")
+            }
+            printLine("simulated keyboard-wedge reader (a test fake), \(String(format: "%04x:%04x", reader.vendorID, reader.productID)), \(actions.count / 2) taps:")
+            printLine("  umockdev-run -d \(description.path) -e \(reader.node)=\(events.path) -- PROGRAM")
+        }
+    }
+}
+
+/// Taps cards on a simulated serial reader: on command from standard input, and every `every` seconds.
+struct SimulatedReaderConsole: Service {
+    let reader: SimulatedSerialBadgeReader
+    let cards: [CardNumber]
+    let every: Double
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                if every > 0 {
+                    group.addTask {
+                        var index = 0
+                        // The simulated reader's rhythm of taps; not synchronisation.
+                        while (try? await Task.sleep(for: .seconds(every))) != nil {
+                            try? reader.tap(cards[index % cards.count])
+                            index += 1
+                        }
+                    }
+                }
+                group.addTask {
+                    for await line in Self.standardInputLines() where !obey(line) { return }
+                    // Standard input ended: the reader stays plugged in (and tapping, with --every) until stopped.
+                    while (try? await Task.sleep(for: .seconds(3600))) != nil {}
+                }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Standard input's lines, read on a thread of their own so that a blocked read never holds up shutdown.
+    static func standardInputLines() -> AsyncStream<String> {
+        AsyncStream { continuation in
+            let thread = Thread {
+                while let line = readLine() { continuation.yield(line) }
+                continuation.finish()
+            }
+            thread.start()
+        }
+    }
+
+    /// Carries out one command line; false when it said unplug.
+    func obey(_ line: String) -> Bool {
+        let words = line.split(separator: " ").map(String.init)
+        guard let verb = words.first?.lowercased() else { return true }
+        let card = words.count > 1 ? try? CardFormat.decimal.parse(words[1]).get() : nil
+        do {
+            switch (verb, card) {
+            case ("tap", let card?): try reader.tap(card); printLine("tapped \(card.canonical)")
+            case ("bad", let card?): try reader.tapWithBadChecksum(card); printLine("sent \(card.canonical) with a bad checksum")
+            case ("half", let card?): try reader.tapHalf(card); printLine("sent half of \(card.canonical)")
+            case ("noise", _): try reader.sendNoise(); printLine("sent noise")
+            case ("unplug", _): return false
+            default: printLine("? expected: tap CARD | bad CARD | half CARD | noise | unplug")
+            }
+        } catch {
+            printLine("cannot send: \(error)")
+        }
+        return true
     }
 }
 
@@ -154,7 +291,11 @@ struct SimulatedBadgeTapper: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            guard every > 0 else { return }
+            guard every > 0 else {
+                // No taps of its own: the readers stay plugged in until the demo stops.
+                while (try? await Task.sleep(for: .seconds(3600))) != nil {}
+                return
+            }
             var generator = SystemRandomNumberGenerator()
             // The demo's rhythm of staff tapping badges; not synchronisation.
             while (try? await Task.sleep(for: .seconds(every * 1.5))) != nil {

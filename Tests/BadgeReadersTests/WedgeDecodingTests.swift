@@ -1,5 +1,6 @@
 // Pure tests of the keyboard-wedge decoding: input_event records and the card assembler.
 import BadgeReaders
+import Simulators
 import Testing
 
 /// Key events as a wedge reader types them: press and release per character, 8 ms apart, Enter last.
@@ -155,5 +156,33 @@ struct InputEventTests {
                 }
             }
         }
+    }
+}
+
+@Suite("simulated wedge reader script")
+struct SimulatedWedgeScriptTests {
+    /// The `E:` lines of an evemu script as input events.
+    static func events(_ script: String) -> [InputEvent] {
+        script.split(separator: "\n").filter { $0.hasPrefix("E: ") }.map { line in
+            let f = line.split(separator: " ")
+            let time = Double(f[1])!
+            return InputEvent(seconds: Int64(time), microseconds: Int64((time - Double(Int64(time))) * 1_000_000 + 0.5),
+                              type: UInt16(f[2], radix: 16)!, code: UInt16(f[3], radix: 16)!, value: Int32(f[4])!)
+        }
+    }
+
+    @Test("its evemu script, fed to the card assembler, gives its cards; a half card is discarded at the next tap")
+    func scriptDecodes() throws {
+        let script = try SimulatedWedgeReader().evemuEvents([
+            .pause(.seconds(2)), .tap("0004215371"), .pause(.seconds(1)), .halfCard("0010"), .pause(.seconds(1)), .tap("0a1b2c3d4e"), .noise("12"),
+        ])
+        var assembler = WedgeCardAssembler()
+        let outputs = assembler.feed(Self.events(script))
+        let cards = outputs.compactMap { if case .card(let card) = $0 { card.number } else { nil } }
+        #expect(cards == ["0004215371", "0a1b2c3d4e", "12"])
+        let discarded = outputs.compactMap { if case .discarded(let partial, _) = $0 { partial } else { nil } }
+        #expect(discarded == ["0010"])
+        #expect(Self.events(script).first?.seconds == 2, "the script starts after the first pause")
+        #expect(throws: SimulatedWedgeReader.UntypableCharacter.self) { try SimulatedWedgeReader().evemuEvents([.tap("12x")]) }
     }
 }

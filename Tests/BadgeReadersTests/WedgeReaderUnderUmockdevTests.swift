@@ -2,6 +2,7 @@
 // /dev/input/event5 and reads a card that umockdev replays from an evemu recording (Tests/Fixtures/input).
 import CounterGateTestSupport
 import Foundation
+import Simulators
 import Testing
 
 struct ReaderTestFailure: Error, CustomStringConvertible {
@@ -35,14 +36,21 @@ enum ReaderProbe {
 
     /// Runs `reader-probe arguments` on the fixture devices, replaying `events` (evemu) on /dev/input/event5.
     static func run(_ arguments: [String], events: String? = "card.events") async throws -> (status: Int32, json: [String: Any], output: String) {
+        try await run(arguments, description: ReaderFixtures.directory + "/reader.umockdev",
+                      eventsPath: events.map { "\(ReaderFixtures.directory)/\($0)" })
+    }
+
+    /// Runs `reader-probe arguments` under umockdev with the device `description` and, if any, `eventsPath` replayed
+    /// on /dev/input/event5.
+    static func run(_ arguments: [String], description: String, eventsPath: String?) async throws -> (status: Int32, json: [String: Any], output: String) {
         guard let run = umockdevRun else {
             throw ReaderTestFailure("umockdev is missing: run scripts/setup --test (apt-get install umockdev)")
         }
         guard let probe = path else {
             throw ReaderTestFailure("reader-probe was not built beside the tests: swift build --build-tests (or set READER_PROBE_BIN)")
         }
-        var umockdevArguments = ["-d", ReaderFixtures.directory + "/reader.umockdev"]
-        if let events { umockdevArguments += ["-e", "/dev/input/event5=\(ReaderFixtures.directory)/\(events)"] }
+        var umockdevArguments = ["-d", description]
+        if let eventsPath { umockdevArguments += ["-e", "/dev/input/event5=\(eventsPath)"] }
         let result = try await ChildProcess.run(run, umockdevArguments + ["--", probe] + arguments, timeout: .seconds(30))
         let json = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
         return (result.status, json, result.stdout + result.stderr)
@@ -70,5 +78,22 @@ struct WedgeReaderUnderUmockdevTests {
         let problems = try #require(result.json["problems"] as? [String], "\(result.output)")
         #expect(problems == ["no input device ffff:0036 in /sys/class/input (attached: /dev/input/event5: Sycreader RFID Technology Co., Ltd SYC ID&IC USB Reader (ffff:0035))"],
                 "reported once, not once per rescan")
+    }
+
+    @Test("the simulated wedge reader's files (a test fake) replay through the real evdev path: taps read, a half card thrown away")
+    func simulatedWedgeReader() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-wedge-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let reader = SimulatedWedgeReader()
+        let script = try reader.evemuEvents([.tap("0004215371"), .pause(.seconds(1)), .halfCard("00042"), .pause(.seconds(1)), .tap("00beef0042")])
+        try reader.umockdevDescription.write(to: directory.appendingPathComponent("reader.umockdev"), atomically: true, encoding: .utf8)
+        try script.write(to: directory.appendingPathComponent("taps.events"), atomically: true, encoding: .utf8)
+        let result = try await ReaderProbe.run(["ffff:0035", "--cards", "2", "--timeout-ms", "15000"],
+                                               description: directory.appendingPathComponent("reader.umockdev").path,
+                                               eventsPath: directory.appendingPathComponent("taps.events").path)
+        #expect(result.status == 0, "\(result.output)")
+        let cards = try #require(result.json["cards"] as? [[String: Any]], "\(result.output)")
+        #expect(cards.map { $0["number"] as? String } == ["0004215371", "00beef0042"])
+        #expect(result.json["discarded"] as? [String] == ["00042"], "\(result.output)")
     }
 }

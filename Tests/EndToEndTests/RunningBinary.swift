@@ -19,8 +19,9 @@ enum Binary {
 enum RunningBinary {
     static let isolated: [String: String?] = ["NOTIFY_SOCKET": nil, "COUNTERGATE_CONFIG": nil]
 
-    static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> ChildProcess {
-        try ChildProcess(Binary.path, arguments, environment: isolated.merging(environment.mapValues { $0 }) { _, new in new }, directory: directory)
+    static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, input: Bool = false) throws -> ChildProcess {
+        try ChildProcess(Binary.path, arguments, environment: isolated.merging(environment.mapValues { $0 }) { _, new in new }, directory: directory,
+                         input: input)
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {

@@ -1,4 +1,5 @@
 // Card numbers as readers print them, normalised to one canonical form so a badge is the same badge at every reader.
+import CounterCore
 
 /// A badge's number in CounterGate's one canonical form.
 ///
@@ -30,11 +31,9 @@ public struct CardNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.init(UInt32(facility) << 16 | UInt32(card), significantBits: 24)
     }
 
-    /// The canonical text: the value as 10 decimal digits, zero-padded (`0012345678`).
-    public var canonical: String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, 10 - digits.count)) + digits
-    }
+    /// The canonical text: the value as 10 decimal digits, zero-padded (`0012345678`), as
+    /// `CardNumberText.canonical(_:)` writes it for the store and the staff list.
+    public var canonical: String { CardNumberText.canonical(value) }
 
     /// The Wiegand 26 facility code (bits 16..23).
     public var facility: UInt8 { UInt8(truncatingIfNeeded: value >> 16) }
@@ -80,26 +79,8 @@ public enum CardFormat: String, Sendable, Hashable, CaseIterable, CustomStringCo
 
     public var description: String { rawValue }
 
-    /// Why a text is not a card number in a format.
-    public enum ParseError: Error, Sendable, Hashable, CustomStringConvertible {
-        /// Nothing but spaces.
-        case empty
-        /// A character that the format does not allow.
-        case invalidCharacter(Character)
-        /// The wrong number of digits for the format.
-        case wrongLength(Int)
-        /// A number beyond what the format can hold (above 2^32-1, facility above 255, card above 65535).
-        case outOfRange
-
-        public var description: String {
-            switch self {
-            case .empty: return "is empty"
-            case .invalidCharacter(let c): return "has `\(c)`, which the format does not allow"
-            case .wrongLength(let n): return "has \(n) digits, which the format does not allow"
-            case .outOfRange: return "is out of range for the format"
-            }
-        }
-    }
+    /// Why a text is not a card number in a format (the same reasons the staff list gives, from CounterCore).
+    public typealias ParseError = CardNumberError
 
     /// Parses `text` (surrounding spaces ignored) as this format.
     public func parse(_ text: String) -> Result<CardNumber, ParseError> {
@@ -107,11 +88,8 @@ public enum CardFormat: String, Sendable, Hashable, CaseIterable, CustomStringCo
         guard !trimmed.isEmpty else { return .failure(.empty) }
         switch self {
         case .decimal, .decimal10:
-            if let bad = trimmed.first(where: { !$0.isASCIIDigitCharacter }) { return .failure(.invalidCharacter(bad)) }
-            if self == .decimal10, trimmed.count != 10 { return .failure(.wrongLength(trimmed.count)) }
-            if self == .decimal, trimmed.count > 10 { return .failure(.wrongLength(trimmed.count)) }
-            guard let value = UInt32(trimmed) else { return .failure(.outOfRange) }
-            return .success(CardNumber(value))
+            let digits = self == .decimal10 ? CardNumberText.canonicalDigits...CardNumberText.canonicalDigits : 1...CardNumberText.canonicalDigits
+            return CardNumberText.id(decimal: trimmed, digits: digits).map { CardNumber($0) }
         case .hex:
             if let bad = trimmed.first(where: { !$0.isHexDigit || !$0.isASCII }) { return .failure(.invalidCharacter(bad)) }
             switch trimmed.count {

@@ -28,4 +28,19 @@ public final class ManualClock: HallClock {
 public enum HallTime {
     /// Asia/Shanghai; every date printed at the window is a date in this zone.
     public static let chinaStandardTime = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+
+    /// `2026-11-25 08:31:05` in the hall's time, for lists people read.
+    public static func format(_ instant: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = chinaStandardTime
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+
+    /// The first instant of a day in the hall's time.
+    public static func start(of day: CivilDate) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = chinaStandardTime
+        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? Date(timeIntervalSince1970: 0)
+    }
 }

@@ -28,21 +28,34 @@ public struct StaffListError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct StaffListRow: Sendable, Hashable {
     public let row: Int
     public let staff: Staff
+    /// The person's badge cards from the `card` column, in canonical form (``CardNumberText``), in file order.
+    /// Empty when the file has no `card` column or the person's cell is empty: then the import leaves their cards
+    /// as they are (but a card that another row of the list names moves to that row's person).
+    public let cards: [String]
+
+    public init(row: Int, staff: Staff, cards: [String] = []) {
+        self.row = row
+        self.staff = staff
+        self.cards = cards
+    }
 }
 
 /// The staff list format:
 ///
 /// ```
-/// staff_id,name,window,department,roles,terminal_user_id,post
-/// 0001,张三,3,县市场监管局,clerk|window-lead,101,A
+/// staff_id,name,window,department,roles,terminal_user_id,post,card
+/// 0001,张三,3,县市场监管局,clerk|window-lead,101,A,0012345678|0087654321
 /// ```
 ///
-/// `roles` takes English codes or Chinese names separated by `|`, `;` or `、`; `window`, `terminal_user_id`
-/// and `post` may be empty. Column headers may also be the Chinese ones (工号, 姓名, 窗口, 派驻单位, 角色, 考勤号, 岗位).
+/// `roles` takes English codes or Chinese names separated by `|`, `;` or `、`; `window`, `terminal_user_id`,
+/// `post` and `card` may be empty, and the `terminal_user_id`, `post` and `card` columns may be left out. `card`
+/// holds zero or more badge card numbers separated by `|`, in decimal as printed on the card (leading zeros may be
+/// missing); each is kept in canonical form (``CardNumberText``), and one card may appear on one row only.
+/// Column headers may also be the Chinese ones (工号, 姓名, 窗口, 派驻单位, 角色, 考勤号, 岗位, 卡号).
 public enum StaffList {
     static let columns: [(key: String, chinese: String, required: Bool)] = [
         ("staff_id", "工号", true), ("name", "姓名", true), ("window", "窗口", true), ("department", "派驻单位", true),
-        ("roles", "角色", true), ("terminal_user_id", "考勤号", false), ("post", "岗位", false),
+        ("roles", "角色", true), ("terminal_user_id", "考勤号", false), ("post", "岗位", false), ("card", "卡号", false),
     ]
 
     /// Parses and checks a whole staff list.
@@ -75,6 +88,7 @@ public enum StaffList {
         var staff: [StaffListRow] = []
         var rowOfID: [String: Int] = [:]
         var rowOfTerminalID: [String: Int] = [:]
+        var rowOfCard: [String: Int] = [:]
         for record in records.dropFirst() {
             let row = record.line
             let fields = record.fields
@@ -137,8 +151,25 @@ public enum StaffList {
                     problem("post", "\"\(postText)\" is not a post; expected A or B")
                 }
             }
+            var cards: [String] = []
+            for token in field("card").split(separator: "|").map({ $0.trimmingCharacters(in: .whitespaces) }) where !token.isEmpty {
+                switch CardNumberText.canonical(decimal: token) {
+                case .success(let card):
+                    if let first = rowOfCard[card] {
+                        problem("card", first == row ? "card \(card) is listed twice on this row"
+                                                     : "card \(card) is already given to the person on row \(first); a card belongs to one person")
+                    } else {
+                        rowOfCard[card] = row
+                        cards.append(card)
+                    }
+                case .failure(let error):
+                    problem("card", "\"\(token)\" is not a decimal card number: it \(error); write the number printed on the card "
+                            + "(e.g. 0012345678), several separated by |")
+                }
+            }
             staff.append(StaffListRow(row: row, staff: Staff(id: id, name: name, window: window, department: department,
-                                                             roles: roles, terminalUserID: terminalUserID, post: post)))
+                                                             roles: roles, terminalUserID: terminalUserID, post: post),
+                                      cards: cards))
         }
         if problems.isEmpty {
             do { _ = try PostPairs.build(from: staff.map(\.staff)) } catch {

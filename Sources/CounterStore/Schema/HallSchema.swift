@@ -190,6 +190,72 @@ enum HallSchema {
                 CREATE INDEX badge_taps_unknown ON badge_taps(meaning, at) WHERE staff_id IS NULL;
                 """)
         }
+        migrator.registerMigration("2026-11-26 sign-in PINs and reconciled attendance") { db in
+            try db.execute(sql: """
+                CREATE TABLE staff_pins (
+                    staff_id TEXT PRIMARY KEY NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+                    hash BLOB NOT NULL,
+                    salt BLOB NOT NULL,
+                    iterations INTEGER NOT NULL CHECK (iterations > 0),
+                    failures INTEGER NOT NULL DEFAULT 0,
+                    locked_until INTEGER,
+                    set_at INTEGER NOT NULL
+                );
+                CREATE TABLE attendance_records (
+                    id INTEGER PRIMARY KEY,
+                    staff_id TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    punch_id INTEGER REFERENCES punches(id),
+                    sign_in_id INTEGER REFERENCES sign_ins(id),
+                    terminal_role TEXT NOT NULL,
+                    reconciled_at INTEGER NOT NULL,
+                    CHECK (punch_id IS NOT NULL OR sign_in_id IS NOT NULL)
+                );
+                CREATE UNIQUE INDEX attendance_records_punch ON attendance_records(punch_id) WHERE punch_id IS NOT NULL;
+                CREATE UNIQUE INDEX attendance_records_sign_in ON attendance_records(sign_in_id) WHERE sign_in_id IS NOT NULL;
+                CREATE INDEX attendance_records_time ON attendance_records(at);
+                CREATE TABLE attendance_conflicts (
+                    id INTEGER PRIMARY KEY,
+                    staff_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    sign_in_id INTEGER REFERENCES sign_ins(id),
+                    punch_id INTEGER REFERENCES punches(id),
+                    description TEXT NOT NULL,
+                    terminal_role TEXT NOT NULL,
+                    found_at INTEGER NOT NULL,
+                    resolved_by TEXT,
+                    resolved_at INTEGER
+                );
+                CREATE UNIQUE INDEX attendance_conflicts_once ON attendance_conflicts(kind, IFNULL(sign_in_id, 0), IFNULL(punch_id, 0));
+                """)
+        }
+        migrator.registerMigration("2026-11-26 replacement: discovered devices, bindings by ops, terminal backups") { db in
+            // origin: who made the row (config, discovered, ops); identity_key: a discovered device's stable identity
+            // (profile + USB serial, else port); presence: what the last scan saw (NULL for devices it does not watch).
+            // bound_by: 'config' or the ops actor; the configuration rebinds only roles it bound itself.
+            try db.execute(sql: """
+                ALTER TABLE devices ADD COLUMN origin TEXT NOT NULL DEFAULT 'config';
+                ALTER TABLE devices ADD COLUMN identity_key TEXT;
+                ALTER TABLE devices ADD COLUMN presence TEXT CHECK (presence IN ('present', 'absent'));
+                ALTER TABLE devices ADD COLUMN proposed_for TEXT;
+                ALTER TABLE devices ADD COLUMN proposed_at INTEGER;
+                CREATE UNIQUE INDEX devices_identity ON devices(identity_key) WHERE identity_key IS NOT NULL;
+                ALTER TABLE device_roles ADD COLUMN bound_by TEXT NOT NULL DEFAULT 'config';
+                CREATE TABLE terminal_backups (
+                    id INTEGER PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    device_id TEXT NOT NULL,
+                    serial_number TEXT NOT NULL,
+                    firmware TEXT NOT NULL,
+                    taken_at INTEGER NOT NULL,
+                    taken_by TEXT NOT NULL,
+                    user_count INTEGER NOT NULL CHECK (user_count >= 0),
+                    template_count INTEGER NOT NULL CHECK (template_count >= 0),
+                    payload BLOB NOT NULL
+                );
+                CREATE INDEX terminal_backups_role ON terminal_backups(role, taken_at);
+                """)
+        }
         return migrator
     }
 }

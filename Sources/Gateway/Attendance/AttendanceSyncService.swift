@@ -58,6 +58,8 @@ public struct TerminalSync: Sendable {
     public let logger: Logger
     /// Told of every pull, stored live punch and failure.
     public var observer: (@Sendable (TerminalSyncEvent) -> Void)?
+    /// Told of every heartbeat: answered, or failed with the reason.
+    public var health: DeviceHealthMonitor?
 
     public init(device: HallConfiguration.Device, settings: HallConfiguration.Attendance, store: HallStore, clock: any HallClock, logger: Logger,
                 observer: (@Sendable (TerminalSyncEvent) -> Void)? = nil) throws {
@@ -116,13 +118,16 @@ public struct TerminalSync: Sendable {
     /// failure mark the terminal offline and reconnect with backoff. Never throws: a dead terminal is
     /// reported, and does not stop the gateway or any other terminal.
     public func run() async {
-        var backoff = RetryBackoff()
+        // Retried often enough that a terminal coming back is noticed within a few heartbeats.
+        var backoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(max(2, min(settings.heartbeatSeconds * 2, 30))))
         while !Task.isCancelled {
             let client = makeClient()
             do {
                 try await client.connect()
                 let report = try await pull(client)
-                try await store.recordDeviceState(id: device.id, power: .online, reason: nil, at: clock.now())
+                if let health { await health.report(device.id, .answered(.idle)) } else {
+                    try await store.recordDeviceState(id: device.id, power: .online, reason: nil, at: clock.now())
+                }
                 backoff.reset()
                 var serial = report.serialNumber
                 var drift = report.clockDrift
@@ -130,7 +135,7 @@ public struct TerminalSync: Sendable {
                     if settings.liveEvents {
                         try await watch(client, serialNumber: serial, drift: drift, for: .seconds(settings.pullIntervalSeconds))
                     } else {
-                        try await Task.sleep(for: .seconds(settings.pullIntervalSeconds))
+                        try await heartbeats(client, for: .seconds(settings.pullIntervalSeconds))
                     }
                     if Task.isCancelled { break }
                     let again = try await pull(client)
@@ -146,10 +151,23 @@ public struct TerminalSync: Sendable {
                 if Task.isCancelled { return }
                 let wait = backoff.next()
                 logger.error("terminal failed: \(error)", metadata: ["retry_in": "\(wait)"])
-                _ = try? await store.recordDeviceState(id: device.id, power: .offline, reason: "\(error)", at: clock.now())
+                if let health { await health.report(device.id, .unreachable(reason: "\(error)")) } else {
+                    _ = try? await store.recordDeviceState(id: device.id, power: .offline, reason: "\(error)", at: clock.now())
+                }
                 if let error = error as? ZKClientError { observer?(.failed(error)) }
                 do { try await Task.sleep(for: wait) } catch { return }
             }
+        }
+    }
+
+    /// Without live events: asks the terminal for its time every heartbeat, for `duration`.
+    private func heartbeats(_ client: ZKClient, for duration: Duration) async throws {
+        let end = ContinuousClock.now + duration
+        while ContinuousClock.now < end {
+            // The heartbeat's rhythm; not synchronisation.
+            try await Task.sleep(for: min(.seconds(settings.heartbeatSeconds), end - ContinuousClock.now))
+            _ = try await client.time()
+            await health?.report(device.id, .answered(.idle))
         }
     }
 
@@ -157,10 +175,11 @@ public struct TerminalSync: Sendable {
     private func watch(_ client: ZKClient, serialNumber: String, drift: TimeInterval, for duration: Duration) async throws {
         let converter = TerminalPunches(serialNumber: serialNumber, zone: HallTime.chinaStandardTime, now: clock.now(),
                                         clockDrift: drift, maxDrift: TimeInterval(settings.maxClockDriftSeconds))
-        let store = self.store, clock = self.clock, logger = self.logger, observer = self.observer
+        let store = self.store, clock = self.clock, logger = self.logger, observer = self.observer, health = self.health, id = device.id
+        let heartbeat = Duration.seconds(settings.heartbeatSeconds)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await client.watchAttendance { event in
+                try await client.watchAttendance(heartbeat: heartbeat, onAlive: { await health?.report(id, .answered(.idle)) }) { event in
                     let (punch, flag) = converter.convert(event)
                     do {
                         let result = try await store.record(punches: [punch], receivedAt: clock.now(),
@@ -198,12 +217,14 @@ final class QuarterLog: Sendable {
 /// The service running every configured terminal's sync, each in its own child task.
 struct AttendanceSyncService: Service {
     let syncs: [TerminalSync]
+    /// When given, each sync follows its role's binding (RoleBindings): a replaced terminal is read, not the old one.
+    var bindings: RoleBindings? = nil
 
     func run() async throws {
         // Graceful shutdown cancels the syncs; each ends its session with the terminal before returning.
         try? await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                for sync in syncs { group.addTask { await sync.run() } }
+                for sync in syncs { group.addTask { if let bindings { await sync.runFollowing(bindings) } else { await sync.run() } } }
             }
         }
     }

@@ -29,11 +29,14 @@ public final class BadgeTaps: Sendable {
     let clock: any HallClock
     let logger: Logger
     let observer: (@Sendable (BadgeActivity) -> Void)?
+    /// Told when a reader is opened (and grabbed) or lost.
+    let health: DeviceHealthMonitor?
     private let board = Mutex(OnPostBoard())
     private let repeats = Mutex(RepeatTapFilter<ContinuousClock.Instant>(window: .seconds(10)))
 
     public init(config: HallConfiguration, store: HallStore, clock: any HallClock, logger: Logger,
-                observer: (@Sendable (BadgeActivity) -> Void)? = nil) {
+                observer: (@Sendable (BadgeActivity) -> Void)? = nil, health: DeviceHealthMonitor? = nil) {
+        self.health = health
         self.config = config
         self.store = store
         self.clock = clock
@@ -49,12 +52,20 @@ public final class BadgeTaps: Sendable {
         let canonical = card.canonical
         do {
             let staffID = try await store.staffID(forCard: canonical)
-            let signInMode = try await store.attendanceModes().values.contains { $0.mode == "sign-in" }
+            let desk = SignInDesk(config: config, store: store, clock: clock)
+            let person = if let staffID { try await store.staff(id: staffID) } else { Staff?.none }
+            let hall = try await desk.modes()
+            let signInMode = person.map { desk.fallbackRole(for: $0, in: hall) != nil } ?? hall.anyFallback
             let meaning = board.withLock { $0.tap(card: canonical, staffID: staffID, at: reader.placement, signInMode: signInMode) }
             let now = clock.now()
             try await store.record(tap: canonical, reader: reader.role, meaning: meaning, at: now)
             if case .signIn(let staffID) = meaning {
-                _ = try await store.record(signIn: SignIn(staffID: staffID, at: now, method: .badge, terminalRole: reader.role))
+                do {
+                    let signIn = try await desk.signIn(badgeOwner: staffID)
+                    logger.info("signed in by badge (刷卡签到), awaiting the duty chief", metadata: ["staff": "\(staffID)", "sign_in": "\(signIn.id)"])
+                } catch let refusal as SignInRefusal {
+                    logger.notice("badge sign-in refused: \(refusal)", metadata: ["staff": "\(staffID)", "reader": "\(reader.role)"])
+                }
             }
             if case .unknownCard = meaning {
                 logger.warning("unknown card (未登记的卡)", metadata: ["card": "\(canonical)", "reader": "\(reader.role)",
@@ -79,15 +90,24 @@ public final class BadgeTaps: Sendable {
             }
             for await event in WedgeReader(vendorID: ids.vendor, productID: ids.product).events() {
                 switch event {
-                case .attached: observer?(.readerConnected(reader.role))
+                case .attached:
+                    await health?.report(reader.id, .answered(.idle))
+                    observer?(.readerConnected(reader.role))
                 case .card(let card, _):
                     switch profile.cardFormat.parse(card.number) {
                     case .success(let number): await handle(number, from: reader)
                     case .failure(let error): logger.warning("unreadable card from \(reader.role): \(error)")
                     }
-                case .problem(let problem): logger.error("reader \(reader.role): \(problem)")
-                case .unplugged: logger.warning("reader \(reader.role) unplugged; waiting for it to come back")
-                default: break
+                case .problem(let problem):
+                    logger.error("reader \(reader.role): \(problem)")
+                    await health?.report(reader.id, .unreachable(reason: "\(problem)"))
+                case .unplugged:
+                    logger.warning("reader \(reader.role) unplugged; waiting for it to come back")
+                    await health?.report(reader.id, .unreachable(reason: "unplugged"))
+                case .discarded(let partial, _):
+                    logger.notice("reader \(reader.role): half a card (\(partial.count) characters) thrown away; the badge was pulled away too soon, tap again")
+                case .unexpectedKey(let code, _):
+                    logger.debug("reader \(reader.role): key \(code) is not a card's; ignored")
                 }
             }
         case .serialFrame, .serialLine:
@@ -97,9 +117,12 @@ public final class BadgeTaps: Sendable {
                 switch event {
                 case .card(let reading): await handle(reading.card, from: reader)
                 case .rejected(let rejection, _): logger.warning("reader \(reader.role) rejected a read: \(rejection)")
-                case .lost(let error): logger.error("reader \(reader.role): \(error)")
+                case .lost(let error):
+                    logger.error("reader \(reader.role): \(error)")
+                    await health?.report(reader.id, .unreachable(reason: "\(error)"))
                 case .connected:
                     logger.info("reader \(reader.role) connected")
+                    await health?.report(reader.id, .answered(.idle))
                     observer?(.readerConnected(reader.role))
                 }
             }

@@ -28,6 +28,11 @@ enum HallRoutes {
                 return json(HealthReport(status: "not ready", hall: config.hall.name, checks: ["store": "\(error)"]), status: .serviceUnavailable)
             }
         }
+        // Prometheus: devices by state, transitions, mode changes, sign-ins (the text exposition format).
+        router.get("metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: GatewayMetrics.exposition())))
+        }
         router.get("/") { _, _ -> Response in
             let page = try await StatusPage.render(config: config, store: store, clock: clock)
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],

@@ -68,6 +68,10 @@ public struct PrintSpooler: Sendable {
     public let logger: Logger
     public let doorbell: SpoolerDoorbell
     public var observer: (@Sendable (SpoolerEvent) -> Void)?
+    /// Told what each print and each idle status check found.
+    public var health: DeviceHealthMonitor?
+    /// Which device serves each role now; nil prints on the configured printers only.
+    public var bindings: RoleBindings?
 
     public init(printers: [SpooledPrinter], config: HallConfiguration, store: HallStore, clock: any HallClock, logger: Logger,
                 doorbell: SpoolerDoorbell = SpoolerDoorbell(), observer: (@Sendable (SpoolerEvent) -> Void)? = nil) {
@@ -96,7 +100,9 @@ public struct PrintSpooler: Sendable {
     }
 
     /// One printer's loop: take its next due job, print it, repeat; sleep until rung or the next retry is due.
-    func work(_ printer: SpooledPrinter) async {
+    func work(_ configured: SpooledPrinter) async {
+        var printer = configured  // the role's device now: ops may rebind the role (RoleBindings)
+        var lastCheck = ContinuousClock.now
         while !Task.isCancelled {
             let job: PrintJob?
             do { job = try await store.takeNextPrintJob(roles: [printer.device.role], at: clock.now()) } catch {
@@ -104,7 +110,14 @@ public struct PrintSpooler: Sendable {
                 job = nil
             }
             if let job {
+                guard let bound = await boundPrinter(for: configured, previous: printer, job: job) else { continue }
+                printer = bound
                 await print(job, on: printer)
+                lastCheck = ContinuousClock.now
+            } else if health != nil, ContinuousClock.now - lastCheck >= .seconds(config.health.printerStatusIntervalSeconds) {
+                // An idle printer is asked for its status now and then, so a failed one shows before a clerk needs it.
+                await checkStatus(printer)
+                lastCheck = ContinuousClock.now
             } else {
                 // Retries come due by time; new jobs ring the bell.
                 await doorbell.wait(timeout: .seconds(1))
@@ -204,7 +217,22 @@ public struct PrintSpooler: Sendable {
     /// Keeps the printer's device state current in the store (a change of power state is audited): reachable
     /// printers are online, with the reason when they cannot print; unreachable ones are offline.
     func report(_ printer: SpooledPrinter, problem: String?, reachable: Bool = true) async {
-        _ = try? await store.recordDeviceState(id: printer.device.id, power: reachable ? .online : .offline, reason: problem, at: clock.now())
+        if let health {
+            await health.report(printer.device.id, reachable ? .answered(problem.map { .error(reason: $0) } ?? .idle) : .unreachable(reason: problem ?? "no answer"))
+        } else {
+            _ = try? await store.recordDeviceState(id: printer.device.id, power: reachable ? .online : .offline, reason: problem, at: clock.now())
+        }
+    }
+
+    /// The idle heartbeat: open the link and ask for the status (where the printer can say), and report it.
+    func checkStatus(_ printer: SpooledPrinter) async {
+        do {
+            try await printer.transport.open()
+            await report(printer, problem: try await readiness(printer))
+        } catch {
+            await printer.transport.close()
+            await report(printer, problem: error.description, reachable: false)
+        }
     }
 
     /// The bytes of a job for a printer model.

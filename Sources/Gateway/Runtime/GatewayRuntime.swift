@@ -48,6 +48,14 @@ public enum GatewayRuntime {
                            extraServices: [any Service] = [],
                            onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
         try await syncConfiguration(config, store: store, clock: clock)
+        _ = GatewayMetrics.registry
+        // Health: every device's heartbeats, debounced; a terminal role down switches the hall to sign-in mode.
+        let health = DeviceHealthMonitor(config: config, store: store, clock: clock, logger: logger)
+        let fallback = SignInFallback(config: config, store: store, clock: clock, logger: logger)
+        try await fallback.restore()
+        fallback.attach(to: health)
+        // Roles ops rebound (countergate devices replace), discovery of candidates, terminal backups.
+        let devices = try await DeviceServices.start(config: config, store: store, clock: clock, logger: logger)
         let notifier = SystemdNotifier()
         let router = HallRoutes.router(config: config, store: store, clock: clock)
         var app = Application(
@@ -62,19 +70,26 @@ public enum GatewayRuntime {
             logger: logger
         )
         let terminals = try config.devices.filter { $0.kind == .terminal }.map {
-            try TerminalSync(device: $0, settings: config.attendance, store: store, clock: clock, logger: logger)
+            var sync = try TerminalSync(device: $0, settings: config.attendance, store: store, clock: clock, logger: logger)
+            sync.health = health
+            return sync
         }
         app.addServices(extraServices)
+        app.addServices(HealthService(monitor: health))
+        app.addServices(devices.services)
         let readers = try BadgeTapService.readers(of: config)
         if !readers.isEmpty {
-            app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger), readers: readers))
+            app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger, health: health), readers: readers))
         }
         let printers = try PrintSpooler.printers(of: config)
         if !printers.isEmpty {
-            app.addServices(PrintSpoolerService(spooler: PrintSpooler(printers: printers, config: config, store: store, clock: clock, logger: logger)))
+            var spooler = PrintSpooler(printers: printers, config: config, store: store, clock: clock, logger: logger, doorbell: devices.doorbell)
+            spooler.health = health
+            spooler.bindings = devices.bindings
+            app.addServices(PrintSpoolerService(spooler: spooler))
         }
         if !terminals.isEmpty {
-            app.addServices(AttendanceSyncService(syncs: terminals))
+            app.addServices(AttendanceSyncService(syncs: terminals, bindings: devices.bindings))
         }
         if let interval = SystemdNotifier.watchdogInterval(), notifier.isActive {
             app.addServices(WatchdogService(notifier: notifier, interval: interval, logger: logger))
@@ -91,5 +106,14 @@ public enum GatewayRuntime {
         }
         notifier.notify("STOPPING=1")
         logger.info("gateway stopped cleanly")
+    }
+}
+
+/// Applies the health thresholds as time passes, under the gateway's service group.
+struct HealthService: Service {
+    let monitor: DeviceHealthMonitor
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { await monitor.run() }
     }
 }

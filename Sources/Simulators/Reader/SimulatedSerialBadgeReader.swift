@@ -41,6 +41,13 @@ public final class SimulatedSerialBadgeReader: Sendable {
         try send(frame)
     }
 
+    /// A frame cut short (the badge pulled away): the start and the first `characters` data characters, no checksum
+    /// and no end. The gateway must drop it and read the next frame.
+    public func tapHalf(_ card: CardNumber, characters: Int = 5) throws {
+        let frame = RDM6300FrameDecoder.encode(version: 0x01, id: card.value)
+        try send(Array(frame.prefix(1 + max(0, min(characters, 10)))))
+    }
+
     /// Line noise.
     public func sendNoise(_ bytes: [UInt8] = [0x55, 0xAA, 0x13, 0x37]) throws { try send(bytes) }
 

@@ -333,7 +333,8 @@ public actor ZKClient {
     /// Registers for attendance events and calls `onPunch` for each, acknowledging every event packet.
     /// Returns when cancelled; throws when the connection breaks. During silence the terminal is asked
     /// for its time every `heartbeat`, so a dead terminal is noticed rather than waited on forever.
-    public func watchAttendance(heartbeat: Duration = .seconds(30),
+    /// `onAlive` is called whenever the terminal shows it is there: a heartbeat answered, or an event.
+    public func watchAttendance(heartbeat: Duration = .seconds(30), onAlive: @Sendable () async -> Void = {},
                                 onPunch: @Sendable (ZKLiveAttendance) async -> Void) async throws(ZKClientError) {
         _ = try await exchange(.cancelCapture, what: "CANCELCAPTURE", checkReply: false)
         _ = try await exchange(.startVerify, what: "STARTVERIFY", checkReply: false)
@@ -365,6 +366,7 @@ public actor ZKClient {
             }
             if packet.command == .registerEvents {
                 try await acknowledgeEvent()
+                await onAlive()
                 if packet.sessionID & UInt16(truncatingIfNeeded: ZKEventFlags.attendance.rawValue) != 0 {
                     do { await onPunch(try ZKLiveAttendance.decode(packet.payload)) } catch {
                         logger.warning("live event not understood: \(error)", metadata: ["bytes": "\(packet.payload.count)"])
@@ -372,6 +374,7 @@ public actor ZKClient {
                 }
             } else if let id = pendingHeartbeat, packet.replyID == id {
                 pendingHeartbeat = nil
+                await onAlive()
             }
         }
     }

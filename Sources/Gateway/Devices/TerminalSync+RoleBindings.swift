@@ -1,0 +1,46 @@
+// A terminal role's sync follows its binding: after `devices replace`, it reads the new terminal, not the dead one.
+import CounterConfig
+import Foundation
+
+extension TerminalSync {
+    /// The same role's sync on another device (the one ops bound), with this sync's settings and observer.
+    ///
+    /// The health monitor is not carried over: it tracks the configured devices by id, and would ignore the new one;
+    /// without it the new device's state is stored directly (`recordDeviceState`).
+    public func rebound(to device: HallConfiguration.Device) throws -> TerminalSync {
+        try TerminalSync(device: device, settings: settings, store: store, clock: clock, logger: logger, observer: observer)
+    }
+
+    /// Runs the sync of the device the role is bound to, and starts over on the new device whenever ops rebind the
+    /// role (the old session is ended cleanly first). Returns when cancelled.
+    public func runFollowing(_ bindings: RoleBindings) async {
+        let role = device.role
+        var current = self
+        while !Task.isCancelled {
+            // Subscribe before looking, so a rebinding between the look and the subscription is not missed.
+            let changes = bindings.changes()
+            if let bound = bindings.device(for: role), bound != current.device {
+                do {
+                    current = try rebound(to: bound)
+                    logger.notice("terminal role rebound; reading the new terminal", metadata: [
+                        "role": "\(role)", "device": "\(bound.id)", "address": "\(bound.address)"])
+                } catch {
+                    logger.error("terminal role \(role) is bound to \(bound.id), which cannot be read: \(error)")
+                }
+            }
+            let running = current
+            let rebinding = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { await running.run(); return false }
+                group.addTask {
+                    for await change in changes where change.role == role && change.to != running.device { return true }
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                await group.waitForAll()
+                return first
+            }
+            if !rebinding { return }
+        }
+    }
+}

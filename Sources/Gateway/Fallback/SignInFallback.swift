@@ -1,0 +1,138 @@
+// Sign-in fallback (签到考勤): a terminal role down past its threshold puts the hall (or the windows it serves) into
+// sign-in mode; back past its threshold, the hall leaves it and the outage is reconciled.
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import Logging
+import Metrics
+import Synchronization
+
+/// What the fallback did, for tests and the pages.
+public enum FallbackActivity: Sendable {
+    case entered(role: String, reason: String)
+    case left(role: String, records: Int, conflicts: Int)
+}
+
+/// Follows the terminals' health and switches the attendance mode (``HallAttendanceMode``) on its own.
+public final class SignInFallback: Sendable {
+    let config: HallConfiguration
+    let store: HallStore
+    let clock: any HallClock
+    let logger: Logger
+    let observer: (@Sendable (FallbackActivity) -> Void)?
+    private let mode: Mutex<HallAttendanceMode>
+
+    public init(config: HallConfiguration, store: HallStore, clock: any HallClock, logger: Logger,
+                observer: (@Sendable (FallbackActivity) -> Void)? = nil) {
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.observer = observer
+        let terminals = config.devices.filter { $0.kind == .terminal }
+        mode = Mutex(HallAttendanceMode(windowsServed: Dictionary(terminals.map { ($0.role, $0.windows) }, uniquingKeysWith: { $0.union($1) }),
+                                        scope: config.fallback.scope))
+    }
+
+    /// Takes up the modes the store kept (a gateway restarted during an outage stays in sign-in mode until the
+    /// terminal is seen working again).
+    public func restore() async throws {
+        let stored = try await store.attendanceModes()
+        mode.withLock { hall in
+            for (role, state) in stored where state.mode == "sign-in" && hall.roles[role] != nil {
+                let reason: ModeChangeReason = state.reason.hasPrefix("ordered by duty chief")
+                    ? .dutyChiefOrder(by: "", note: state.reason) : .terminalDown(detail: state.reason)
+                _ = try? hall.apply(reason.isDutyChiefOrder
+                    ? .dutyChiefEntersFallback(role: role, at: state.since, by: "", note: state.reason)
+                    : .terminalDown(role: role, at: state.since, detail: state.reason))
+            }
+        }
+    }
+
+    /// The hall's modes now.
+    public var current: HallAttendanceMode { mode.withLock { $0 } }
+
+    /// Listens to the health monitor.
+    public func attach(to monitor: DeviceHealthMonitor) {
+        monitor.onChange { [self] change in await handle(change) }
+    }
+
+    /// A terminal's power changed.
+    public func handle(_ change: DeviceHealthChange) async {
+        guard change.device.kind == .terminal else { return }
+        let role = change.device.role
+        switch change.transition.to {
+        case .offline:
+            let detail = change.transition.reason ?? "no answer"
+            guard let transition = try? mode.withLock({ hall throws(ModeTransitionError) in
+                try hall.apply(.terminalDown(role: role, at: change.transition.at, detail: detail))
+            }) else { return }
+            await record(transition)
+            logger.warning("sign-in mode (签到考勤): terminal \(role) is down; staff sign in personally, the duty chief confirms",
+                           metadata: ["role": "\(role)", "reason": "\(detail)"])
+            observer?(.entered(role: role, reason: detail))
+        case .online:
+            // Only an outage ends by itself; a duty chief's order is lifted by a duty chief.
+            let outageStart: Date? = mode.withLock { hall in
+                if case .signInFallback(let since, .terminalDown) = hall.roles[role] { return since } else { return nil }
+            }
+            guard let outageStart,
+                  let transition = try? mode.withLock({ hall throws(ModeTransitionError) in
+                      try hall.apply(.terminalBack(role: role, at: change.transition.at))
+                  }) else { return }
+            await record(transition)
+            // The terminal was failing for enter_after_seconds before the mode changed: the outage began then.
+            let from = outageStart.addingTimeInterval(-TimeInterval(config.fallback.enterAfterSeconds))
+            let (records, conflicts) = await reconcile(role: role, from: from, to: clock.now())
+            logger.notice("normal attendance again: terminal \(role) works; the outage is reconciled",
+                          metadata: ["role": "\(role)", "records": "\(records)", "conflicts": "\(conflicts)",
+                                     "review": "countergate attendance conflicts"])
+            observer?(.left(role: role, records: records, conflicts: conflicts))
+        case .unknown:
+            break
+        }
+    }
+
+    /// The duty chief switches a terminal role by hand (a terminal that answers but reads nobody, say).
+    public func order(enter: Bool, role: String, by dutyChief: String, note: String) async throws(ModeTransitionError) {
+        let now = clock.now()
+        let transition = try mode.withLock { hall throws(ModeTransitionError) in
+            try hall.apply(enter ? .dutyChiefEntersFallback(role: role, at: now, by: dutyChief, note: note)
+                                 : .dutyChiefLeavesFallback(role: role, at: now, by: dutyChief, note: note))
+        }
+        await record(transition, actor: dutyChief)
+    }
+
+    /// Reconciles the punches and sign-ins of `from`...`to` for a terminal role, and stores the outcome.
+    @discardableResult
+    public func reconcile(role: String, from: Date, to: Date) async -> (records: Int, conflicts: Int) {
+        do {
+            let punches = try await store.punches(from: from, to: to.addingTimeInterval(1)).compactMap { stored in
+                stored.punch.staffID.map { ReconcilablePunch(id: stored.id, staffID: $0, at: stored.punch.at) }
+            }
+            let signIns = try await store.signIns(from: from, to: to).filter { $0.signIn.terminalRole == role }.map {
+                ReconcilableSignIn(id: $0.id, staffID: $0.signIn.staffID, at: $0.signIn.at, status: $0.signIn.status)
+            }
+            let rules = Reconciliation(sameMoment: TimeInterval(config.fallback.reconcileMatchMinutes * 60))
+            let result = rules.reconcile(punches: punches, signIns: signIns)
+            return try await store.store(reconciliation: result, terminalRole: role, at: clock.now())
+        } catch {
+            logger.error("the outage of \(role) could not be reconciled: \(error); run countergate attendance reconcile --role \(role)")
+            return (0, 0)
+        }
+    }
+
+    private func record(_ transition: ModeTransition, actor: String = "gateway") async {
+        let to = transition.to.isFallback ? "sign-in" : "normal"
+        Counter(label: "countergate_mode_changes_total", dimensions: [("role", transition.role), ("to", to)]).increment()
+        Gauge(label: "countergate_sign_in_mode", dimensions: [("role", transition.role)]).record(transition.to.isFallback ? 1 : 0)
+        do { try await store.record(modeTransition: transition, actor: actor) } catch {
+            logger.error("mode change not stored: \(error)", metadata: ["role": "\(transition.role)"])
+        }
+    }
+}
+
+extension ModeChangeReason {
+    var isDutyChiefOrder: Bool { if case .dutyChiefOrder = self { true } else { false } }
+}

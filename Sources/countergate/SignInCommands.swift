@@ -1,0 +1,200 @@
+// `countergate signin ...`, `countergate staff pin set` and `countergate attendance ...`: sign-in mode (签到考勤) from
+// the command line: staff sign in personally, the duty chief (值班长) confirms or rejects, conflicts are listed.
+import ArgumentParser
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import Gateway
+
+/// Reads a PIN: from standard input when it is not a terminal (scripts, tests), else asked for without echo.
+func readPIN(prompt: String) -> String {
+    if isatty(STDIN_FILENO) == 0 {
+        return (readLine() ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    guard let entered = getpass(prompt) else { fail("no PIN entered") }
+    return String(cString: entered)
+}
+
+struct SignInCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signin",
+        abstract: "Sign-in mode (签到考勤): sign in personally, and the duty chief's review.",
+        subcommands: [Person.self, Pending.self, Confirm.self, Reject.self],
+        defaultSubcommand: Person.self)
+
+    struct Person: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "person",
+            abstract: "Sign a person in with their staff id and PIN (asked for; or one line on standard input).",
+            discussion: "Only while the terminal serving the person is down (the hall is in sign-in mode). Each sign-in awaits the duty chief's confirmation.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Your staff id (工号).") var staffID: String
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            let pin = readPIN(prompt: "PIN (签到密码) for \(staffID): ")
+            do {
+                let signIn = try await SignInDesk(config: config, store: store, clock: SystemClock()).signIn(staffID: staffID, pin: pin)
+                printLine("签到成功,等待值班长确认 (signed in; sign-in \(signIn.id) awaits the duty chief)")
+            } catch let refusal as SignInRefusal {
+                fail("\(refusal.chinese) (\(refusal))")
+            } catch {
+                fail("\(error)")
+            }
+        }
+    }
+
+    struct Pending: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The sign-ins awaiting the duty chief, oldest first.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            let pending = await reporting { try await store.pendingSignIns() }
+            if pending.isEmpty { printLine("no sign-ins await review (没有待确认的签到)"); return }
+            for item in pending {
+                let name = (try? await store.staff(id: item.signIn.staffID))?.name ?? ""
+                printLine("\(item.id)\t\(item.signIn.staffID)\t\(name)\t\(HallTime.format(item.signIn.at))\t\(item.signIn.method.rawValue)\t\(item.signIn.terminalRole)")
+            }
+        }
+    }
+
+    struct Confirm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The duty chief confirms sign-ins, by id or all pending at once.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("as"), help: "The duty chief's staff id.") var dutyChief: String
+        @Flag(help: "Confirm every pending sign-in (except the duty chief's own).") var all = false
+        @Argument(help: "Sign-in ids.") var ids: [Int64] = []
+
+        func validate() throws {
+            guard all != !ids.isEmpty else { throw ValidationError("name sign-in ids, or --all") }
+        }
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            let chosen = all ? await reporting { try await store.pendingSignIns() }.filter { $0.signIn.staffID != dutyChief }.map(\.id) : ids
+            var failures = 0
+            for id in chosen {
+                do {
+                    let done = try await store.review(signIn: id, by: dutyChief, at: Date())
+                    printLine("confirmed \(id) (\(done.signIn.staffID))")
+                } catch {
+                    failures += 1
+                    FileHandle.standardError.write(Data("sign-in \(id): \(error)\n".utf8))
+                }
+            }
+            printLine("\(chosen.count - failures) confirmed" + (failures > 0 ? ", \(failures) not" : ""))
+            if failures > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The duty chief rejects a sign-in, saying why.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("as"), help: "The duty chief's staff id.") var dutyChief: String
+        @Option(help: "Why, in words the person can read.") var reason: String
+        @Argument(help: "Sign-in ids.") var ids: [Int64]
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            for id in ids {
+                let done = await reporting { try await store.review(signIn: id, by: dutyChief, at: Date(), rejectReason: reason) }
+                printLine("rejected \(id) (\(done.signIn.staffID)): \(reason)")
+            }
+        }
+    }
+}
+
+extension StaffCommand {
+    struct PIN: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pin", abstract: "Sign-in PINs (签到密码).", subcommands: [Set.self])
+
+        struct Set: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Set a person's sign-in PIN (4-8 digits; asked for twice, or one line on standard input); clears a lock.",
+                discussion: "Stored as a salted PBKDF2-HMAC-SHA256 hash; the PIN itself is never stored or logged.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The staff id.") var staffID: String
+
+            func run() async throws {
+                let config = global.loadConfiguration(allowDefaults: true)
+                let store = openStoreForTools(config)
+                let pin = readPIN(prompt: "new PIN for \(staffID): ")
+                if isatty(STDIN_FILENO) != 0, readPIN(prompt: "again: ") != pin { fail("the two PINs differ; nothing was changed") }
+                await reporting { try await SignInDesk(config: config, store: store, clock: SystemClock()).setPIN(pin, staffID: staffID, actor: "cli") }
+                printLine("PIN set for \(staffID)")
+            }
+        }
+    }
+}
+
+struct AttendanceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attendance", abstract: "The attendance mode, and what sign-in mode left to review.",
+        subcommands: [Mode.self, Conflicts.self, Records.self])
+
+    struct Mode: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each terminal role's mode: normal, or sign-in (签到考勤) since when and why.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            let stored = await reporting { try await store.attendanceModes() }
+            let roles = Swift.Set(config.devices.filter { $0.kind == .terminal }.map(\.role)).union(stored.keys).sorted()
+            if roles.isEmpty { printLine("no terminals are configured"); return }
+            for role in roles {
+                if let state = stored[role], state.mode == "sign-in" {
+                    printLine("\(role)\tsign-in (签到考勤) since \(HallTime.format(state.since)): \(state.reason)")
+                } else {
+                    printLine("\(role)\tnormal")
+                }
+            }
+        }
+    }
+
+    struct Conflicts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What the reconciliation after sign-in mode found for the duty chief to look at.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            let open = await reporting { try await store.openAttendanceConflicts() }
+            if open.isEmpty { printLine("no conflicts (没有需要核对的记录)"); return }
+            for conflict in open {
+                printLine("\(conflict.id)\t\(conflict.kind)\t\(conflict.terminalRole)\t\(conflict.description)")
+            }
+        }
+    }
+
+    struct Records: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The reconciled attendance records of a day: each with its sources (punch, sign-in).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The day, YYYY-MM-DD (default today).") var date: String?
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            let day: CivilDate
+            if let date {
+                guard let parsed = CivilDate(date) else { fail("--date \(date): expected YYYY-MM-DD") }
+                day = parsed
+            } else {
+                day = CivilDate(Date())
+            }
+            let start = HallTime.start(of: day)
+            let records = await reporting { try await store.attendanceRecords(from: start, to: start.addingTimeInterval(86_400)) }
+            if records.isEmpty { printLine("no reconciled records on \(day)"); return }
+            for record in records {
+                let sources = [record.punchID.map { "punch \($0)" }, record.signInID.map { "sign-in \($0)" }].compactMap { $0 }.joined(separator: " + ")
+                printLine("\(record.staffID)\t\(HallTime.format(record.at))\t\(sources)\t\(record.terminalRole)")
+            }
+        }
+    }
+}
