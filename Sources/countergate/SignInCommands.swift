@@ -76,6 +76,8 @@ struct SignInCommand: AsyncParsableCommand {
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
             let store = openStoreForTools(config)
+            guard let reviewer = await reporting({ try await store.staff(id: dutyChief) }) else { fail("no staff member \(dutyChief)") }
+            guard reviewer.roles.contains(.dutyChief) else { fail(SignInReviewError.notDutyChief(dutyChief).description) }
             let chosen = all ? await reporting { try await store.pendingSignIns() }.filter { $0.signIn.staffID != dutyChief }.map(\.id) : ids
             var failures = 0
             for id in chosen {

@@ -38,6 +38,21 @@ public struct KnownDevice: Sendable, Hashable {
     public let proposedFor: String?
     public let proposedAt: Date?
 
+    public init(id: String, identity: DeviceIdentity, origin: DeviceOrigin, identityKey: String?, presence: DevicePresence?, firstSeen: Date,
+                lastSeen: Date, power: DevicePowerState, role: String?, proposedFor: String?, proposedAt: Date?) {
+        self.id = id
+        self.identity = identity
+        self.origin = origin
+        self.identityKey = identityKey
+        self.presence = presence
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.power = power
+        self.role = role
+        self.proposedFor = proposedFor
+        self.proposedAt = proposedAt
+    }
+
     /// Unbound and not from the configuration: what ops may bind to a role.
     public var isCandidate: Bool { role == nil && origin != .config }
 }
@@ -55,6 +70,18 @@ public struct RoleBinding: Sendable, Hashable {
     public let boundAt: Date?
     /// `config`, or the ops actor who bound it (`ops:wang`).
     public let boundBy: String
+
+    public init(role: String, kind: DeviceKind, windows: Set<Int>, deviceID: String?, device: DeviceIdentity?, power: DevicePowerState?,
+                boundAt: Date?, boundBy: String) {
+        self.role = role
+        self.kind = kind
+        self.windows = windows
+        self.deviceID = deviceID
+        self.device = device
+        self.power = power
+        self.boundAt = boundAt
+        self.boundBy = boundBy
+    }
 }
 
 /// A device discovery found that the store does not know yet.

@@ -9,6 +9,13 @@ public struct USBSysfsDevice: Sendable, Hashable, Codable {
     public let productID: UInt16?
     /// The `serial` attribute, when the device has one.
     public let serialNumber: String?
+
+    public init(portPath: String, vendorID: UInt16?, productID: UInt16?, serialNumber: String?) {
+        self.portPath = portPath
+        self.vendorID = vendorID
+        self.productID = productID
+        self.serialNumber = serialNumber
+    }
 }
 
 public enum USBSysfs {

@@ -161,7 +161,7 @@ public enum UdevRules {
         "#   printer-usb-<port>   a printer's usblp node (/dev/usb/lpN) by USB port path, as in usb:1-1.2 addresses",
         "#   reader-eventN        a keyboard-wedge reader's input node (the gateway finds it by its USB ids)",
         "#   reader-usb-<port>    a serial reader's tty by USB port path",
-        "# Wedge readers are hidden from the desktop (LIBINPUT_IGNORE_DEVICE, ID_INPUT cleared) until the gateway",
+        "# Wedge readers are hidden from the desktop (LIBINPUT_IGNORE_DEVICE, ID_INPUT cleared) even before the gateway",
         "# grabs them (EVIOCGRAB), so the digits they type never land in a clerk's open form.",
     ]
 }

@@ -166,21 +166,30 @@ public struct BindingWatcher: Sendable {
         self.observer = observer
     }
 
-    /// Watches until cancelled.
+    /// Watches until cancelled. Every change is logged, and a printer role's rings the doorbell, whoever noticed it
+    /// first (this poll, or a spooler worker reading its role's binding before a job).
     public func run() async {
-        while !Task.isCancelled {
-            do {
-                for change in bindings.update(try await store.roleBindings()) {
+        let changes = bindings.changes()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await change in changes {
                     logger.notice("role rebound", metadata: ["role": "\(change.role)", "kind": "\(change.kind.rawValue)",
                                                              "from": "\(change.from ?? "-")", "to": "\(change.to.id)", "address": "\(change.to.address)"])
                     if change.kind == .printer { doorbell?.ring() }
                     observer?(change)
                 }
-            } catch {
-                logger.error("role bindings unreadable: \(error)")
             }
-            // The watcher's rhythm (a cheap query each second), not a synchronisation.
-            do { try await Task.sleep(for: interval) } catch { return }
+            group.addTask {
+                while !Task.isCancelled {
+                    do { bindings.update(try await store.roleBindings()) } catch {
+                        logger.error("role bindings unreadable: \(error)")
+                    }
+                    // The watcher's rhythm (a cheap query each second), not a synchronisation.
+                    do { try await Task.sleep(for: interval) } catch { break }
+                }
+            }
+            await group.next()
+            group.cancelAll()
         }
     }
 }

@@ -77,9 +77,12 @@ public struct SignInDesk: Sendable {
     /// The hall's modes as the store has them.
     public func modes() async throws -> HallAttendanceMode {
         let terminals = config.devices.filter { $0.kind == .terminal }
-        var hall = HallAttendanceMode(windowsServed: Dictionary(terminals.map { ($0.role, $0.windows) }, uniquingKeysWith: { $0.union($1) }),
-                                      scope: config.fallback.scope)
-        for (role, state) in try await store.attendanceModes() where state.mode == "sign-in" {
+        var served = Dictionary(terminals.map { ($0.role, $0.windows) }, uniquingKeysWith: { $0.union($1) })
+        let stored = try await store.attendanceModes()
+        // A role in sign-in mode that the configuration no longer names still counts, for the whole hall.
+        for role in stored.keys where served[role] == nil { served[role] = Set(config.windows.map(\.number)) }
+        var hall = HallAttendanceMode(windowsServed: served, scope: config.fallback.scope)
+        for (role, state) in stored where state.mode == "sign-in" {
             _ = try? hall.apply(.terminalDown(role: role, at: state.since, detail: state.reason))
         }
         return hall

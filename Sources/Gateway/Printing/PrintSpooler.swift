@@ -102,7 +102,8 @@ public struct PrintSpooler: Sendable {
     /// One printer's loop: take its next due job, print it, repeat; sleep until rung or the next retry is due.
     func work(_ configured: SpooledPrinter) async {
         var printer = configured  // the role's device now: ops may rebind the role (RoleBindings)
-        var lastCheck = ContinuousClock.now
+        // The first idle moment checks at once, so the printer's state is known from the start.
+        var lastCheck = ContinuousClock.now - .seconds(config.health.printerStatusIntervalSeconds)
         while !Task.isCancelled {
             let job: PrintJob?
             do { job = try await store.takeNextPrintJob(roles: [printer.device.role], at: clock.now()) } catch {

@@ -1,0 +1,82 @@
+// The real binary: a terminal that cannot be reached puts the hall into sign-in mode on its own; staff sign in with
+// their PIN on the command line; the duty chief lists and confirms.
+import CounterGateTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized) struct SignInEndToEndTests {
+    /// Runs `countergate arguments` with `input` on standard input.
+    func run(_ arguments: [String], input: String, directory: URL) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let child = try RunningBinary.start(arguments, directory: directory, input: true)
+        try child.send(input)
+        child.closeInput()
+        let status = try await child.exitStatus()
+        return (status, child.stdout, child.stderr)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func deadTerminalSignInByPINAndDutyChiefConfirms() async throws {
+        let directory = try temporaryDirectory("signin")
+        let config = directory.appendingPathComponent("hall.toml")
+        // A terminal nobody answers at (a closed loopback port), and thresholds of one second.
+        try """
+            [store]
+            data_dir = "data"
+
+            [http]
+            port = 0
+
+            [fallback]
+            enter_after_seconds = 1
+            leave_after_seconds = 1
+
+            [attendance]
+            heartbeat_seconds = 1
+            reply_timeout_seconds = 1
+
+            [[window]]
+            number = 1
+            department = "县市场监督管理局"
+
+            [[device]]
+            id = "entrance-terminal"
+            kind = "terminal"
+            profile = "zk-generic"
+            address = "tcp://127.0.0.1:1"
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let staff = directory.appendingPathComponent("staff.csv")
+        try "staff_id,name,window,department,roles\nD001,王建国,1,县市场监督管理局,clerk\nD007,赵敏,,县政务服务中心,duty-chief\n"
+            .write(to: staff, atomically: true, encoding: .utf8)
+        let options = ["--config", config.path]
+        #expect(try await RunningBinary.run(["staff", "import", staff.path] + options).status == 0)
+        let weak = try await run(["staff", "pin", "set", "D001"] + options, input: "1234\n", directory: directory)
+        #expect(weak.status == 1 && weak.stderr.contains("too easy"), "\(weak.stderr)")
+        #expect(try await run(["staff", "pin", "set", "D001"] + options, input: "4821\n", directory: directory).status == 0)
+
+        // Before the gateway has seen the terminal fail, sign-in is refused: clock in by fingerprint.
+        let early = try await run(["signin", "D001"] + options, input: "4821\n", directory: directory)
+        #expect(early.status == 1 && early.stderr.contains("请按指纹考勤"), "\(early.stderr)")
+
+        let gateway = try RunningBinary.start(["serve"] + options, directory: directory)
+        try await gateway.wait(for: "sign-in mode") { gateway.stderr.contains("sign-in mode (签到考勤)") }
+        let mode = try await RunningBinary.run(["attendance", "mode"] + options)
+        #expect(mode.stdout.contains("entrance-terminal\tsign-in (签到考勤) since"), "\(mode.stdout)")
+
+        let wrong = try await run(["signin", "D001"] + options, input: "0000\n", directory: directory)
+        #expect(wrong.status == 1 && wrong.stderr.contains("密码错误,还可尝试 4 次"), "\(wrong.stderr)")
+        let signed = try await run(["signin", "D001"] + options, input: "4821\n", directory: directory)
+        #expect(signed.status == 0 && signed.stdout.contains("签到成功"), "\(signed.stderr)")
+        let pending = try await RunningBinary.run(["signin", "pending"] + options)
+        #expect(pending.stdout.contains("D001\t王建国"), "\(pending.stdout)")
+        let notChief = try await RunningBinary.run(["signin", "confirm", "--all", "--as", "D001"] + options)
+        #expect(notChief.status == 1 && notChief.stderr.contains("not a duty chief"), "\(notChief.stderr)")
+        let confirmed = try await RunningBinary.run(["signin", "confirm", "--all", "--as", "D007"] + options)
+        #expect(confirmed.status == 0 && confirmed.stdout.contains("1 confirmed"), "\(confirmed.stdout)\(confirmed.stderr)")
+        #expect(try await RunningBinary.run(["signin", "pending"] + options).stdout.contains("没有待确认的签到"))
+
+        kill(gateway.processIdentifier, SIGTERM)
+        #expect(try await gateway.exitStatus() == 0)
+        let audit = try await RunningBinary.run(["audit", "verify"] + options)
+        #expect(audit.stdout.contains("intact"))
+    }
+}
