@@ -97,9 +97,15 @@ struct UdevRulesTests {
                 }
             }
         }
-        for line in rules {
+        for line in rules where line.contains("idVendor") {
             #expect(line.contains("GROUP=\"\(UdevRules.group)\"") && line.contains("MODE=\"0660\""), "\(line)")
         }
+        // Names by serial number apply only to nodes a profile rule tagged, for every family.
+        let bySerial = rules.filter { $0.contains("ID_SERIAL_SHORT") || $0.contains("usb_id") }
+        #expect(bySerial.count == 6)
+        #expect(bySerial.allSatisfy { $0.contains("ENV{COUNTERGATE_PROFILE}==\"?*\"") })
+        #expect(text.contains("SYMLINK+=\"countergate/printer-$env{ID_SERIAL_SHORT}\""))
+        #expect(text.contains("SYMLINK+=\"countergate/reader-$env{ID_SERIAL_SHORT}\""))
     }
 
     @Test("the group is the one the service runs as (udev/countergate.service)")
@@ -134,13 +140,13 @@ struct UdevRulesTests {
         #expect(at("# 1a86:7523: s1") < at("# s2: no USB id"))
         #expect(UdevRules.render(Array(Self.made.reversed())) == text)
         // Wedge readers are kept off the desktop; serial adapters away from ModemManager.
-        let wedge = rules.filter { $0.contains("SUBSYSTEM==\"input\"") }
+        let wedge = rules.filter { $0.contains("SUBSYSTEM==\"input\"") && $0.contains("idVendor") }
         #expect(wedge.count == 2)
         for line in wedge {
             #expect(line.contains("ENV{LIBINPUT_IGNORE_DEVICE}=\"1\"") && line.contains("ENV{ID_INPUT}=\"\"")
                     && line.contains("ENV{ID_INPUT_KEYBOARD}=\"\"") && line.contains("SYMLINK+=\"countergate/reader-%k\""))
         }
-        let tty = rules.filter { $0.contains("SUBSYSTEM==\"tty\"") }
+        let tty = rules.filter { $0.contains("SUBSYSTEM==\"tty\"") && $0.contains("idVendor") }
         #expect(tty.count == 1)
         #expect(tty.first?.contains("ENV{ID_MM_DEVICE_IGNORE}=\"1\"") == true)
         #expect(tty.first?.contains("SYMLINK+=\"countergate/reader-usb-%b\"") == true)

@@ -103,8 +103,23 @@ public enum UdevRules {
                 }
             }
         }
+        lines += serialNumberNames
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Names by the device's own USB serial number, where it has one (`/dev/countergate/printer-<serial>`,
+    /// `reader-<serial>`): the same physical device keeps its name on any port. Matches only nodes the rules above
+    /// tagged with a profile; `usb_id` reads the serial from the USB device above the node.
+    static let serialNumberNames: [String] = {
+        let always = "ACTION!=\"remove\"", tagged = "ENV{COUNTERGATE_PROFILE}==\"?*\""
+        var lines = ["", "# ---- Names by USB serial number, where the device has one: /dev/countergate/<kind>-<serial>"]
+        for (match, kind) in [("SUBSYSTEM==\"usbmisc\", KERNEL==\"lp[0-9]*\"", "printer"), ("SUBSYSTEM==\"input\", KERNEL==\"event*\"", "reader"),
+                              ("SUBSYSTEM==\"tty\"", "reader")] {
+            lines.append("\(always), \(match), \(tagged), IMPORT{builtin}=\"usb_id\"")
+            lines.append("\(always), \(match), \(tagged), ENV{ID_SERIAL_SHORT}==\"?*\", SYMLINK+=\"countergate/\(kind)-$env{ID_SERIAL_SHORT}\"")
+        }
+        return lines
+    }()
 
     /// The rules of one USB id, with the comment naming its profiles.
     static func rules(kind: DeviceKind, id: USBID, profiles: [String]) -> [String] {
@@ -161,6 +176,7 @@ public enum UdevRules {
         "#   printer-usb-<port>   a printer's usblp node (/dev/usb/lpN) by USB port path, as in usb:1-1.2 addresses",
         "#   reader-eventN        a keyboard-wedge reader's input node (the gateway finds it by its USB ids)",
         "#   reader-usb-<port>    a serial reader's tty by USB port path",
+        "#   printer-<serial>, reader-<serial>   any of these by the device's own USB serial number, where it has one",
         "# Wedge readers are hidden from the desktop (LIBINPUT_IGNORE_DEVICE, ID_INPUT cleared) even before the gateway",
         "# grabs them (EVIOCGRAB), so the digits they type never land in a clerk's open form.",
     ]
