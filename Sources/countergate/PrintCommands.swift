@@ -142,9 +142,13 @@ struct PrinterCommand: AsyncParsableCommand {
             config.devices = config.devices.filter { $0.kind == .printer && $0.role == role }
             guard !config.devices.isEmpty else { fail("no printer with role \(role) in the configuration") }
             let printers = await reporting { try PrintSpooler.printers(of: config) }
-            let printer = printers[0]
-            let spooler = PrintSpooler(printers: printers, config: config, store: openStoreForTools(config), clock: SystemClock(),
-                                       logger: global.makeLogger())
+            let store = openStoreForTools(config)
+            let logger = global.makeLogger()
+            let spooler = PrintSpooler(printers: printers, config: config, store: store, clock: SystemClock(), logger: logger)
+            // The printer the role is bound to now: ops may have replaced the configured one (countergate devices replace).
+            let bindings = RoleBindings(config: config, store: store, printerProfiles: try? PrinterProfiles.load(directory: config.printing.profilesDirectory),
+                                        logger: logger)
+            let printer = await bindings.printer(for: printers[0]).get()
             let problem = await reporting {
                 try await printer.transport.open()
                 return try await spooler.readiness(printer)
