@@ -154,6 +154,7 @@ let package = Package(
             dependencies: [
                 "Gateway", "CounterGateTestSupport", "Simulators", "ZKTerminal", "BadgeReaders",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

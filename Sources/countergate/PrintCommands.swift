@@ -3,6 +3,7 @@ import ArgumentParser
 import CounterConfig
 import CounterCore
 import CounterStore
+import ESCPOS
 import Foundation
 import Gateway
 import Notices
@@ -148,7 +149,7 @@ struct PrinterCommand: AsyncParsableCommand {
             // The printer the role is bound to now: ops may have replaced the configured one (countergate devices replace).
             let bindings = RoleBindings(config: config, store: store, printerProfiles: try? PrinterProfiles.load(directory: config.printing.profilesDirectory),
                                         logger: logger)
-            let printer = await bindings.printer(for: printers[0]).get()
+            let printer = await reporting { try await bindings.printer(for: printers[0]).get() }
             let problem = await reporting {
                 try await printer.transport.open()
                 return try await spooler.readiness(printer)

@@ -25,8 +25,9 @@ struct TerminalCommand: AsyncParsableCommand {
             guard (role == nil) != (address == nil) else { throw ValidationError("name the terminal with either --role or --address") }
         }
 
-        /// The configured device (for --role), or one made up from --address.
-        func device() -> (HallConfiguration, HallConfiguration.Device) {
+        /// The device the role is bound to (for --role: the configured one unless ops replaced it), or one made up
+        /// from --address.
+        func device() async -> (HallConfiguration, HallConfiguration.Device) {
             let config = global.loadConfiguration(allowDefaults: true)
             if let role {
                 guard let device = config.devices.first(where: { $0.kind == .terminal && ($0.role == role || $0.id == role) }) else {
@@ -35,6 +36,13 @@ struct TerminalCommand: AsyncParsableCommand {
                 }
                 var chosen = device
                 if let commKey { chosen.commKey = commKey }
+                // After `countergate devices replace`, the role means the new terminal.
+                if let binding = try? await openStoreForTools(config).roleBinding(device.role), let id = binding.deviceID,
+                   let bound = binding.device, id != device.id {
+                    chosen.id = id
+                    chosen.address = bound.address
+                    chosen.serialNumber = bound.serialNumber
+                }
                 return (config, chosen)
             }
             let address = self.address ?? ""
@@ -43,8 +51,8 @@ struct TerminalCommand: AsyncParsableCommand {
                                                      serialNumber: nil, windows: [], commKey: commKey ?? 0))
         }
 
-        func sync() -> TerminalSync {
-            var (config, device) = device()
+        func sync() async -> TerminalSync {
+            var (config, device) = await device()
             config.attendance.replyTimeoutSeconds = timeout
             let store = openStoreForTools(config)
             return (try? TerminalSync(device: device, settings: config.attendance, store: store, clock: SystemClock(),
@@ -53,7 +61,7 @@ struct TerminalCommand: AsyncParsableCommand {
 
         /// A connected client, or exit with the reason.
         func connectedClient() async -> ZKClient {
-            let client = sync().makeClient()
+            let client = await sync().makeClient()
             await reporting { try await client.connect() }
             return client
         }
@@ -119,7 +127,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
-            let sync = target.sync()
+            let sync = await target.sync()
             let client = sync.makeClient()
             let report = await reporting {
                 try await client.connect()

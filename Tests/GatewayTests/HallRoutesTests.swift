@@ -5,6 +5,7 @@ import CounterStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Metrics
 import Testing
 @testable import Gateway
 
@@ -13,6 +14,8 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-routes-\(UUID().uuidString)")
         var config = try HallConfiguration.defaults()
         config.store.dataDirectory = directory.path
+        config.devices = [HallConfiguration.Device(id: "entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
+                                                   address: "tcp://127.0.0.1:9", serialNumber: nil, windows: [1, 2, 3])]
         let store = try GatewayRuntime.openStore(config)
         let clock = ManualClock(Date(timeIntervalSince1970: 1_771_038_000))  // Sat 2026-02-14 11:00, a make-up working day
         try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)
@@ -46,6 +49,23 @@ import Testing
                 #expect(page.contains("调休上班(春节)"))
                 #expect(page.contains("王建国(A岗)"))
                 #expect(page.contains("太谷政务〔2026〕第000001号"))
+                #expect(page.contains("<td>考勤机</td><td>entrance-terminal</td><td>entrance-terminal</td><td>未知</td><td>空闲</td>"))
+            }
+        }
+    }
+
+    @Test("/metrics serves the Prometheus text format with the device and mode metrics once they exist")
+    func metrics() async throws {
+        let (app, _) = try await makeApp()
+        _ = GatewayMetrics.registry
+        Gauge(label: "countergate_device_online", dimensions: [("device", "routes-test"), ("kind", "printer")]).record(1)
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                let text = String(buffer: response.body)
+                #expect(text.contains("# TYPE countergate_device_online gauge"))
+                #expect(text.contains("countergate_device_online{device=\"routes-test\",kind=\"printer\"} 1"), "\(text)")
             }
         }
     }

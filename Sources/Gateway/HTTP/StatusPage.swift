@@ -1,4 +1,4 @@
-// The hall's status page (Chinese): windows, staff on file, attendance mode, the next notice number.
+// The hall's status page (Chinese): windows, staff on file, attendance mode, the next notice number, devices.
 import CounterConfig
 import CounterCore
 import CounterStore
@@ -22,6 +22,13 @@ enum StatusPage {
         }
         let fallbackRoles = modes.filter { $0.value.mode == "sign-in" }.map(\.key).sorted()
         let modeText = fallbackRoles.isEmpty ? "正常考勤(指纹)" : "签到考勤:" + fallbackRoles.joined(separator: "、")
+        var deviceRows = ""
+        for device in try await store.deviceHealth() {
+            let power = switch device.power { case .online: "在线"; case .offline: "离线"; case .unknown: "未知" }
+            let state = switch device.operational { case .idle: "空闲"; case .busy: "忙"; case .error(let reason): "故障:" + reason }
+            deviceRows += "<tr><td>\(device.kind.chineseName)</td><td>\(escape(device.role ?? "(未绑定)"))</td><td>\(escape(device.id))</td>"
+                + "<td>\(power)</td><td>\(escape(state))</td></tr>\n"
+        }
         var rows = ""
         for window in config.windows {
             let people = staff.filter { $0.window == window.number }
@@ -41,6 +48,9 @@ enum StatusPage {
         <table><tr><th>窗口</th><th>名称</th><th>派驻单位</th><th>人员</th></tr>
         \(rows)</table>
         <p>在册人员 \(staff.count) 人。</p>
+        <h2>设备</h2>
+        <table><tr><th>类别</th><th>角色</th><th>设备</th><th>连接</th><th>状态</th></tr>
+        \(deviceRows.isEmpty ? "<tr><td colspan=\"5\">未配置设备</td></tr>" : deviceRows)</table>
         </body></html>
         """
     }
