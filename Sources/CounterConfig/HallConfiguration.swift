@@ -17,6 +17,28 @@ public struct HallConfiguration: Sendable {
         public var bind: String
         /// 0 asks the system for a free port (tests, a second demo).
         public var port: Int
+        /// The certificate chain (PEM) served for HTTPS; with ``tlsKey``, the gateway speaks only HTTPS.
+        public var tlsCertificate: String? = nil
+        /// The certificate's private key (PEM, unencrypted, readable by the service user only).
+        public var tlsKey: String? = nil
+        /// Serve plain HTTP on an address other than loopback (a trusted, closed network only): bearer tokens then
+        /// cross the LAN in clear text.
+        public var allowPlainHTTP: Bool = false
+        /// The browser origins (`https://host[:port]`) allowed to call the API from their pages (CORS); none by default.
+        public var corsOrigins: [String] = []
+
+        /// Whether the gateway serves HTTPS (certificate and key both configured).
+        public var usesTLS: Bool { tlsCertificate != nil && tlsKey != nil }
+
+        /// Whether ``bind`` is a loopback address (127.0.0.0/8, ::1): reachable from this machine only.
+        public var bindsLoopback: Bool { isLoopbackAddress(bind) }
+
+        /// Why this cannot be served, or nil: a LAN address without TLS, unless plain HTTP is allowed explicitly.
+        public var plainHTTPRefusal: String? {
+            guard !bindsLoopback, !usesTLS, !allowPlainHTTP else { return nil }
+            return "binding \(bind) (not loopback) without TLS would send API tokens across the hall's LAN in clear text; "
+                + "set [http] tls_certificate and tls_key (PEM files), or, on a closed network you trust, allow_plain_http = true"
+        }
     }
 
     public struct Store: Sendable, Equatable {
@@ -190,9 +212,10 @@ public struct HallConfiguration: Sendable {
                         phone: hallTable.string("phone", default: "0354-6000000") ?? "")
 
         let httpTable = reader.table("http")
-        let http = HTTP(bind: httpTable.string("bind", default: "127.0.0.1", expected: "an IP address such as 127.0.0.1",
+        var http = HTTP(bind: httpTable.string("bind", default: "127.0.0.1", expected: "an IP address such as 127.0.0.1",
                                                check: { isIPAddress($0) ? nil : "\"\($0)\" is not an IP address; use 127.0.0.1 (this machine only) or the hall LAN address" }) ?? "127.0.0.1",
                         port: httpTable.int("port", default: 8080, range: 0...65535) ?? 8080)
+        readSecurity(of: &http, from: httpTable, root: root, baseDirectory: baseDirectory)
 
         let storeTable = reader.table("store")
         let durability = storeTable.string("durability", default: "full", expected: "\"full\" or \"normal\"",
@@ -362,6 +385,65 @@ public struct HallConfiguration: Sendable {
         ServiceWindow(number: 2, name: "不动产登记窗口", department: "县自然资源局"),
         ServiceWindow(number: 3, name: "社保医保窗口", department: "县人力资源和社会保障局"),
     ]
+}
+
+/// Reads TLS, plain-HTTP permission and CORS origins of `[http]`; refuses a LAN address without TLS unless allowed.
+private func readSecurity(of http: inout HallConfiguration.HTTP, from table: TableReader, root: TOMLTable, baseDirectory: String) {
+    let certificate = table.string("tls_certificate", expected: "the path of a PEM certificate file")
+    let key = table.string("tls_key", expected: "the path of a PEM private key file")
+    switch (certificate, key) {
+    case (.some, nil):
+        table.fail("tls_certificate", at: root.line(ofTable: "http", key: "tls_certificate"),
+                   "is set but tls_key is not; HTTPS needs both the certificate and its private key (PEM files)")
+    case (nil, .some):
+        table.fail("tls_key", at: root.line(ofTable: "http", key: "tls_key"),
+                   "is set but tls_certificate is not; HTTPS needs both the certificate and its private key (PEM files)")
+    default:
+        http.tlsCertificate = certificate.map { resolve($0, against: baseDirectory) }
+        http.tlsKey = key.map { resolve($0, against: baseDirectory) }
+    }
+    http.allowPlainHTTP = table.bool("allow_plain_http", default: false)
+    var origins: [String] = []
+    for origin in table.stringArray("cors_origins", default: []) {
+        if let problem = corsOriginProblem(origin) {
+            table.fail("cors_origins", at: root.line(ofTable: "http", key: "cors_origins"), problem)
+        } else if !origins.contains(origin) {
+            origins.append(origin)
+        }
+    }
+    http.corsOrigins = origins
+    if certificate == nil, key == nil, let refusal = http.plainHTTPRefusal {
+        table.fail("bind", at: root.line(ofTable: "http", key: "bind"), refusal)
+    }
+}
+
+/// Why `origin` cannot be a CORS origin, or nil. An origin is what a browser sends: `scheme://host[:port]`, nothing more.
+func corsOriginProblem(_ origin: String) -> String? {
+    let example = "write it as the browser sends it, e.g. \"https://window-pc.hall.lan\" or \"http://192.168.10.31:8000\""
+    if origin == "*" || origin == "null" {
+        return "\"\(origin)\" would open the API to any page; list the origins of the hall's own pages instead"
+    }
+    guard let components = URLComponents(string: origin), let scheme = components.scheme, ["http", "https"].contains(scheme),
+          let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
+          components.path.isEmpty, components.query == nil, components.fragment == nil, origin == origin.lowercased()
+    else {
+        return "\"\(origin)\" is not an origin (lower-case scheme://host[:port], no path, no trailing slash); \(example)"
+    }
+    return nil
+}
+
+/// 127.0.0.0/8, ::1 and ::ffff:127.x.x.x: reachable from this machine only.
+func isLoopbackAddress(_ s: String) -> Bool {
+    var v4 = in_addr()
+    if inet_pton(AF_INET, s, &v4) == 1 {
+        return UInt32(bigEndian: v4.s_addr) >> 24 == 127
+    }
+    var v6 = in6_addr()
+    guard inet_pton(AF_INET6, s, &v6) == 1 else { return false }
+    let bytes = withUnsafeBytes(of: v6) { Array($0) }
+    if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }
+    let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff
+    return mapped && bytes[12] == 127
 }
 
 func resolve(_ path: String, against base: String) -> String {

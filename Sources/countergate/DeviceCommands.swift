@@ -16,8 +16,7 @@ struct DevicesCommand: AsyncParsableCommand {
             to another device. The gateway looks for plugged-in devices every few seconds and lists those bound to no role \
             as candidates. Step by step: docs/operations.md, "Replace a printer" and "Replace a terminal".
             """,
-        // `list` (every device with its power and operational state) belongs here too: add `List.self` beside these.
-        subcommands: [Candidates.self, Replace.self, Backup.self, Scan.self])
+        subcommands: [List.self, Candidates.self, Replace.self, Backup.self, Scan.self])
 
     /// Who is acting, for the audit log: `ops:<login>` unless --actor says otherwise.
     static func actor(_ given: String?) -> String {

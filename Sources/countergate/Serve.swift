@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
         let store = await reporting { try GatewayRuntime.openStore(config) }
         await reporting {
             try await GatewayRuntime.run(config: config, store: store, logger: logger) { host, port in
-                printLine("CounterGate is listening on http://\(host):\(port)/")
+                printLine("CounterGate is listening on \(HallHTTPServer.scheme(for: config.http))://\(host):\(port)/")
             }
         }
     }

@@ -59,6 +59,8 @@ import Testing
 
         let gateway = try RunningBinary.start(["serve"] + options, directory: directory)
         try await gateway.wait(for: "sign-in mode") { gateway.stderr.contains("sign-in mode (签到考勤)") }
+        let devices = try await RunningBinary.run(["devices", "list"] + options)
+        #expect(devices.stdout.contains("考勤机\tentrance-terminal\tentrance-terminal\toffline\terror: "), "\(devices.stdout)")
         let mode = try await RunningBinary.run(["attendance", "mode"] + options)
         #expect(mode.stdout.contains("entrance-terminal\tsign-in (签到考勤) since"), "\(mode.stdout)")
 

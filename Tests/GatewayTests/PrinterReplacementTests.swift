@@ -114,7 +114,8 @@ struct PrinterReplacementTests {
     @Test("a gateway started after the replacement prints on the bound printer, not the configured one")
     func restartKeepsTheOpsBinding() async throws {
         let profiles = try PrinterProfiles.load(directory: Self.root.appendingPathComponent("drivers/printers").path)
-        let new = ESCPOSPrinterSimulator(profile: try #require(profiles["xprinter-xp80"]))
+        let profile = try #require(profiles["xprinter-xp80"])
+        let new = ESCPOSPrinterSimulator(profile: profile)
         let newPort = try await new.start()
         var config = try HallConfiguration.defaults()
         config.store.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-replace-restart-\(UUID().uuidString)").path

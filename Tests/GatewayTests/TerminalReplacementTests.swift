@@ -137,7 +137,7 @@ struct TerminalReplacementTests {
             _ = try await f.store.applyDiscovery(DiscoveryUpdate(appeared: [DeviceSighting(
                 suggestedID: "xprinter-xp80-A1B2", identityKey: "k",
                 identity: DeviceIdentity(kind: .printer, profile: "xprinter-xp80", serialNumber: "A1B2", address: "usb:0416:5011?serial=A1B2"))]), at: Date())
-            _ = try await f.replacement.replace(role: "entrance-terminal", with: "xprinter-xp80-A1B2", options: .init(actor: "ops:test"))
+            _ = try await f.replacement.replace(role: "entrance-terminal", with: "xprinter-xp80-A1B2", options: .init(actor: "ops:test", restore: false))
         }
         await f.stop()
     }

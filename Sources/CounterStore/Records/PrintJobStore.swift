@@ -66,6 +66,13 @@ extension HallStore {
         }
     }
 
+    /// The job queued under an idempotency key, if any.
+    public func printJob(idempotencyKey: String) async throws -> PrintJob? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM print_jobs WHERE idempotency_key = ?", arguments: [idempotencyKey]).map(PrintJob.init(row:))
+        }
+    }
+
     public func printJob(id: Int64) async throws -> PrintJob? {
         try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM print_jobs WHERE id = ?", arguments: [id]).map(PrintJob.init(row:)) }
     }

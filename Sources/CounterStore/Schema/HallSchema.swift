@@ -256,6 +256,23 @@ enum HallSchema {
                 CREATE INDEX terminal_backups_role ON terminal_backups(role, taken_at);
                 """)
         }
+        migrator.registerMigration("2026-11-26 api tokens") { db in
+            // hash: SHA-256 of the whole token text (cg_…); the token itself is shown once and never stored.
+            // role: APIRole's text form (clerk:3, duty-chief, ops, kiosk, read-only).
+            try db.execute(sql: """
+                CREATE TABLE api_tokens (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL CHECK (length(name) > 0),
+                    role TEXT NOT NULL,
+                    hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+                    created_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL,
+                    last_used_at INTEGER,
+                    revoked_at INTEGER,
+                    revoked_by TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -73,7 +73,7 @@ public struct DeviceDiscoveryService: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown { await runPasses() }
+        await cancelWhenGracefulShutdown { await runPasses() }
     }
 
     /// Passes until cancelled.

@@ -65,16 +65,10 @@ public struct DeviceReplacement: Sendable {
             throw DeviceBindingError.unknownRole(role, known: try await store.roleBindings().map(\.role))
         }
         let configured = config.devices.first { $0.role == role }
-        let device = try await resolve(target, for: binding, configured: configured, options: options, say: say)
-        guard device.identity.kind == binding.kind else {
-            throw DeviceBindingError.kindMismatch(role: role, roleKind: binding.kind, device: device.id, deviceKind: device.identity.kind)
-        }
-        if let other = device.role, other != role { throw DeviceBindingError.servesAnotherRole(device: device.id, role: other) }
-
-        var restore: TerminalRestoreReport?
-        var problem: String?
+        // Without a backup there is nothing to restore: say so before touching the new terminal.
+        var terminalBackup: TerminalBackupRecord?
         if binding.kind == .terminal && options.restore {
-            guard let backup = try await store.latestTerminalBackup(role: role) else {
+            guard let found = try await store.latestTerminalBackup(role: role) else {
                 throw ReplacementError(description: """
                     there is no backup of \(role) in the store, so the new terminal cannot be given its users and fingerprints. \
                     If the old terminal still answers, take one first: countergate devices backup \(role). Or restore from a file \
@@ -82,6 +76,21 @@ public struct DeviceReplacement: Sendable {
                     (staff enrol again), add --no-restore
                     """)
             }
+            terminalBackup = found
+        }
+        let device = try await resolve(target, for: binding, configured: configured, options: options, say: say)
+        guard device.identity.kind == binding.kind else {
+            throw DeviceBindingError.kindMismatch(role: role, roleKind: binding.kind, device: device.id, deviceKind: device.identity.kind)
+        }
+        if let other = device.role, other != role { throw DeviceBindingError.servesAnotherRole(device: device.id, role: other) }
+        if device.presence == .absent {
+            throw ReplacementError(description: "\(device.id) is unplugged (last seen \(Self.format(device.lastSeen))): plug it in and check "
+                                   + "`countergate devices candidates` lists it, then run this command again")
+        }
+
+        var restore: TerminalRestoreReport?
+        var problem: String?
+        if let backup = terminalBackup {
             say("restoring backup \(backup.id) of \(role) (taken \(Self.format(backup.takenAt)) from \(backup.deviceID), serial \(backup.serialNumber)): "
                 + "\(backup.userCount) users, \(backup.templateCount) fingerprint templates")
             do {

@@ -11,6 +11,7 @@ extension PrintSpooler {
         switch await bindings.printer(for: configured) {
         case .success(let bound):
             if bound.device != previous.device {
+                health?.follow(bound.device)
                 await previous.transport.close()
                 logger.notice("printer role switched to its newly bound printer", metadata: [
                     "role": "\(configured.device.role)", "from": "\(previous.label)", "to": "\(bound.label)", "job": "\(job.id)"])

@@ -198,6 +198,6 @@ struct BindingWatcherService: Service {
     let watcher: BindingWatcher
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await watcher.run() }
+        await cancelWhenGracefulShutdown { await watcher.run() }
     }
 }

@@ -112,7 +112,7 @@ public struct TerminalBackupService: Service {
     public func run() async throws {
         guard config.attendance.backupIntervalHours > 0 else { return }
         let roles = config.devices.filter { $0.kind == .terminal }.map(\.role)
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for role in roles { group.addTask { await schedule(role) } }
             }

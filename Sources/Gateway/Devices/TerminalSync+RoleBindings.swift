@@ -5,10 +5,13 @@ import Foundation
 extension TerminalSync {
     /// The same role's sync on another device (the one ops bound), with this sync's settings and observer.
     ///
-    /// The health monitor is not carried over: it tracks the configured devices by id, and would ignore the new one;
-    /// without it the new device's state is stored directly (`recordDeviceState`).
+    /// The health monitor comes along and follows the new device: the role's health (and so the sign-in fallback)
+    /// continues with it.
     public func rebound(to device: HallConfiguration.Device) throws -> TerminalSync {
-        try TerminalSync(device: device, settings: settings, store: store, clock: clock, logger: logger, observer: observer)
+        var sync = try TerminalSync(device: device, settings: settings, store: store, clock: clock, logger: logger, observer: observer)
+        sync.health = health
+        health?.follow(device)
+        return sync
     }
 
     /// Runs the sync of the device the role is bound to, and starts over on the new device whenever ops rebind the

@@ -1,4 +1,5 @@
-// The gateway's HTTP surface so far: liveness, readiness and the hall's status page.
+// The gateway's HTTP surface: liveness, readiness, metrics and the status page (open), and the API under /api/v1
+// (bearer tokens).
 import CounterConfig
 import CounterCore
 import CounterStore
@@ -12,9 +13,29 @@ struct HealthReport: Codable, Sendable {
     let checks: [String: String]
 }
 
-enum HallRoutes {
-    static func router(config: HallConfiguration, store: HallStore, clock: any HallClock) -> Router<BasicRequestContext> {
-        let router = Router()
+/// What `GET /api/v1/whoami` answers: the caller as its token says.
+struct WhoAmI: Codable, Sendable {
+    let name: String
+    let role: String
+}
+
+public enum HallRoutes {
+    /// The gateway's router.
+    ///
+    /// Every answer that is an error is problem+json (``ProblemMiddleware``); CORS headers only for the origins in
+    /// `[http] cors_origins`. `/healthz`, `/readyz`, `/metrics` and `/` are open; everything under `/api/v1` goes
+    /// through ``BearerTokenMiddleware``, and each route there states its permission with
+    /// ``HallRequestContext/require(_:)``.
+    /// - Parameters:
+    ///   - api: adds the API's routes to the `/api/v1` group (after `whoami`).
+    public static func router(config: HallConfiguration, store: HallStore, clock: any HallClock,
+                              api: (RouterGroup<HallRequestContext>) -> Void = { _ in }) -> Router<HallRequestContext> {
+        let router = Router(context: HallRequestContext.self)
+        // Outermost first: CORS adds its headers to every answer, problems included.
+        if !config.http.corsOrigins.isEmpty {
+            router.add(middleware: CORSAllowlistMiddleware(origins: config.http.corsOrigins))
+        }
+        router.add(middleware: ProblemMiddleware())
         // Liveness: the process answers. systemd and load balancers poll this.
         router.get("healthz") { _, _ -> Response in
             json(HealthReport(status: "ok", hall: config.hall.name, checks: [:]), status: .ok)
@@ -38,7 +59,22 @@ enum HallRoutes {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: page)))
         }
+        let group = apiGroup(of: router, store: store, clock: clock)
+        api(group)
         return router
+    }
+
+    /// The `/api/v1` group of `router`, behind ``BearerTokenMiddleware``, with `GET whoami` (any valid token).
+    static func apiGroup(of router: Router<HallRequestContext>, store: HallStore, clock: any HallClock) -> RouterGroup<HallRequestContext> {
+        // A second ProblemMiddleware inside the token's: a route's failure is logged with the caller (api.token).
+        let group = router.group("api/v1")
+            .add(middleware: BearerTokenMiddleware(store: store, clock: clock))
+            .add(middleware: ProblemMiddleware())
+        group.get("whoami") { _, context -> Response in
+            let caller = try context.requireCaller()
+            return json(WhoAmI(name: caller.name, role: caller.role.text), status: .ok)
+        }
+        return group
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status) -> Response {

@@ -29,7 +29,11 @@ public final class DeviceHealthMonitor: Sendable {
     let store: HallStore
     let clock: any HallClock
     let logger: Logger
-    private let devices: [String: HallConfiguration.Device]
+    /// Health is kept per role (what the hall relies on), under the device now bound to it: a replacement device
+    /// takes over its role's tracker (``follow(_:)``).
+    private let devices: Mutex<[String: HallConfiguration.Device]>
+    /// Device id to role, for the configured devices and every device followed since.
+    private let roleOfDevice: Mutex<[String: String]>
     private let trackers: Mutex<[String: DeviceHealthTracker]>
     private let listeners = Mutex<[@Sendable (DeviceHealthChange) async -> Void]>([])
 
@@ -37,10 +41,22 @@ public final class DeviceHealthMonitor: Sendable {
         self.store = store
         self.clock = clock
         self.logger = logger
-        devices = Dictionary(config.devices.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        trackers = Mutex(Dictionary(uniqueKeysWithValues: config.devices.map { device in
-            (device.id, DeviceHealthTracker(thresholds: Self.thresholds(for: device.kind, in: config)))
-        }))
+        devices = Mutex(Dictionary(config.devices.map { ($0.role, $0) }, uniquingKeysWith: { first, _ in first }))
+        roleOfDevice = Mutex(Dictionary(config.devices.map { ($0.id, $0.role) }, uniquingKeysWith: { first, _ in first }))
+        trackers = Mutex(Dictionary(config.devices.map { device in
+            (device.role, DeviceHealthTracker(thresholds: Self.thresholds(for: device.kind, in: config)))
+        }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// A device now bound to its role (after `devices replace`): its heartbeats count for the role from now on, and
+    /// the role's state is stored under it.
+    public func follow(_ device: HallConfiguration.Device) {
+        roleOfDevice.withLock { $0[device.id] = device.role }
+        devices.withLock { $0[device.role] = device }
+    }
+
+    private func role(of deviceID: String) -> String? {
+        roleOfDevice.withLock { $0[deviceID] }
     }
 
     /// The thresholds of a kind of device.
@@ -61,19 +77,20 @@ public final class DeviceHealthMonitor: Sendable {
     /// One heartbeat's result for a device.
     public func report(_ deviceID: String, _ observation: HealthObservation) async {
         let now = clock.now()
+        guard let role = role(of: deviceID) else { return }
         let outcome = trackers.withLock { all -> (HealthTransition?, DeviceOperationalState, DeviceOperationalState, DevicePowerState)? in
-            guard var tracker = all[deviceID] else { return nil }
+            guard var tracker = all[role] else { return nil }
             let before = tracker.operational
             let transition = tracker.observe(observation, at: now)
-            all[deviceID] = tracker
+            all[role] = tracker
             return (transition, before, tracker.operational, tracker.power)
         }
-        guard let (transition, before, after, power) = outcome, let device = devices[deviceID] else { return }
+        guard let (transition, before, after, power) = outcome, let device = devices.withLock({ $0[role] }) else { return }
         if let transition {
             await changed(device, transition, operational: after)
         } else if before != after, power != .unknown {
-            do { try await store.recordDeviceHealth(id: deviceID, power: power, operational: after, at: now) } catch {
-                logger.error("device state not stored: \(error)", metadata: ["device": "\(deviceID)"])
+            do { try await store.recordDeviceHealth(id: device.id, power: power, operational: after, at: now) } catch {
+                logger.error("device state not stored: \(error)", metadata: ["device": "\(device.id)"])
             }
         }
     }
@@ -84,16 +101,16 @@ public final class DeviceHealthMonitor: Sendable {
         let now = clock.now()
         let due = trackers.withLock { all -> [(String, HealthTransition, DeviceOperationalState)] in
             var due: [(String, HealthTransition, DeviceOperationalState)] = []
-            for (id, var tracker) in all {
+            for (role, var tracker) in all {
                 if let transition = tracker.evaluate(at: now) {
-                    all[id] = tracker
-                    due.append((id, transition, tracker.operational))
+                    all[role] = tracker
+                    due.append((role, transition, tracker.operational))
                 }
             }
             return due
         }
-        for (id, transition, operational) in due.sorted(by: { $0.0 < $1.0 }) {
-            guard let device = devices[id] else { continue }
+        for (role, transition, operational) in due.sorted(by: { $0.0 < $1.0 }) {
+            guard let device = devices.withLock({ $0[role] }) else { continue }
             await changed(device, transition, operational: operational)
         }
     }
@@ -108,14 +125,16 @@ public final class DeviceHealthMonitor: Sendable {
 
     /// Every device's state now.
     public func snapshot() -> [DeviceHealthSnapshot] {
-        trackers.withLock { all in
-            all.compactMap { id, tracker in devices[id].map { DeviceHealthSnapshot(device: $0, power: tracker.power, operational: tracker.operational) } }
+        let bound = devices.withLock { $0 }
+        return trackers.withLock { all in
+            all.compactMap { role, tracker in bound[role].map { DeviceHealthSnapshot(device: $0, power: tracker.power, operational: tracker.operational) } }
         }.sorted { $0.device.id < $1.device.id }
     }
 
-    /// The power state of a device now.
+    /// The power state of a device's role now.
     public func power(of deviceID: String) -> DevicePowerState {
-        trackers.withLock { $0[deviceID]?.power ?? .unknown }
+        guard let role = role(of: deviceID) else { return .unknown }
+        return trackers.withLock { $0[role]?.power ?? .unknown }
     }
 
     private func changed(_ device: HallConfiguration.Device, _ transition: HealthTransition, operational: DeviceOperationalState) async {

@@ -57,13 +57,16 @@ public enum GatewayRuntime {
         // Roles ops rebound (countergate devices replace), discovery of candidates, terminal backups.
         let devices = try await DeviceServices.start(config: config, store: store, clock: clock, logger: logger)
         let notifier = SystemdNotifier()
-        let router = HallRoutes.router(config: config, store: store, clock: clock)
+        let api = HallAPI(config: config, store: store, clock: clock, doorbell: devices.doorbell)
+        let router = HallRoutes.router(config: config, store: store, clock: clock) { api.register(on: $0) }
         var app = Application(
             router: router,
+            server: try HallHTTPServer.builder(for: config.http),  // HTTPS when configured; plain HTTP on the LAN refused
             configuration: .init(address: .hostname(config.http.bind, port: config.http.port), serverName: "CounterGate"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.http.port
-                logger.info("HTTP listening", metadata: ["address": "\(config.http.bind)", "port": "\(port)"])
+                logger.info("HTTP listening", metadata: ["address": "\(config.http.bind)", "port": "\(port)",
+                                                         "scheme": "\(HallHTTPServer.scheme(for: config.http))"])
                 onListening(config.http.bind, port)
                 notifier.notify("READY=1\nSTATUS=serving \(config.hall.name) on \(config.http.bind):\(port)")
             },
