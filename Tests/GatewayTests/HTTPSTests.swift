@@ -6,7 +6,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
+import NIOPosix
 import NIOSSL
+import NIOTLS
 import ServiceLifecycle
 import Testing
 @testable import Gateway
@@ -60,21 +63,48 @@ import Testing
             #expect(answer.status == .ok)
             #expect(String(buffer: answer.body ?? ByteBuffer()).contains("\"status\":\"ok\""))
 
-            // The certificate is really checked: a client that does not trust it gets no answer.
-            let untrusting = TLSConfiguration.makeClientConfiguration()
-            let refused = await #expect(throws: NIOSSLError.self) {
-                try await TestClient.withClient(host: "127.0.0.1", port: port,
-                                                configuration: .init(tlsConfiguration: untrusting, serverName: "localhost")) { client in
-                    try await client.get("/healthz")
-                }
-            }
-            #expect("\(String(describing: refused))".contains("CERTIFICATE_VERIFY_FAILED"), "\(String(describing: refused))")
+            // The certificate is really checked: the handshake of a client that does not trust it fails on verification.
+            let untrusted = await Self.handshake(port: port, configuration: TLSConfiguration.makeClientConfiguration())
+            guard case .failure(let refused) = untrusted else { Issue.record("a client that does not trust the certificate completed the handshake"); return }
+            #expect(refused is NIOSSLError)
+            #expect("\(refused)".contains("CERTIFICATE_VERIFY_FAILED"), "\(refused)")
+            let trusted = await Self.handshake(port: port, configuration: trusting)
+            #expect((try? trusted.get()) != nil, "\(trusted)")
             // Plain HTTP to the HTTPS port is not answered as HTTP.
             await #expect(throws: (any Error).self) {
                 try await TestClient.withClient(host: "127.0.0.1", port: port) { client in try await client.get("/healthz") }
             }
             await services.triggerGracefulShutdown()
             try await tasks.waitForAll()
+        }
+    }
+
+    /// A TLS handshake with the server and nothing else: its outcome, as the client's NIOSSL reports it.
+    static func handshake(port: Int, configuration: TLSConfiguration) async -> Result<Void, any Error> {
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+            let handshake = eventLoop.makePromise(of: Void.self)
+            let channel: any Channel
+            do {
+                channel = try await ClientBootstrap(group: eventLoop)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: "localhost"))
+                            try channel.pipeline.syncOperations.addHandler(HandshakeWatcher(promise: handshake))
+                        }
+                    }
+                    .connect(host: "127.0.0.1", port: port).get()
+            } catch {
+                handshake.fail(error)  // a promise is always completed (NIO checks)
+                throw error
+            }
+            let outcome: Result<Void, any Error>
+            do { try await handshake.futureResult.get(); outcome = .success(()) } catch { outcome = .failure(error) }
+            try? await channel.close()
+            return outcome
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -120,5 +150,35 @@ import Testing
         #expect(refusal(files.key, files.key).contains("[http] tls_certificate"))
         #expect(refusal(files.certificate, files.certificate).contains("[http] tls_key"))
         #expect(refusal(files.certificate, other.key).contains("cannot be used together"))
+    }
+}
+
+/// Completes its promise once with the handshake's outcome: done, the first error, or the connection closing first.
+final class HandshakeWatcher: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let promise: EventLoopPromise<Void>
+    private var settled = false
+
+    init(promise: EventLoopPromise<Void>) { self.promise = promise }
+
+    private func settle(_ result: Result<Void, any Error>) {
+        guard !settled else { return }
+        settled = true
+        promise.completeWith(result)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event { settle(.success(())) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        settle(.failure(error))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        settle(.failure(ChannelError.ioOnClosedChannel))
+        context.fireChannelInactive()
     }
 }

@@ -57,7 +57,19 @@ public enum GatewayRuntime {
         // Roles ops rebound (countergate devices replace), discovery of candidates, terminal backups.
         let devices = try await DeviceServices.start(config: config, store: store, clock: clock, logger: logger)
         let notifier = SystemdNotifier()
-        let api = HallAPI(config: config, store: store, clock: clock, doorbell: devices.doorbell)
+        // Live events for the pages: device states and the mode as health changes them, print jobs as they go.
+        let events = GatewayEvents()
+        health.onChange { change in
+            events.publish(GatewayEvent(name: "device", fields: [
+                "id": change.device.id, "role": change.device.role, "kind": change.device.kind.rawValue,
+                "power": change.transition.to.rawValue, "reason": change.transition.reason, "at": APITime.string(change.transition.at)]))
+            let hall = fallback.current
+            events.publish(GatewayEvent(name: "mode", fields: [
+                "signInMode": hall.anyFallback ? "true" : "false",
+                "roles": hall.roles.filter { $0.value.isFallback }.keys.sorted().joined(separator: ",")]))
+        }
+        let api = HallAPI(config: config, store: store, clock: clock, doorbell: devices.doorbell, events: events, bindings: devices.bindings,
+                          logger: logger)
         let router = HallRoutes.router(config: config, store: store, clock: clock) { api.register(on: $0) }
         var app = Application(
             router: router,
@@ -89,6 +101,15 @@ public enum GatewayRuntime {
             var spooler = PrintSpooler(printers: printers, config: config, store: store, clock: clock, logger: logger, doorbell: devices.doorbell)
             spooler.health = health
             spooler.bindings = devices.bindings
+            spooler.observer = { event in
+                let fields: [String: String?] = switch event {
+                case .printed(let id, let on): ["id": String(id), "state": "printed", "printer": on]
+                case .waiting(let id, let reason): ["id": String(id), "state": "waiting", "reason": reason]
+                case .failedOver(let id, let to): ["id": String(id), "state": "queued", "printer": to, "reason": "moved to the backup printer"]
+                case .failed(let id, let reason): ["id": String(id), "state": "failed", "reason": reason]
+                }
+                events.publish(GatewayEvent(name: "job", fields: fields))
+            }
             app.addServices(PrintSpoolerService(spooler: spooler))
         }
         if !terminals.isEmpty {

@@ -7,7 +7,9 @@ import CounterStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import Synchronization
 
 /// One route as the API documents it: method, OpenAPI path, and the permission it needs.
 public struct APIRouteDescription: Sendable, Hashable {
@@ -44,13 +46,22 @@ public struct HallAPI: Sendable {
     public let store: HallStore
     public let clock: any HallClock
     public let doorbell: SpoolerDoorbell?
+    /// Live events for `GET /events`.
+    public let events: GatewayEvents
+    /// The running gateway's role bindings (the backup route reads the bound terminal through them).
+    public let bindings: RoleBindings?
     let limiter: SignInRateLimiter
+    let logger: Logger
 
-    public init(config: HallConfiguration, store: HallStore, clock: any HallClock, doorbell: SpoolerDoorbell? = nil) {
+    public init(config: HallConfiguration, store: HallStore, clock: any HallClock, doorbell: SpoolerDoorbell? = nil,
+                events: GatewayEvents = GatewayEvents(), bindings: RoleBindings? = nil, logger: Logger = Logger(label: "countergate.api")) {
         self.config = config
         self.store = store
         self.clock = clock
         self.doorbell = doorbell
+        self.events = events
+        self.bindings = bindings
+        self.logger = logger
         limiter = SignInRateLimiter()
     }
 
@@ -146,6 +157,75 @@ public struct HallAPI: Sendable {
             _ = try context.require(.readDevices)
             return try json(try await store.deviceHealth().map(DeviceBody.init))
         }
+        api.on(.get, "/devices/candidates", "read-devices") { _, context in
+            _ = try context.require(.readDevices)
+            return try json(try await store.deviceCandidates().map(CandidateBody.init))
+        }
+        api.on(.post, "/devices/{role}/replace", "manage-devices") { request, context in
+            let caller = try context.require(.manageDevices)
+            let role = try context.parameters.require("role")
+            let body = try await decodeJSON(ReplaceRequest.self, from: request, context: context)
+            let events = self.events
+            var steps: [String] = []
+            let said = Mutex<[String]>([])
+            do {
+                let report = try await DeviceReplacement(config: config, store: store, clock: clock, logger: logger).replace(
+                    role: role, with: body.with,
+                    options: .init(actor: "api:\(caller.name)", profile: body.profile, restore: body.restore ?? true)) { line in
+                        said.withLock { $0.append(line) }
+                        events.publish(GatewayEvent(name: "replace", fields: ["role": role, "message": line]))
+                    }
+                steps = said.withLock { $0 }
+                doorbell?.ring()
+                return try json(ReplaceAnswer(report, role: role, steps: steps))
+            } catch let error as ReplacementError {
+                throw APIProblem.conflict(error.description)
+            } catch let error as DeviceBindingError {
+                throw APIProblem.unprocessable(field: "with", error.description)
+            }
+        }
+        api.on(.post, "/devices/{role}/backup", "manage-devices") { _, context in
+            _ = try context.require(.manageDevices)
+            let role = try context.parameters.require("role")
+            guard config.devices.contains(where: { $0.role == role && $0.kind == .terminal }) else {
+                throw APIProblem.notFound("no terminal role \(role); backups are of terminals")
+            }
+            do {
+                let record = try await TerminalBackupService(config: config, store: store, bindings: bindings, clock: clock, logger: logger).backUp(role)
+                return try json(BackupBody(record), status: .created)
+            } catch let error as TerminalBackupError {
+                throw APIProblem.conflict(error.description)
+            }
+        }
+        api.on(.get, "/devices/{role}/backups", "read-devices") { _, context in
+            _ = try context.require(.readDevices)
+            let role = try context.parameters.require("role")
+            return try json(try await store.terminalBackups(role: role).map(BackupBody.init))
+        }
+        // Live events (Server-Sent Events): device, mode, job, signin, replace.
+        api.on(.get, "/events", "read-devices") { _, context in
+            _ = try context.require(.readDevices)
+            let stream = events.subscribe()
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                // Events, and a comment every 15 s that keeps proxies from closing a quiet stream (a timer, not
+                // synchronisation), merged into one stream of text for the one writer.
+                let (texts, text) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(256))
+                let forward = Task {
+                    for await event in stream { text.yield(event.serverSentEvent) }
+                    text.finish()
+                }
+                let keepAlive = Task {
+                    while (try? await Task.sleep(for: .seconds(15))) != nil { text.yield(": keep-alive\n\n") }
+                }
+                defer { forward.cancel(); keepAlive.cancel() }
+                try await writer.write(ByteBuffer(string: ": CounterGate events\n\n"))
+                for await chunk in texts { try await writer.write(ByteBuffer(string: chunk)) }
+                try await writer.finish(nil)
+            })
+        }
         // Attendance.
         api.on(.get, "/attendance/punches", "read-attendance") { request, context in
             _ = try context.require(.readAttendance)
@@ -175,11 +255,15 @@ public struct HallAPI: Sendable {
         // Sign-in.
         api.on(.post, "/signin", "submit-sign-in (kiosk)") { request, context in
             let caller = try context.require(.submitSignIn)
-            try limiter.check(key: "token-\(caller.tokenID)")
             let body = try await decodeJSON(SignInRequest.self, from: request, context: context)
+            // Per kiosk and person: a shared kiosk at 08:30 serves many people at once; one person guessing is slowed
+            // here and locked by the PIN rules.
+            try limiter.check(key: "token-\(caller.tokenID)-staff-\(body.staffId)")
             do {
                 let stored = try await signIns.signIn(staffID: body.staffId, pin: body.pin)
                 let name = try await store.staff(id: body.staffId)?.name
+                events.publish(GatewayEvent(name: "signin", fields: ["id": String(stored.id), "staffId": body.staffId, "name": name,
+                                                                     "at": APITime.string(stored.signIn.at), "method": "pin"]))
                 return try json(SignInAnswer(signIn: SignInBody(stored, name: name), message: "签到成功,等待值班长确认"), status: .created)
             } catch let refusal as SignInRefusal {
                 throw APIProblem.signInRefused(refusal)

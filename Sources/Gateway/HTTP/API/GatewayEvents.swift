@@ -1,0 +1,61 @@
+// Live events for the pages (the ops dashboard, the duty chief's list): device states, the hall's mode, print jobs,
+// sign-ins and replacement progress, broadcast to every subscriber and served as Server-Sent Events.
+import Foundation
+import Synchronization
+
+/// One thing that happened, as the pages receive it: an SSE event name and a JSON object.
+public struct GatewayEvent: Sendable, Equatable {
+    /// `device`, `mode`, `job`, `signin`, `replace`.
+    public let name: String
+    /// The JSON object, already encoded.
+    public let json: String
+
+    public init(name: String, fields: [String: String?]) {
+        self.name = name
+        let object = fields.compactMapValues { $0 }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        json = String(decoding: data, as: UTF8.self)
+    }
+
+    /// The event in the `text/event-stream` format.
+    public var serverSentEvent: String { "event: \(name)\ndata: \(json)\n\n" }
+}
+
+/// Broadcasts events to every subscriber; a slow subscriber loses the oldest of its unread events, never blocks the
+/// gateway.
+public final class GatewayEvents: Sendable {
+    private let subscribers = Mutex<[UUID: AsyncStream<GatewayEvent>.Continuation]>([:])
+    private let waiting = Mutex<[CheckedContinuation<Void, Never>]>([])
+
+    public init() {}
+
+    /// Every event from now on, until the stream is dropped.
+    public func subscribe() -> AsyncStream<GatewayEvent> {
+        let (stream, continuation) = AsyncStream<GatewayEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let id = UUID()
+        subscribers.withLock { $0[id] = continuation }
+        for waiter in waiting.withLock({ all in defer { all = [] }; return all }) { waiter.resume() }
+        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.removeValue(forKey: id) } }
+        return stream
+    }
+
+    public func publish(_ event: GatewayEvent) {
+        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(event) }
+    }
+
+    /// Returns once someone listens (at once if someone does).
+    public func someoneListens() async {
+        await withCheckedContinuation { continuation in
+            let now = subscribers.withLock { subscribers in
+                subscribers.isEmpty ? false : true
+            }
+            if now { continuation.resume(); return }
+            waiting.withLock { $0.append(continuation) }
+            // A subscriber that arrived between the look and the append: resume now.
+            if subscribers.withLock({ !$0.isEmpty }), let waiter = waiting.withLock({ $0.isEmpty ? nil : $0.removeLast() }) { waiter.resume() }
+        }
+    }
+
+    /// How many pages are listening.
+    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+}
