@@ -104,23 +104,12 @@ extension HallStore {
 }
 
 extension HallStore {
-    /// Records what a device's health check found. A change of power state is audited; the same state
-    /// again only refreshes `last_seen`.
+    /// Records what a device's health check found, without debouncing (tools and devices the health monitor does not
+    /// follow): a reason means an error. A change of power state is audited; the same state again only refreshes
+    /// `last_seen`.
     /// - Returns: whether the power state changed.
     @discardableResult
     public func recordDeviceState(id: String, power: DevicePowerState, reason: String?, at: Date) async throws -> Bool {
-        try await pool.write { db in
-            guard let current = try String.fetchOne(db, sql: "SELECT power_state FROM devices WHERE id = ?", arguments: [id]) else {
-                return false
-            }
-            try db.execute(sql: """
-                UPDATE devices SET power_state = ?, operational_state = ?, operational_reason = ?,
-                    last_seen = CASE WHEN ? = 'online' THEN ? ELSE last_seen END
-                WHERE id = ?
-                """, arguments: [power.rawValue, reason == nil ? "idle" : "error", reason, power.rawValue, at.storeSeconds, id])
-            guard current != power.rawValue else { return false }
-            try AuditChain.append(db, at: at, actor: "gateway", action: "device.\(power.rawValue)", subject: id, detail: reason ?? "")
-            return true
-        }
+        try await recordDeviceHealth(id: id, power: power, operational: reason.map { .error(reason: $0) } ?? .idle, at: at)
     }
 }

@@ -46,7 +46,8 @@ public enum GatewayRuntime {
     /// - Parameter extraServices: services to run beside the gateway's (the demo's simulators).
     public static func run(config: HallConfiguration, store: HallStore, logger: Logger, clock: any HallClock = SystemClock(),
                            extraServices: [any Service] = [],
-                           onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
+                           onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
+                           onPushListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {  // [push terminals]
         try await syncConfiguration(config, store: store, clock: clock)
         _ = GatewayMetrics.registry
         // Health: every device's heartbeats, debounced; a terminal role down switches the hall to sign-in mode.
@@ -84,7 +85,8 @@ public enum GatewayRuntime {
             },
             logger: logger
         )
-        let terminals = try config.devices.filter { $0.kind == .terminal }.map {
+        // Terminals that call the gateway (push:SERIAL) are served by the push listener, not read by a sync. [push terminals]
+        let terminals = try config.devices.filter { $0.kind == .terminal && !PushTerminalAddress.isPush($0.address) }.map {
             var sync = try TerminalSync(device: $0, settings: config.attendance, store: store, clock: clock, logger: logger)
             sync.health = health
             return sync
@@ -92,6 +94,8 @@ public enum GatewayRuntime {
         app.addServices(extraServices)
         app.addServices(HealthService(monitor: health))
         app.addServices(devices.services)
+        if let push = PushTerminalService.make(config: config, store: store, clock: clock, logger: logger, bindings: devices.bindings, health: health,
+                                               onListening: onPushListening) { app.addServices(push) }  // [push terminals]
         let readers = try BadgeTapService.readers(of: config)
         if !readers.isEmpty {
             app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger, health: health), readers: readers))

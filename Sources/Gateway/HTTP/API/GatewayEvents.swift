@@ -26,12 +26,17 @@ public struct GatewayEvent: Sendable, Equatable {
 public final class GatewayEvents: Sendable {
     private let subscribers = Mutex<[UUID: AsyncStream<GatewayEvent>.Continuation]>([:])
     private let waiting = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let closed = Mutex(false)
 
     public init() {}
 
     /// Every event from now on, until the stream is dropped.
     public func subscribe() -> AsyncStream<GatewayEvent> {
         let (stream, continuation) = AsyncStream<GatewayEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        if closed.withLock({ $0 }) {
+            continuation.finish()
+            return stream
+        }
         let id = UUID()
         subscribers.withLock { $0[id] = continuation }
         for waiter in waiting.withLock({ all in defer { all = [] }; return all }) { waiter.resume() }
@@ -41,6 +46,13 @@ public final class GatewayEvents: Sendable {
 
     public func publish(_ event: GatewayEvent) {
         for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(event) }
+    }
+
+    /// Ends every stream, and every later subscription at once: the gateway is stopping, and an open event stream
+    /// must not hold up the HTTP server's graceful shutdown.
+    public func close() {
+        closed.withLock { $0 = true }
+        for continuation in subscribers.withLock({ all in defer { all = [:] }; return Array(all.values) }) { continuation.finish() }
     }
 
     /// Returns once someone listens (at once if someone does).

@@ -9,6 +9,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// One route as the API documents it: method, OpenAPI path, and the permission it needs.
@@ -79,6 +80,11 @@ public struct HallAPI: Sendable {
             _ = try context.require(.printNotice(window: body.window))
             return try await issue(body, key: request.headers[.idempotencyKey] ?? body.idempotencyKey)
         }
+        // The clerk's page previews the notice while it is filled in (HallAPI+Pages.swift).
+        api.on(.post, "/notices/preview", "read-notices") { request, context in
+            _ = try context.require(.readNotices)
+            return try await preview(try await decodeJSON(NoticeRequest.self, from: request, context: context))
+        }
         api.on(.get, "/notices", "read-notices") { request, context in
             _ = try context.require(.readNotices)
             return try await listNotices(request.uri.queryParameters)
@@ -89,13 +95,13 @@ public struct HallAPI: Sendable {
         }
         api.on(.get, "/notices/{number}", "read-notices") { _, context in
             _ = try context.require(.readNotices)
-            let number = try context.parameters.require("number")
+            let number = try noticeNumber(context)
             guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
             return try json(NoticeBody(notice))
         }
         api.on(.post, "/notices/{number}/reprint", "print-notice (clerk of the notice's window)") { request, context in
             _ = try context.require(.readNotices)
-            let number = try context.parameters.require("number")
+            let number = try noticeNumber(context)
             guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
             let caller = try context.require(.printNotice(window: notice.notice.draft.window))
             let body = try await decodeJSONIfPresent(ReprintRequest.self, from: request, context: context) ?? ReprintRequest()
@@ -108,7 +114,7 @@ public struct HallAPI: Sendable {
         }
         api.on(.post, "/notices/{number}/void", "manage-notices") { request, context in
             _ = try context.require(.manageNotices)
-            let number = try context.parameters.require("number")
+            let number = try noticeNumber(context)
             let body = try await decodeJSON(VoidRequest.self, from: request, context: context)
             guard let person = try await store.staff(id: body.by) else { throw APIProblem.unprocessable("by: no staff member \(body.by)") }
             guard person.has(.windowLead) || person.has(.dutyChief) else {
@@ -136,6 +142,11 @@ public struct HallAPI: Sendable {
             }
             let jobs = try await store.printJobs(printerRole: query["role"].map(String.init), states: states)
             return try json(jobs.map(PrintJobBody.init))
+        }
+        // The clerk's page follows the job of the notice it printed (HallAPI+Pages.swift).
+        api.on(.get, "/jobs/{id}", "read-jobs") { _, context in
+            _ = try context.require(.readJobs)
+            return try await job(id: try context.parameters.require("id"))
         }
         for action in ["retry", "cancel"] {
             api.on(.post, "/jobs/{id}/\(action)", "manage-jobs") { _, context in
@@ -222,7 +233,12 @@ public struct HallAPI: Sendable {
                 }
                 defer { forward.cancel(); keepAlive.cancel() }
                 try await writer.write(ByteBuffer(string: ": CounterGate events\n\n"))
-                for await chunk in texts { try await writer.write(ByteBuffer(string: chunk)) }
+                // The stream ends when the gateway begins to stop, so an open page does not hold up the shutdown.
+                try await withGracefulShutdownHandler {
+                    for await chunk in texts { try await writer.write(ByteBuffer(string: chunk)) }
+                } onGracefulShutdown: {
+                    text.finish()
+                }
                 try await writer.finish(nil)
             })
         }
