@@ -77,6 +77,7 @@ let package = Package(
                 "ZKTerminal", "ESCPOS", "BadgeReaders", "CounterCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),  // [push terminals] the push-terminal fake's HTTP client
             ],
             swiftSettings: strict
         ),
@@ -111,6 +112,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The pages (HTML, CSS, JS; no build step), served under /pages: docs/pages.md.
+            resources: [.copy("HTTP/Pages/site")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -120,6 +123,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                // The demo's simulator control (a test fake's loopback listener).
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),

@@ -170,6 +170,8 @@ public struct HallConfiguration: Sendable {
     public var printing: Printing
     public var badges: Badges
     public var discovery = Discovery()
+    /// Terminals that call the gateway (push protocol): PushConfiguration.swift. [push terminals]
+    public var push = Push()
     /// Every year of holiday data: the shipped years plus those the configuration adds.
     public var calendarYears: [HolidayYear]
     /// The file this was read from, or nil for the built-in defaults.
@@ -273,6 +275,7 @@ public struct HallConfiguration: Sendable {
         var devices: [Device] = []
         var seenDevices: [String: Int] = [:]
         var seenRoles: [String: Int] = [:]
+        var seenPushSerials: [String: (id: String, line: Int)] = [:]  // [push terminals]
         for table in reader.tables("device") {
             let line = table.table.position.line
             let idCheck: (String) -> String? = { isName($0) ? nil : "\"\($0)\" is not a usable name; use letters, digits and - (e.g. window-3-printer)" }
@@ -293,7 +296,8 @@ public struct HallConfiguration: Sendable {
             seenRoles[role] = line
             let profile = table.requiredString("profile", expected: "a profile name from drivers/") ?? ""
             let address = table.requiredString("address", expected: "where the device is: tcp://host:port, usb:BUS-PORT, /dev/ttyUSB0, sim") ?? ""
-            let serial = table.string("serial_number")
+            var serial = table.string("serial_number")
+            serial = Self.checkPushAddress(address, kind: kind, serialNumber: serial, id: id, table: table, line: line, seen: &seenPushSerials)  // [push terminals]
             let served = table.intArray("windows", default: nil)
             for number in served ?? [] where !windows.contains(where: { $0.number == number }) {
                 table.fail("windows", at: table.table["windows"]?.position.line ?? line, "window \(number) is not configured")
@@ -347,6 +351,7 @@ public struct HallConfiguration: Sendable {
         attendance.backupIntervalHours = attendanceTable.int("backup_interval_hours", default: 24, range: 0...8760) ?? 24
         attendance.backupsKept = attendanceTable.int("backups_kept", default: 5, range: 1...100) ?? 5
 
+        let push = readPush(reader.table("push"), present: root["push"] != nil, hasPushTerminals: !seenPushSerials.isEmpty)  // [push terminals]
         let discoveryTable = reader.table("discovery")
         let discovery = Discovery(rescanIntervalSeconds: discoveryTable.int("rescan_interval_seconds", default: 5, range: 1...3600) ?? 5,
                                   hotplug: discoveryTable.bool("hotplug", default: true))
@@ -371,7 +376,9 @@ public struct HallConfiguration: Sendable {
             throw ConfigErrors(errors: [ConfigError(file: file, line: 0, key: "calendar.files", message: error.description)])
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback, health: health,
-                                 windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery, calendarYears: years, sourceFile: nil)
+                                 windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery,
+                                 push: push,  // [push terminals]
+                                 calendarYears: years, sourceFile: nil)
     }
 
     /// The working-day calendar of every year the configuration knows.

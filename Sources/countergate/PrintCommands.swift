@@ -6,7 +6,6 @@ import CounterStore
 import ESCPOS
 import Foundation
 import Gateway
-import Notices
 
 struct PrintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,18 +61,13 @@ struct PrintCommand: AsyncParsableCommand {
             }
             let store = openStoreForTools(config)
             let calendar = await reporting { try config.calendar() }
-            let clerkName = await reporting { try await store.staff(id: clerk)?.name }
-            guard let clerkName else { fail("no staff member with id \(clerk); `countergate staff list` shows who is on file") }
+            let clerkOnFile = await reporting { try await store.staff(id: clerk) != nil }
+            guard clerkOnFile else { fail("no staff member with id \(clerk); `countergate staff list` shows who is on file") }
             if preview {
-                let problems = draft.problems()
-                guard problems.isEmpty else { fail(NoticeNotIssuable(problems: problems).description) }
-                var promised: CivilDate?
-                if kind.carriesPromisedDate, let days { promised = await reporting { try calendar.promisedCompletionDate(acceptedOn: receivedOn, workingDays: days) } }
-                let number = await reporting { try await store.peekNoticeNumber(year: CivilDate(Date()).year, format: config.noticeNumberFormat) } + "(预览)"
-                let notice = Notice(number: number, year: 0, sequence: 0, draft: draft, issuedAt: Date(), promisedCompletion: promised)
-                let context = NoticeContext(hallName: config.hall.name, hallPhone: config.hall.phone,
-                                            window: config.windows.first { $0.number == window }, clerkName: clerkName)
-                printLine(NoticePreview.plainText(NoticeTemplates.document(for: notice, context: context, columns: 48)))
+                // The same preview as the clerk's page (POST /api/v1/notices/preview), laid out for the role's printer.
+                let shown = await reporting { try await NoticeDesk(config: config, store: store, clock: SystemClock()).preview(draft, printerRole: role) }
+                guard shown.problems.isEmpty else { fail(NoticeNotIssuable(problems: shown.problems).description) }
+                printLine(shown.text)
                 return
             }
             guard let printer = role ?? PrinterRoles.role(forWindow: window, in: config) else {

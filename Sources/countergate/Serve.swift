@@ -32,7 +32,11 @@ struct Serve: AsyncParsableCommand {
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the demo hall on this machine: loopback HTTP, SQLite in a local folder, demo staff.",
-        discussion: "Stops cleanly on Ctrl-C or SIGTERM. The data folder is kept between runs; delete it to start over.")
+        discussion: """
+            Stops cleanly on Ctrl-C or SIGTERM. The data folder is kept between runs; delete it to start over.
+            Prints a link to each page with a demo token (tokens and the demo staff's PINs in <data>/demo-tokens.txt), and \
+            the address of a simulator control (TEST FAKE, loopback) that stops and starts the simulated devices: docs/pages.md.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -58,12 +62,25 @@ struct Demo: AsyncParsableCommand {
             config.http.port = port
         }
         if let dataDir { config.store.dataDirectory = dataDir }
+        if global.configPath() == nil {
+            // The built-in demo hall notices a failed device within seconds, so that a failure can be shown (and tested)
+            // without waiting; `serve` and a demo run with a configuration file keep their thresholds.
+            config.health.offlineAfterSeconds = 3
+            config.health.onlineAfterSeconds = 2
+            config.health.printerStatusIntervalSeconds = 1
+            config.fallback.enterAfterSeconds = 3
+            config.fallback.leaveAfterSeconds = 5
+            config.attendance.heartbeatSeconds = 1
+        }
         let logger = global.makeLogger()
         // The demo's devices are simulators (test fakes speaking the real wire), started here and configured
         // like real devices, so the gateway's real device path talks to them.
         let terminal = ZKTerminalSimulator.demo(records: simulatedRecords)
+        // What the demo's simulator control (test fake) may stop and start.
+        var controlled: [ControlledSimulator] = []
         if !noSimulators {
             let ports = await reporting { try await terminal.start(host: "127.0.0.1", tcpPort: 0, udpPort: 0) }
+            controlled.append(.terminal("entrance-terminal", terminal, ports: ports))
             config.devices.append(HallConfiguration.Device(
                 id: "simulated-entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "simulated-zk",
                 address: "tcp://127.0.0.1:\(ports.tcp)", serialNumber: nil, windows: Set(config.windows.map(\.number))))
@@ -83,6 +100,7 @@ struct Demo: AsyncParsableCommand {
                     id: "simulated-\(role)", kind: .printer, role: role, profile: profile.id, address: "tcp://127.0.0.1:\(port)",
                     serialNumber: nil, windows: [window.number], backupRole: "hall-backup-printer"))
                 printerEchoes.append(SimulatedPrinterEcho(simulator: printer, output: printedDirectory.appendingPathComponent("\(role).txt")))
+                controlled.append(.printer(role, printer, port: port))
             }
             let backup = ESCPOSPrinterSimulator(profile: profile)
             let port = await reporting { try await backup.start(host: "127.0.0.1", port: 0) }
@@ -90,6 +108,12 @@ struct Demo: AsyncParsableCommand {
                 id: "simulated-hall-backup-printer", kind: .printer, role: "hall-backup-printer", profile: profile.id,
                 address: "tcp://127.0.0.1:\(port)", serialNumber: nil, windows: Set(config.windows.map(\.number))))
             printerEchoes.append(SimulatedPrinterEcho(simulator: backup, output: printedDirectory.appendingPathComponent("hall-backup-printer.txt")))
+            controlled.append(.printer("hall-backup-printer", backup, port: port))
+            // A spare printer bound to no role: ops can replace a failed window printer with it by its address.
+            let spare = ESCPOSPrinterSimulator(profile: profile)
+            let sparePort = await reporting { try await spare.start(host: "127.0.0.1", port: 0) }
+            printerEchoes.append(SimulatedPrinterEcho(simulator: spare, output: printedDirectory.appendingPathComponent("spare-printer.txt")))
+            controlled.append(.printer("spare-printer", spare, port: sparePort))
             logger.info("simulated printers (test fakes) started", metadata: ["printed": "\(printedDirectory.path)"])
         } else if !noSimulators {
             logger.warning("no printer profiles in \(config.printing.profilesDirectory): the demo runs without simulated printers (run it from the repository, or set [printing] profiles_dir)")
@@ -106,6 +130,10 @@ struct Demo: AsyncParsableCommand {
             return added
         }
         if seeded > 0 { logger.info("demo staff loaded", metadata: ["people": "\(seeded)"]) }
+        // A token per role for the pages, and PINs for the demo staff (kiosk sign-in), kept in <data>/demo-tokens.txt.
+        let access = await reporting {
+            try await DemoAccess.prepare(store: store, config: config, clock: clock, directory: URL(fileURLWithPath: config.store.dataDirectory))
+        }
         // Simulated serial badge readers (test fakes on ptys): one at window 1, one at the entrance; the demo staff
         // get cards, and a card is tapped every now and then.
         var badgeTapper: SimulatedBadgeTapper?
@@ -147,10 +175,30 @@ struct Demo: AsyncParsableCommand {
         let dataDirectory = config.store.dataDirectory
         let final = config
         let punches = noSimulators ? nil : SimulatedTerminalService(simulator: terminal, punchEvery: punchEvery)
-        let extras: [any Service] = (punches.map { [$0] } ?? []) + printerEchoes + (badgeTapper.map { [$0] } ?? [])
+        var extras: [any Service] = (punches.map { [$0] } ?? []) + printerEchoes + (badgeTapper.map { [$0] } ?? [])
+        let (gatewayListening, listening) = AsyncStream<Void>.makeStream()
+        if !controlled.isEmpty {
+            let spare = controlled.first { $0.name == "spare-printer" }
+            let names = controlled.map(\.name).joined(separator: ", ")
+            let control = DemoSimulatorControl.application(controlled, logger: logger) { base in
+                printLine("simulator control (TEST FAKE, demo only): \(base)/simulators (POST /simulators/NAME/stop or /start; names: \(names))")
+                if let spare { printLine("spare simulated printer (TEST FAKE, bound to no role): \(spare.address) (replace a window printer with it on /pages/ops)") }
+            }
+            extras.append(DemoSimulatorControlService(control: control, gatewayListening: gatewayListening))
+        }
+        let scheme = HallHTTPServer.scheme(for: final.http)
+        let showTokens = final.http.bindsLoopback
         await reporting {
             try await GatewayRuntime.run(config: final, store: store, logger: logger, clock: clock, extraServices: extras) { host, port in
                 printLine("CounterGate demo is running: http://\(host):\(port)/ (data in \(dataDirectory); Ctrl-C to stop)")
+                // Demo tokens in links only on loopback: anyone who can open the link can use the token.
+                if showTokens {
+                    printLine("pages (demo, loopback only; tokens and staff PINs in \(access.file.path)):")
+                    for link in access.pageLinks(base: "\(scheme)://\(host):\(port)") { printLine("  \(link.label): \(link.url)") }
+                } else {
+                    printLine("pages: \(scheme)://\(host):\(port)/pages (demo tokens and PINs in \(access.file.path))")
+                }
+                listening.yield()
             }
         }
     }

@@ -58,6 +58,8 @@ import Testing
     static let probes: [Probe] = [
         Probe(method: .post, path: "/notices", uri: "/api/v1/notices", body: noticeBody, headers: [.idempotencyKey: "probe-1"],
               denied: .clerk(window: 2), allowed: .clerk(window: 1), expected: .created),
+        Probe(method: .post, path: "/notices/preview", uri: "/api/v1/notices/preview", body: noticeBody, denied: .kiosk,
+              allowed: .clerk(window: 1), expected: .ok),
         Probe(method: .get, path: "/notices", uri: "/api/v1/notices?year=2026&window=1", denied: .kiosk, allowed: .readOnly, expected: .ok),
         Probe(method: .get, path: "/notices/export", uri: "/api/v1/notices/export?year=2026&quarter=4", denied: .clerk(window: 1), allowed: .dutyChief, expected: .ok),
         Probe(method: .get, path: "/notices/{number}", uri: "/api/v1/notices/NOPE", denied: .kiosk, allowed: .clerk(window: 1), expected: .notFound),
@@ -65,6 +67,7 @@ import Testing
         Probe(method: .post, path: "/notices/{number}/void", uri: "/api/v1/notices/NOPE/void", body: #"{"by":"D001","reason":"填错"}"#,
               denied: .clerk(window: 1), allowed: .dutyChief, expected: .notFound),
         Probe(method: .get, path: "/jobs", uri: "/api/v1/jobs", denied: .kiosk, allowed: .clerk(window: 3), expected: .ok),
+        Probe(method: .get, path: "/jobs/{id}", uri: "/api/v1/jobs/999", denied: .kiosk, allowed: .clerk(window: 1), expected: .notFound),
         Probe(method: .post, path: "/jobs/{id}/retry", uri: "/api/v1/jobs/999/retry", denied: .dutyChief, allowed: .ops, expected: .notFound),
         Probe(method: .post, path: "/jobs/{id}/cancel", uri: "/api/v1/jobs/999/cancel", denied: .readOnly, allowed: .ops, expected: .notFound),
         Probe(method: .get, path: "/devices", uri: "/api/v1/devices", denied: .clerk(window: 1), allowed: .ops, expected: .ok),

@@ -273,6 +273,95 @@ enum HallSchema {
                 );
                 """)
         }
+        // [push terminals] Terminals that call the gateway (ADMS / iclock): the stamps they were answered with (advanced in
+        // the transaction that commits the data they cover), what they said about themselves, lines that could not be read
+        // (kept with their raw bytes), the durable command queue, the gateway's copy of each terminal role's users and
+        // fingerprints (what a replacement restores), and the operations done at the terminals.
+        migrator.registerMigration("2026-11-26 push terminals") { db in
+            try db.execute(sql: """
+                CREATE TABLE push_stamps (
+                    serial TEXT NOT NULL,
+                    table_name TEXT NOT NULL,
+                    stamp TEXT NOT NULL CHECK (length(stamp) BETWEEN 1 AND 20),
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (serial, table_name)
+                );
+                CREATE TABLE push_terminals (
+                    serial TEXT PRIMARY KEY NOT NULL,
+                    first_seen INTEGER NOT NULL,
+                    last_seen INTEGER NOT NULL,
+                    last_handshake INTEGER,
+                    push_version TEXT,
+                    remote_address TEXT,
+                    text_encoding TEXT,
+                    facts TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE TABLE push_quarantine (
+                    id INTEGER PRIMARY KEY,
+                    serial TEXT NOT NULL,
+                    table_name TEXT NOT NULL,
+                    line_number INTEGER NOT NULL,
+                    raw BLOB NOT NULL,
+                    reason TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    reviewed_by TEXT,
+                    reviewed_at INTEGER
+                );
+                CREATE UNIQUE INDEX push_quarantine_once ON push_quarantine(serial, table_name, raw);
+                CREATE INDEX push_quarantine_open ON push_quarantine(reviewed_at, id);
+                CREATE TABLE push_commands (
+                    id INTEGER PRIMARY KEY,
+                    serial TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    purpose TEXT NOT NULL DEFAULT '',
+                    state TEXT NOT NULL DEFAULT 'queued'
+                        CHECK (state IN ('queued', 'sent', 'done', 'failed', 'expired', 'cancelled')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    max_attempts INTEGER NOT NULL CHECK (max_attempts > 0),
+                    timeout_seconds INTEGER NOT NULL CHECK (timeout_seconds > 0),
+                    created_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL,
+                    sent_at INTEGER,
+                    finished_at INTEGER,
+                    return_code INTEGER,
+                    result TEXT
+                );
+                CREATE INDEX push_commands_due ON push_commands(serial, state, id);
+                CREATE TABLE push_users (
+                    role TEXT NOT NULL,
+                    pin TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    privilege INTEGER NOT NULL,
+                    password TEXT NOT NULL,
+                    card TEXT NOT NULL,
+                    grp TEXT NOT NULL,
+                    time_zone TEXT NOT NULL,
+                    serial TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (role, pin)
+                );
+                CREATE TABLE push_templates (
+                    role TEXT NOT NULL,
+                    pin TEXT NOT NULL,
+                    finger INTEGER NOT NULL CHECK (finger BETWEEN 0 AND 9),
+                    valid INTEGER NOT NULL,
+                    template BLOB NOT NULL,
+                    serial TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (role, pin, finger)
+                );
+                CREATE TABLE push_operations (
+                    id INTEGER PRIMARY KEY,
+                    serial TEXT NOT NULL,
+                    op_type INTEGER NOT NULL,
+                    operator TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    objects TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    UNIQUE (serial, op_type, at, operator, objects)
+                );
+                """)
+        }
         return migrator
     }
 }

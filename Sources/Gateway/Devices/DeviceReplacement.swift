@@ -90,7 +90,9 @@ public struct DeviceReplacement: Sendable {
 
         var restore: TerminalRestoreReport?
         var problem: String?
-        if let backup = terminalBackup {
+        if let backup = terminalBackup, let serial = PushTerminalAddress.serial(of: device.identity.address) {  // [push terminals]
+            try await queuePushRestore(backup, serial: serial, role: role, device: device, actor: options.actor, say: say)
+        } else if let backup = terminalBackup {
             say("restoring backup \(backup.id) of \(role) (taken \(Self.format(backup.takenAt)) from \(backup.deviceID), serial \(backup.serialNumber)): "
                 + "\(backup.userCount) users, \(backup.templateCount) fingerprint templates")
             do {
@@ -139,6 +141,8 @@ public struct DeviceReplacement: Sendable {
         let identityKey: String
         let suggestedID: String
         switch binding.kind {
+        case .terminal where PushTerminalAddress.isPush(target):  // [push terminals] a terminal that calls the gateway, known by its serial
+            (identity, identityKey, suggestedID) = try Self.pushTerminal(target, profile: options.profile, say: say)
         case .terminal:
             guard let endpoint = ZKEndpoint(address: target) else {
                 throw ReplacementError(description: "\(target) is not a terminal address; expected tcp://HOST:4370 or udp://HOST:4370")

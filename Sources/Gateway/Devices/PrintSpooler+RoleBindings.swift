@@ -10,12 +10,7 @@ extension PrintSpooler {
         guard let bindings else { return previous }
         switch await bindings.printer(for: configured) {
         case .success(let bound):
-            if bound.device != previous.device {
-                health?.follow(bound.device)
-                await previous.transport.close()
-                logger.notice("printer role switched to its newly bound printer", metadata: [
-                    "role": "\(configured.device.role)", "from": "\(previous.label)", "to": "\(bound.label)", "job": "\(job.id)"])
-            }
+            await switchTo(bound, from: previous, role: configured.device.role, for: "job \(job.id)")
             return bound
         case .failure(let problem):
             do { try await wait(job, on: previous, reason: problem.description) } catch {
@@ -23,5 +18,23 @@ extension PrintSpooler {
             }
             return nil
         }
+    }
+
+    /// The printer an idle role's status check asks: the one bound now. Without this an idle role rebound to a new
+    /// printer kept asking the old, failed one (and showed offline, the new printer unknown) until a job came.
+    /// Unchanged when the bound device cannot print at all: the next job waits with the reason.
+    func statusPrinter(for configured: SpooledPrinter, previous: SpooledPrinter) async -> SpooledPrinter {
+        guard let bindings, case .success(let bound) = await bindings.printer(for: configured) else { return previous }
+        await switchTo(bound, from: previous, role: configured.device.role, for: "status check")
+        return bound
+    }
+
+    /// Moves the role's health and link from `previous` to `bound` when they differ.
+    private func switchTo(_ bound: SpooledPrinter, from previous: SpooledPrinter, role: String, for reason: String) async {
+        guard bound.device != previous.device else { return }
+        health?.follow(bound.device)
+        await previous.transport.close()
+        logger.notice("printer role switched to its newly bound printer", metadata: [
+            "role": "\(role)", "from": "\(previous.label)", "to": "\(bound.label)", "for": "\(reason)"])
     }
 }

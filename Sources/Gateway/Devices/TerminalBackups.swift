@@ -111,7 +111,8 @@ public struct TerminalBackupService: Service {
 
     public func run() async throws {
         guard config.attendance.backupIntervalHours > 0 else { return }
-        let roles = config.devices.filter { $0.kind == .terminal }.map(\.role)
+        // A push terminal's backup is written from the gateway's copy its OPERLOG uploads keep (PushTerminalCopy). [push terminals]
+        let roles = config.devices.filter { $0.kind == .terminal && !PushTerminalAddress.isPush($0.address) }.map(\.role)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for role in roles { group.addTask { await schedule(role) } }

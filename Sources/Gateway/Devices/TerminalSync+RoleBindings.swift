@@ -1,5 +1,6 @@
 // A terminal role's sync follows its binding: after `devices replace`, it reads the new terminal, not the dead one.
 import CounterConfig
+import CounterCore
 import Foundation
 
 extension TerminalSync {
@@ -22,7 +23,7 @@ extension TerminalSync {
         while !Task.isCancelled {
             // Subscribe before looking, so a rebinding between the look and the subscription is not missed.
             let changes = bindings.changes()
-            if let bound = bindings.device(for: role), bound != current.device {
+            if let bound = bindings.device(for: role), bound != current.device, !PushTerminalAddress.isPush(bound.address) {  // [push terminals]
                 do {
                     current = try rebound(to: bound)
                     logger.notice("terminal role rebound; reading the new terminal", metadata: [
@@ -32,8 +33,19 @@ extension TerminalSync {
                 }
             }
             let running = current
+            // A role rebound to a push terminal (push:SERIAL) is served by the push listener: no pull session until it is
+            // rebound again. [push terminals]
+            let pushBound = bindings.device(for: role).map { PushTerminalAddress.isPush($0.address) } ?? false
             let rebinding = await withTaskGroup(of: Bool.self) { group in
-                group.addTask { await running.run(); return false }
+                group.addTask {
+                    if pushBound {
+                        // Idle until the next rebinding (the task below notices it) cancels this one.
+                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                        return false
+                    }
+                    await running.run()
+                    return false
+                }
                 group.addTask {
                     for await change in changes where change.role == role && change.to != running.device { return true }
                     return false

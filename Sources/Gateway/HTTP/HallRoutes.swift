@@ -1,5 +1,5 @@
-// The gateway's HTTP surface: liveness, readiness, metrics and the status page (open), and the API under /api/v1
-// (bearer tokens).
+// The gateway's HTTP surface: liveness, readiness, metrics, the status page and the pages (open), and the API under
+// /api/v1 (bearer tokens).
 import CounterConfig
 import CounterCore
 import CounterStore
@@ -23,12 +23,13 @@ public enum HallRoutes {
     /// The gateway's router.
     ///
     /// Every answer that is an error is problem+json (``ProblemMiddleware``); CORS headers only for the origins in
-    /// `[http] cors_origins`. `/healthz`, `/readyz`, `/metrics` and `/` are open; everything under `/api/v1` goes
+    /// `[http] cors_origins`. `/healthz`, `/readyz`, `/metrics`, `/` and `/pages` are open; everything under `/api/v1` goes
     /// through ``BearerTokenMiddleware``, and each route there states its permission with
     /// ``HallRequestContext/require(_:)``.
     /// - Parameters:
     ///   - api: adds the API's routes to the `/api/v1` group (after `whoami`).
-    public static func router(config: HallConfiguration, store: HallStore, clock: any HallClock,
+    ///   - pages: the pages served under `/pages` (default: those installed beside the binary).
+    public static func router(config: HallConfiguration, store: HallStore, clock: any HallClock, pages: HallPages = .installed(),
                               api: (RouterGroup<HallRequestContext>) -> Void = { _ in }) -> Router<HallRequestContext> {
         let router = Router(context: HallRequestContext.self)
         // Outermost first: CORS adds its headers to every answer, problems included.
@@ -59,6 +60,8 @@ public enum HallRoutes {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: page)))
         }
+        // The pages (clerk, kiosk, duty chief, ops): open files; their data comes from /api/v1 with their token.
+        pages.register(on: router)
         let group = apiGroup(of: router, store: store, clock: clock)
         api(group)
         return router

@@ -48,6 +48,7 @@ enum StatusPage {
         <table><tr><th>窗口</th><th>名称</th><th>派驻单位</th><th>人员</th></tr>
         \(rows)</table>
         <p>在册人员 \(staff.count) 人。</p>
+        <p><a href="/pages">工作页面</a>:窗口通知书、签到、值班长确认、设备运维(需接口令牌)</p>
         <h2>设备</h2>
         <table><tr><th>类别</th><th>角色</th><th>设备</th><th>连接</th><th>状态</th></tr>
         \(deviceRows.isEmpty ? "<tr><td colspan=\"5\">未配置设备</td></tr>" : deviceRows)</table>

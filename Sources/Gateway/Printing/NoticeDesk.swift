@@ -2,7 +2,9 @@
 import CounterConfig
 import CounterCore
 import CounterStore
+import ESCPOS
 import Foundation
+import Notices
 
 /// Why a notice was not issued or printed, said so that the clerk or the window software can fix it.
 public enum NoticeDeskError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -64,6 +66,44 @@ public struct NoticeDesk: Sendable {
         return IssuedNotice(notice: notice, job: job)
     }
 
+    /// What a notice would print as if issued now, on the printer that would print it; nothing is stored and no number
+    /// is taken (the number shown is the next one, marked 预览). The clerk's page shows it while the form is filled in,
+    /// with what must still be filled in or corrected.
+    public func preview(_ draft: NoticeDraft, printerRole: String? = nil) async throws -> NoticeDraftPreview {
+        var problems = draft.problems()
+        let window = config.windows.first { $0.number == draft.window }
+        if window == nil, draft.window > 0 {
+            problems.append(NoticeFieldProblem(field: "window", message: "\(draft.window)号窗口未配置"))
+        }
+        var clerkName = draft.clerk
+        if !draft.clerk.isEmpty {
+            if let person = try await store.staff(id: draft.clerk) { clerkName = person.name } else {
+                problems.append(NoticeFieldProblem(field: "clerk", message: "没有工号为\(draft.clerk)的工作人员"))
+            }
+        }
+        var promised: CivilDate?
+        if draft.kind.carriesPromisedDate, let days = draft.promisedWorkingDays, (1...365).contains(days) {
+            do {
+                promised = try config.calendar().promisedCompletionDate(acceptedOn: draft.receivedOn, workingDays: days)
+            } catch {
+                problems.append(NoticeFieldProblem(field: "promisedWorkingDays", message: "无法计算承诺办结日期(\(error)),请联系运维人员补充节假日安排"))
+            }
+        }
+        let now = clock.now()
+        let number = try await store.peekNoticeNumber(year: CivilDate(now).year, format: config.noticeNumberFormat) + "(预览)"
+        let notice = Notice(number: number, year: 0, sequence: 0, draft: draft, issuedAt: now, promisedCompletion: promised)
+        let context = NoticeContext(hallName: config.hall.name, hallPhone: config.hall.phone, window: window, clerkName: clerkName)
+        let document = NoticeTemplates.document(for: notice, context: context, columns: columns(printerRole: printerRole ?? PrinterRoles.role(forWindow: draft.window, in: config)))
+        return NoticeDraftPreview(number: number, promisedCompletion: promised, text: NoticePreview.plainText(document), problems: problems)
+    }
+
+    /// The columns of the printer model configured for `printerRole`; 48 (80 mm paper) when it is not known.
+    func columns(printerRole: String?) -> Int {
+        guard let role = printerRole, let profileID = config.devices.first(where: { $0.role == role })?.profile,
+              let profile = (try? PrinterProfiles.load(directory: config.printing.profilesDirectory))?[profileID] else { return 48 }
+        return NoticeESCPOS.columns(for: profile)
+    }
+
     /// Prints a notice again (补打 on paper), same number.
     public func reprint(number: String, printerRole: String? = nil, actor: String) async throws -> IssuedNotice {
         guard let notice = try await store.notice(number: number) else { throw NoticeDeskError.unknownNotice(number) }
@@ -76,4 +116,16 @@ public struct NoticeDesk: Sendable {
         doorbell?.ring()
         return IssuedNotice(notice: notice, job: job)
     }
+}
+
+/// A notice as it would print, before it is issued (``NoticeDesk/preview(_:printerRole:)``).
+public struct NoticeDraftPreview: Sendable {
+    /// The number the notice would get if issued now, marked (预览); the real one is allocated when it is issued.
+    public let number: String
+    /// 承诺办结日期, for the kinds that carry one.
+    public let promisedCompletion: CivilDate?
+    /// The paper, line for line, both copies.
+    public let text: String
+    /// What must be filled in or corrected before the notice can be issued (Chinese, for the clerk).
+    public let problems: [NoticeFieldProblem]
 }

@@ -116,7 +116,9 @@ public struct PrintSpooler: Sendable {
                 await print(job, on: printer)
                 lastCheck = ContinuousClock.now
             } else if health != nil, ContinuousClock.now - lastCheck >= .seconds(config.health.printerStatusIntervalSeconds) {
-                // An idle printer is asked for its status now and then, so a failed one shows before a clerk needs it.
+                // An idle printer is asked for its status now and then, so a failed one shows before a clerk needs it;
+                // after a rebinding, the printer bound now (PrintSpooler+RoleBindings.swift).
+                printer = await statusPrinter(for: configured, previous: printer)
                 await checkStatus(printer)
                 lastCheck = ContinuousClock.now
             } else {

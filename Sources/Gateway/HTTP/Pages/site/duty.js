@@ -1,0 +1,167 @@
+// The duty chief's list: sign-ins awaiting confirmation, live as people sign in; confirm or reject (with a reason)
+// one by one, the selected ones, or all.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const chiefStorage = "countergate.duty.chief";
+  const methods = { pin: "密码", badge: "工牌" };
+  let fresh = new Set();
+  let loading = null;
+
+  CG.start({ needs: "值班长(角色 duty-chief)", accepts: (role) => role === "duty-chief", ready: ready });
+
+  async function ready() {
+    let staff = [];
+    try {
+      staff = await CG.api("GET", "/staff");
+    } catch (error) {
+      CG.say("review-status", "无法读取工作人员名单:" + error.message, "error", error);
+    }
+    const chiefs = staff.filter((p) => (p.roles || []).includes("duty-chief"));
+    $("chief").replaceChildren(CG.el("option", { value: "" }, "请选择"), ...chiefs.map((p) => CG.el("option", { value: p.id }, p.name + "(" + p.id + ")")));
+    const remembered = localStorage.getItem(chiefStorage);
+    if (chiefs.some((p) => p.id === remembered)) $("chief").value = remembered;
+    else if (chiefs.length === 1) $("chief").value = chiefs[0].id;
+    $("chief").addEventListener("change", () => localStorage.setItem(chiefStorage, $("chief").value));
+    $("select-all").addEventListener("change", () => {
+      for (const box of document.querySelectorAll("#pending tbody input[type=checkbox]")) box.checked = $("select-all").checked;
+    });
+    $("confirm-all").addEventListener("click", () => review("confirm", { all: true }));
+    $("confirm-selected").addEventListener("click", () => {
+      const ids = selected();
+      if (!ids.length) { CG.say("review-status", "请先勾选要确认的签到", "error"); return; }
+      review("confirm", { ids });
+    });
+    $("reject-selected").addEventListener("click", () => {
+      const ids = selected();
+      if (!ids.length) { CG.say("review-status", "请先勾选要驳回的签到", "error"); return; }
+      review("reject", { ids }, $("reject-reason").value.trim());
+    });
+    CG.events(onEvent, (state, message) => {
+      CG.liveState("live")(state, message);
+      if (state === "open") { loadPending(); showMode(); }
+    });
+    loadPending();
+    showMode();
+    // Sign-ins by badge at a reader, or made on the command line, send no event: the list is read again now and then.
+    setInterval(loadPending, 30000);
+  }
+
+  function onEvent(name, event) {
+    if (name === "signin") {
+      fresh.add(String(event.id));
+      loadPending();
+    } else if (name === "mode") {
+      showMode();
+    }
+  }
+
+  function selected() {
+    return Array.from(document.querySelectorAll("#pending tbody input[type=checkbox]:checked")).map((box) => Number(box.value));
+  }
+
+  async function showMode() {
+    const banner = $("mode");
+    try {
+      const mode = await CG.api("GET", "/mode");
+      banner.dataset.mode = mode.signInMode ? "sign-in" : "normal";
+      if (mode.signInMode) {
+        const roles = mode.roles.filter((r) => r.mode === "sign-in");
+        banner.className = "banner signin";
+        banner.textContent = "签到考勤中:" + roles.map((r) => r.role + (r.since ? "(自 " + CG.formatTime(r.since) + " 起)" : "")).join(";")
+          + "。考勤机恢复后,签到与指纹记录自动核对。";
+      } else {
+        banner.className = "banner normal";
+        banner.textContent = "考勤机工作正常(指纹考勤);仍有待确认的签到时请在下方处理";
+      }
+    } catch (error) {
+      banner.className = "banner error";
+      banner.textContent = "无法查询考勤方式:" + error.message;
+    }
+  }
+
+  /** Reloads the list; a reload asked for while one runs waits for it and runs once more. */
+  async function loadPending() {
+    if (loading) { loading.again = true; return; }
+    loading = { again: false };
+    try {
+      do {
+        loading.again = false;
+        await render();
+      } while (loading.again);
+    } finally {
+      loading = null;
+    }
+  }
+
+  async function render() {
+    let items;
+    try {
+      items = await CG.api("GET", "/signin/pending");
+    } catch (error) {
+      CG.say("review-status", "无法读取待确认的签到:" + error.message, "error", error);
+      return;
+    }
+    $("count").textContent = items.length ? "共 " + items.length + " 条" : "";
+    const body = $("pending").tBodies[0];
+    if (!items.length) {
+      body.replaceChildren(CG.el("tr", {}, CG.el("td", { colspan: 7, class: "empty" }, "没有待确认的签到")));
+      return;
+    }
+    const checked = new Set(selected().map(String));
+    body.replaceChildren(...items.map((item) => {
+      const row = CG.el("tr", { dataset: { id: item.id, staff: item.staffId }, class: fresh.has(String(item.id)) ? "fresh" : "" },
+        CG.el("td", {}, CG.el("input", { type: "checkbox", value: item.id, checked: checked.has(String(item.id)), "aria-label": "选择 " + item.staffId })),
+        CG.el("td", {}, item.staffId),
+        CG.el("td", {}, item.name || ""),
+        CG.el("td", {}, CG.formatTime(item.at)),
+        CG.el("td", {}, methods[item.method] || item.method),
+        CG.el("td", {}, item.terminalRole),
+        actions(item));
+      return row;
+    }));
+    fresh = new Set();
+  }
+
+  function actions(item) {
+    const cell = CG.el("td", { class: "row-actions" });
+    const normal = () => cell.replaceChildren(
+      CG.el("button", { type: "button", class: "small primary", "data-action": "confirm", onclick: () => review("confirm", { ids: [item.id] }) }, "确认"),
+      " ",
+      CG.el("button", { type: "button", class: "small danger", "data-action": "reject", onclick: askReason }, "驳回"));
+    function askReason() {
+      const reason = CG.el("input", { maxlength: 200, placeholder: "驳回理由(必填)", "aria-label": "驳回理由" });
+      cell.replaceChildren(reason, " ",
+        CG.el("button", { type: "button", class: "small danger", "data-action": "reject-confirm",
+          onclick: () => review("reject", { ids: [item.id] }, reason.value.trim()) }, "确定驳回"),
+        " ",
+        CG.el("button", { type: "button", class: "small", onclick: normal }, "取消"));
+      reason.focus();
+    }
+    normal();
+    return cell;
+  }
+
+  async function review(action, which, reason) {
+    const by = $("chief").value;
+    if (!by) { CG.say("review-status", "请先选择今日值班长(确认人)", "error"); $("chief").focus(); return; }
+    if (action === "reject" && !reason) { CG.say("review-status", "驳回须填写理由", "error"); return; }
+    const body = Object.assign({ action, by }, which);
+    if (action === "reject") body.reason = reason;
+    const verb = action === "confirm" ? "确认" : "驳回";
+    try {
+      const answer = await CG.api("POST", "/signin/review", body);
+      const parts = [];
+      if (answer.done.length) parts.push("已" + verb + " " + answer.done.length + " 条");
+      if (!answer.done.length && !answer.refused.length) parts.push("没有可" + verb + "的签到");
+      for (const refused of answer.refused) parts.push("第 " + refused.id + " 条未能" + verb + ":" + refused.detail);
+      CG.say("review-status", parts.join(";"), answer.refused.length ? "error" : "ok");
+      if (action === "reject") $("reject-reason").value = "";
+      $("select-all").checked = false;
+    } catch (error) {
+      CG.say("review-status", "未能" + verb + ":" + error.message, "error", error);
+    }
+    loadPending();
+  }
+})();
