@@ -107,7 +107,7 @@ public enum GatewayRuntime {
             spooler.bindings = devices.bindings
             spooler.observer = { event in
                 let fields: [String: String?] = switch event {
-                case .printed(let id, let on): ["id": String(id), "state": "printed", "printer": on]
+                case .printed(let id, let on): ["id": String(id), "state": "done", "printer": on]
                 case .waiting(let id, let reason): ["id": String(id), "state": "waiting", "reason": reason]
                 case .failedOver(let id, let to): ["id": String(id), "state": "queued", "printer": to, "reason": "moved to the backup printer"]
                 case .failed(let id, let reason): ["id": String(id), "state": "failed", "reason": reason]

@@ -211,7 +211,7 @@
     schedulePreview();
   }
 
-  /** A job's state as the page says it: the store calls a printed job `done`, the events call it `printed`. */
+  /** A job's state as the page says it: `done` (the store and the events) reads as printed. */
   function jobState(job) { return job.state === "done" ? "printed" : job.state; }
 
   function jobText(job) {
