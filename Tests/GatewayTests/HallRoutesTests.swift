@@ -66,6 +66,14 @@ import Testing
                 let text = String(buffer: response.body)
                 #expect(text.contains("# TYPE countergate_device_online gauge"))
                 #expect(text.contains("countergate_device_online{device=\"routes-test\",kind=\"printer\"} 1"), "\(text)")
+                #expect(text.contains("countergate_devices{kind=\"terminal\",power=\"unknown\"} 1"), "\(text)")
+                #expect(text.contains("countergate_print_jobs{state=\"queued\"} 0"))
+                #expect(text.contains("countergate_sign_ins_pending 0"))
+                #expect(text.contains("countergate_punches_stored 0"))
+            }
+            // The request itself was timed: the second scrape shows the first.
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(String(buffer: response.body).contains("# TYPE http_server_request_duration histogram"), "\(String(buffer: response.body).prefix(3000))")
             }
         }
     }

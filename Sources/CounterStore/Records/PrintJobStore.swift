@@ -66,6 +66,17 @@ extension HallStore {
         }
     }
 
+    /// How many jobs are in each state (for the metrics).
+    public func printJobCounts() async throws -> [PrintJobState: Int] {
+        try await pool.read { db in
+            var counts: [PrintJobState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM print_jobs GROUP BY state") {
+                if let state = PrintJobState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     /// The job queued under an idempotency key, if any.
     public func printJob(idempotencyKey: String) async throws -> PrintJob? {
         try await pool.read { db in

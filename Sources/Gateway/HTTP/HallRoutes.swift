@@ -36,6 +36,9 @@ public enum HallRoutes {
         if !config.http.corsOrigins.isEmpty {
             router.add(middleware: CORSAllowlistMiddleware(origins: config.http.corsOrigins))
         }
+        // Request counts and latency per route, for /metrics (swift-metrics, collected by the Prometheus registry).
+        _ = GatewayMetrics.registry
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         // Liveness: the process answers. systemd and load balancers poll this.
         router.get("healthz") { _, _ -> Response in
@@ -50,9 +53,10 @@ public enum HallRoutes {
                 return json(HealthReport(status: "not ready", hall: config.hall.name, checks: ["store": "\(error)"]), status: .serviceUnavailable)
             }
         }
-        // Prometheus: devices by state, transitions, mode changes, sign-ins (the text exposition format).
+        // Prometheus: devices by state, transitions, mode changes, punches, sign-ins, print jobs by state, request latency.
         router.get("metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            try await GatewayMetrics.refresh(from: store)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: GatewayMetrics.exposition())))
         }
         router.get("/") { _, _ -> Response in

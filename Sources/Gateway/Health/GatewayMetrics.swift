@@ -1,4 +1,6 @@
 // The gateway's metrics: swift-metrics, collected by one Prometheus registry per process and served at /metrics.
+import CounterCore
+import CounterStore
 import Metrics
 import Prometheus
 
@@ -13,4 +15,23 @@ public enum GatewayMetrics {
 
     /// The text exposition format, for GET /metrics.
     public static func exposition() -> String { registry.emitToString() }
+
+    /// Sets the gauges that count what the store holds (devices by state, punches, pending sign-ins, print jobs by
+    /// state), just before a scrape reads them.
+    public static func refresh(from store: HallStore) async throws {
+        _ = registry
+        let devices = try await store.deviceHealth()
+        for kind in DeviceKind.allCases {
+            for power in [DevicePowerState.online, .offline, .unknown] {
+                Gauge(label: "countergate_devices", dimensions: [("kind", kind.rawValue), ("power", power.rawValue)])
+                    .record(devices.filter { $0.kind == kind && $0.power == power }.count)
+            }
+        }
+        Gauge(label: "countergate_punches_stored").record(try await store.punchCount())
+        Gauge(label: "countergate_sign_ins_pending").record(try await store.pendingSignIns().count)
+        let jobs = try await store.printJobCounts()
+        for state in PrintJobState.allCases {
+            Gauge(label: "countergate_print_jobs", dimensions: [("state", state.rawValue)]).record(jobs[state] ?? 0)
+        }
+    }
 }
