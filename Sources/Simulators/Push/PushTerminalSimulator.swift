@@ -261,10 +261,11 @@ public final class PushTerminalSimulator: Sendable {
                 return
             } catch {
                 if Task.isCancelled { return }
-                // The connection broke after it served (the server closed a kept-alive connection, or went away):
-                // connect again at once; if that fails, it is a failure like any other.
-                if used && error is PushHTTPFailure { continue }
+                // Lost the server: the next connection starts with a handshake, as terminals register again. When the
+                // connection broke after it had served (a kept-alive connection closed, the server restarted), connect
+                // again at once; if that fails, it is a failure like any other.
                 if !(error is ServerRefused) { hub.withLock { $0.needsHandshake = true } }
+                if used && error is PushHTTPFailure { continue }
                 let delay = hub.withLock { hub in hub.state.options.map { Double($0.errorDelay) } ?? configuration.initialErrorDelay }
                 do { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) } catch { return }
                 continue
@@ -323,14 +324,18 @@ public final class PushTerminalSimulator: Sendable {
         return "/iclock/\(path)?\(query)"
     }
 
+    /// Sends a request and records it; `apply` changes the terminal by the answer in the same step, so whoever waits on
+    /// the recorded exchange sees its effect too.
     private func exchange(_ connection: PushHTTPConnection, _ kind: Exchange.Kind, method: HTTPMethod, target: String, body: [UInt8] = [],
-                          lines: Int = 0) async throws -> PushHTTPAnswer {
+                          lines: Int = 0, apply: ((PushHTTPAnswer, inout Hub) -> Void)? = nil) async throws -> PushHTTPAnswer {
         let started = ContinuousClock.now
         do {
             let answer = try await connection.send(method: method, target: target, body: body,
                                                    contentType: body.isEmpty ? nil : "text/plain")
             let seconds = Self.seconds(ContinuousClock.now - started)
-            record(Exchange(kind: kind, at: Date(), status: answer.status, lines: lines, seconds: seconds, answer: String(answer.text.prefix(200))))
+            record(Exchange(kind: kind, at: Date(), status: answer.status, lines: lines, seconds: seconds, answer: String(answer.text.prefix(200)))) { hub in
+                apply?(answer, &hub)
+            }
             return answer
         } catch {
             record(Exchange(kind: kind, at: Date(), status: 0, lines: lines, seconds: Self.seconds(ContinuousClock.now - started), answer: "\(error)"))
@@ -338,8 +343,9 @@ public final class PushTerminalSimulator: Sendable {
         }
     }
 
-    private func record(_ exchange: Exchange) {
+    private func record(_ exchange: Exchange, apply: (inout Hub) -> Void = { _ in }) {
         hub.withLock { hub in
+            apply(&hub)
             hub.state.exchanges.append(exchange)
             if hub.state.exchanges.count > 20_000 { hub.state.exchanges.removeFirst(10_000) }
         }
@@ -349,11 +355,8 @@ public final class PushTerminalSimulator: Sendable {
     private func handshake(_ connection: PushHTTPConnection) async throws {
         var parameters = [("options", "all")]
         if let version = configuration.pushVersion { parameters += [("pushver", version), ("language", "83")] }
-        let answer = try await exchange(connection, .handshake, method: .GET, target: target("cdata", parameters))
-        guard answer.status == 200 else { throw ServerRefused(status: answer.status) }
-        let options: PushOptions
-        do { options = try PushOptions.decode(answer: answer.text).options } catch { throw ServerRefused(status: answer.status) }
-        hub.withLock { hub in
+        let answer = try await exchange(connection, .handshake, method: .GET, target: target("cdata", parameters)) { answer, hub in
+            guard answer.status == 200, let options = try? PushOptions.decode(answer: answer.text).options else { return }
             hub.state.options = options
             hub.state.optionsAnswer = answer.text
             hub.needsHandshake = false
@@ -361,7 +364,7 @@ public final class PushTerminalSimulator: Sendable {
             hub.state.acknowledgedRecords = min(hub.state.records.count, options.attendanceStamp.flatMap { Int($0) } ?? 0)
             hub.state.acknowledgedOperations = min(hub.operations.count, options.operationStamp.flatMap { Int($0) } ?? 0)
         }
-        changes.notify()
+        guard answer.status == 200, hub.withLock({ !$0.needsHandshake }) else { throw ServerRefused(status: answer.status) }
     }
 
     private func uploadAttendance(_ connection: PushHTTPConnection, options: PushOptions) async throws {
@@ -380,14 +383,14 @@ public final class PushTerminalSimulator: Sendable {
             guard let batch else { return }
             let body = batch.lines.reduce(into: [UInt8]()) { $0 += $1; $0.append(0x0A) }
             let answer = try await exchange(connection, .attendanceUpload, method: .POST,
-                                            target: target("cdata", [("table", "ATTLOG"), ("Stamp", String(batch.stamp))]), body: body, lines: batch.lines.count)
-            guard answer.status == 200, answer.text.hasPrefix("OK") else { throw ServerRefused(status: answer.status) }
-            hub.withLock { hub in
+                                            target: target("cdata", [("table", "ATTLOG"), ("Stamp", String(batch.stamp))]), body: body,
+                                            lines: batch.lines.count) { answer, hub in
+                guard answer.status == 200, answer.text.hasPrefix("OK") else { return }
                 hub.state.acknowledgedRecords = max(hub.state.acknowledgedRecords, batch.stamp)
                 hub.garbage = []
                 hub.state.pendingGarbage = 0
             }
-            changes.notify()
+            guard answer.status == 200, answer.text.hasPrefix("OK") else { throw ServerRefused(status: answer.status) }
         }
     }
 
@@ -416,10 +419,12 @@ public final class PushTerminalSimulator: Sendable {
             guard !batch.lines.isEmpty else { continue }
             let body = configuration.textEncoding.encode(batch.lines.joined(separator: "\n") + "\n")
             let answer = try await exchange(connection, .operationUpload, method: .POST,
-                                            target: target("cdata", [("table", "OPERLOG"), ("Stamp", String(batch.stamp))]), body: body, lines: batch.lines.count)
+                                            target: target("cdata", [("table", "OPERLOG"), ("Stamp", String(batch.stamp))]), body: body,
+                                            lines: batch.lines.count) { answer, hub in
+                guard answer.status == 200, answer.text.hasPrefix("OK") else { return }
+                hub.state.acknowledgedOperations = max(hub.state.acknowledgedOperations, batch.stamp)
+            }
             guard answer.status == 200, answer.text.hasPrefix("OK") else { throw ServerRefused(status: answer.status) }
-            hub.withLock { $0.state.acknowledgedOperations = max($0.state.acknowledgedOperations, batch.stamp) }
-            changes.notify()
         }
     }
 
