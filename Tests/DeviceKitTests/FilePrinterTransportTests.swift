@@ -39,7 +39,8 @@ struct FilePrinterTransportTests {
         let error = await transportError { () async throws(TransportError) in try await transport.write([UInt8](repeating: 0, count: 4 << 20)) }
         #expect(error?.kind == .timedOut)
         #expect(error?.isRetryable == true)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Ends with the timeout instead of hanging; the bound is loose because a loaded CI machine stalls the test itself.
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test("a plain file receives the bytes (what `/dev/usb/lp0` would)")

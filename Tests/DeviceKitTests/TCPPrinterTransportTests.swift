@@ -56,7 +56,8 @@ struct TCPPrinterTransportTests {
         #expect(error?.kind == .timedOut)
         #expect(error?.isRetryable == true)
         #expect(error?.description.contains("printer tcp://127.0.0.1:\(listener.port) did not accept data within 300 ms") == true)
-        #expect(elapsed < .seconds(3))
+        // Ends with the timeout instead of hanging; the bound is loose because a loaded CI machine stalls the test itself.
+        #expect(elapsed < .seconds(20))
         await transport.close()
     }
 

@@ -94,8 +94,8 @@ struct SimulatedTerminalFixture {
         let clock = ContinuousClock()
         let started = clock.now
         await #expect(throws: ZKClientError.self) { try await client.time() }
-        // Bounded: one reply timeout (2 s), not a hang.
-        #expect(clock.now - started < .seconds(6))
+        // Bounded: one reply timeout (2 s), not a hang; loose because a loaded CI machine stalls the test itself.
+        #expect(clock.now - started < .seconds(20))
         try await fixture.simulator.stop()
     }
 
