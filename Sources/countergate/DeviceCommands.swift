@@ -202,6 +202,15 @@ struct DevicesCommand: AsyncParsableCommand {
             let binding = await reporting { try await store.roleBinding(role) }
             let deviceID = binding?.deviceID ?? configured.id
             let address = binding?.device?.address ?? configured.address
+            if let serial = PushTerminalAddress.serial(of: address) {  // [push terminals] from the copy its uploads keep
+                let record = await reporting {
+                    try await TerminalBackups.takeFromPushCopy(role: role, deviceID: deviceID, serial: serial, takenBy: DevicesCommand.actor(actor),
+                                                               keep: config.attendance.backupsKept, store: store, clock: SystemClock())
+                }
+                printLine("backup \(record.id) of \(role): \(record.userCount) users and \(record.templateCount) fingerprint templates of push terminal \(serial), "
+                          + "from what it uploaded; the store keeps the newest \(config.attendance.backupsKept)")
+                return
+            }
             guard let endpoint = ZKEndpoint(address: address) else { fail("terminal \(deviceID): \(address) is not tcp://HOST:PORT or udp://HOST:PORT") }
             let client = ZKClient(.init(endpoint: endpoint, commKey: configured.commKey, replyTimeout: .seconds(config.attendance.replyTimeoutSeconds),
                                         deviceName: "\(role) (\(address))"), logger: global.makeLogger())

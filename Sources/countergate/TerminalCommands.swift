@@ -10,14 +10,15 @@ import ZKTerminal
 struct TerminalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "terminal",
-        abstract: "Fingerprint attendance terminals (考勤机) over the pull protocol (port 4370).",
-        discussion: "Name the terminal by its configured role (--role entrance-terminal) or by --address tcp://HOST:4370.",
-        subcommands: [Info.self, Users.self, Logs.self, Sync.self, Time.self, Watch.self, Backup.self, Restore.self])
+        abstract: "Fingerprint attendance terminals (考勤机): over the pull protocol (port 4370), or calling the gateway (push).",
+        discussion: "Name the terminal by its configured role (--role entrance-terminal) or by --address tcp://HOST:4370 (push:SERIAL).",  // [push terminals]
+        subcommands: [Info.self, Users.self, Logs.self, Sync.self, Time.self, Watch.self, Backup.self, Restore.self,
+                      Approve.self, Commands.self, Send.self, FillGap.self, Quarantine.self])  // [push terminals] TerminalPushCommands.swift
 
     struct Target: ParsableArguments {
         @OptionGroup var global: GlobalOptions
         @Option(help: "The terminal's role in the configuration.") var role: String?
-        @Option(help: ArgumentHelp("The terminal's address: tcp://HOST:PORT or udp://HOST:PORT.", valueName: "address")) var address: String?
+        @Option(help: ArgumentHelp("The terminal's address: tcp://HOST:PORT, udp://HOST:PORT or push:SERIAL.", valueName: "address")) var address: String?  // [push terminals]
         @Option(help: "The comm key (通讯密码), when not taken from the configuration.") var commKey: UInt32?
         @Option(help: "Seconds to wait for each reply.") var timeout: Int = 5
 
@@ -46,7 +47,9 @@ struct TerminalCommand: AsyncParsableCommand {
                 return (config, chosen)
             }
             let address = self.address ?? ""
-            guard ZKEndpoint(address: address) != nil else { fail("\(address) is not tcp://HOST:PORT or udp://HOST:PORT") }
+            guard ZKEndpoint(address: address) != nil || PushTerminalAddress.isPush(address) else {  // [push terminals]
+                fail("\(address) is not tcp://HOST:PORT, udp://HOST:PORT or push:SERIAL")
+            }
             return (config, HallConfiguration.Device(id: address, kind: .terminal, role: address, profile: "zk-generic", address: address,
                                                      serialNumber: nil, windows: [], commKey: commKey ?? 0))
         }
@@ -73,6 +76,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            if let push = await target.push() { return await push.info(json: json) }  // [push terminals]
             let client = await target.connectedClient()
             let info = await reporting { try await client.deviceInfo() }
             await client.disconnect()
@@ -95,6 +99,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            if let push = await target.push() { return await push.users(json: json) }  // [push terminals]
             let client = await target.connectedClient()
             let users = await reporting { try await client.users() }
             await client.disconnect()
@@ -110,6 +115,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            if let push = await target.push() { return await push.logs(json: json, days: 7) }  // [push terminals]
             let client = await target.connectedClient()
             let records = await reporting { try await client.attendance(progress: progressBar("downloading")) }
             await client.disconnect()
@@ -127,6 +133,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
+            if let push = await target.push() { return await push.sync() }  // [push terminals]
             let sync = await target.sync()
             let client = sync.makeClient()
             let report = await reporting {
@@ -149,6 +156,7 @@ struct TerminalCommand: AsyncParsableCommand {
             @OptionGroup var target: Target
 
             func run() async throws {
+                if let push = await target.push() { push.time() }  // [push terminals]
                 let client = await target.connectedClient()
                 let time = await reporting { try await client.time() }
                 await client.disconnect()
@@ -172,6 +180,7 @@ struct TerminalCommand: AsyncParsableCommand {
                 } else {
                     time = ZKLocalTime(Date(), in: HallTime.chinaStandardTime)
                 }
+                if let push = await target.push() { push.time() }  // [push terminals]
                 let client = await target.connectedClient()
                 await reporting { try await client.setTime(time) }
                 let now = await reporting { try await client.time() }
@@ -186,6 +195,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
+            if let push = await target.push() { return await push.watch() }  // [push terminals]
             let client = await target.connectedClient()
             printLine("watching; clock in at the terminal (Ctrl-C stops)")
             await reporting {
@@ -202,6 +212,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The backup file (JSON).", valueName: "file")) var output: String
 
         func run() async throws {
+            if let push = await target.push() { return await push.backup(output: output) }  // [push terminals]
             let client = await target.connectedClient()
             let users = await reporting { try await client.users() }
             let templates = await reporting { try await client.templates(progress: progressBar("templates")) }
@@ -229,6 +240,7 @@ struct TerminalCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: input), let backup = try? decoder.decode(TerminalBackup.self, from: data) else {
                 fail("\(input) is not a terminal backup written by `countergate terminal backup`")
             }
+            if let push = await target.push() { return await push.restore(backup) }  // [push terminals]
             let client = await target.connectedClient()
             await reporting { try await client.restore(users: backup.users, layout: userLayout, templates: backup.templates, progress: progressBar("restoring")) }
             let sizes = await reporting { try await client.freeSizes() }

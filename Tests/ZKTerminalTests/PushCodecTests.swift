@@ -256,4 +256,50 @@ import ZKTerminal
         #expect(PushDeviceFacts.parse(infoParameter: "Ver 6.60,12,20,4000,192.168.1.201,10") == [
             "FWVersion": "Ver 6.60", "UserCount": "12", "FPCount": "20", "TransactionCount": "4000", "IPAddress": "192.168.1.201", "FPVersion": "10"])
     }
+
+    // MARK: Hostile input
+
+    /// Random bytes and mangled real lines go through every decoder: each answers with a value or a typed error, none
+    /// crashes (what a terminal, or anyone on the hall LAN, may send).
+    @Test func everyDecoderSurvivesGarbage() throws {
+        var random = SeededGenerator(seed: 2026)
+        let real = [
+            "1001\t2026-03-02 08:31:05\t0\t1\t0\t0\t0", "USER PIN=12\tName=张伟\tPri=14\tPasswd=\tCard=\tGrp=1\tTZ=0",
+            "FP PIN=12\tFID=6\tSize=8\tValid=1\tTMP=AAECAwQF", "OPLOG 6\t0\t2026-03-02 08:00:00\t12\t6\t0\t0",
+            "BIODATA Pin=5\tNo=3\tType=1\tTmp=AAEC", "C:5:DATA UPDATE USERINFO PIN=1\tName=x", "ID=5&Return=0&CMD=INFO",
+            "GET OPTION FROM: X\nDelay=10\nTransFlag=1111", "DATA QUERY ATTLOG StartTime=2026-03-01 00:00:00\tEndTime=2026-03-02 00:00:00",
+        ]
+        for round in 0..<20_000 {
+            var bytes: [UInt8]
+            if round % 2 == 0 {
+                bytes = (0..<Int.random(in: 0...80, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            } else {
+                bytes = Array(real[round % real.count].utf8)
+                for _ in 0..<Int.random(in: 1...6, using: &random) where !bytes.isEmpty {
+                    let at = Int.random(in: 0..<bytes.count, using: &random)
+                    switch Int.random(in: 0...3, using: &random) {
+                    case 0: bytes[at] = UInt8.random(in: 0...255, using: &random)
+                    case 1: bytes.remove(at: at)
+                    case 2: bytes.insert(contentsOf: [0x09, 0x3D, 0x0A, 0x3A, 0x00].shuffled(using: &random).prefix(2), at: at)
+                    default: bytes = Array(bytes.prefix(at))
+                    }
+                }
+            }
+            for line in PushBody.lines(bytes, encoding: round % 3 == 0 ? .utf8 : .gb18030) {
+                guard case .success(let text) = line.text else { continue }
+                _ = try? PushAttendanceRecord(line: text)
+                _ = try? PushOperationRecord(line: text)
+                _ = try? PushOperationRecord(biodataLine: text)
+                _ = try? PushCommand(text: text)
+                _ = try? PushCommandLine.decode(answer: text)
+                _ = PushCommandResults.decode(text)
+                _ = try? PushOptions.decode(answer: text)
+                _ = PushDeviceFacts.parse(text)
+                _ = PushDeviceFacts.parse(infoParameter: text)
+                _ = try? PushRequestValues.serialNumber(text)
+                _ = try? PushRequestValues.stamp(text)
+                _ = try? PushRequestValues.table(text)
+            }
+        }
+    }
 }

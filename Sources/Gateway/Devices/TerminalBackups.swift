@@ -151,6 +151,10 @@ public struct TerminalBackupService: Service {
         guard let device = bindings?.device(for: role) ?? config.devices.first(where: { $0.role == role && $0.kind == .terminal }) else {
             throw TerminalBackupError(description: "no terminal role \(role) in the configuration")
         }
+        if let serial = PushTerminalAddress.serial(of: device.address) {  // [push terminals] written from the copy its uploads keep
+            return try await TerminalBackups.takeFromPushCopy(role: role, deviceID: device.id, serial: serial, takenBy: "gateway",
+                                                              keep: config.attendance.backupsKept, store: store, clock: clock)
+        }
         guard let endpoint = ZKEndpoint(address: device.address) else {
             throw TerminalBackupError(description: "terminal \(device.id) of role \(role): address \(device.address) is not tcp://HOST:PORT or udp://HOST:PORT")
         }

@@ -117,3 +117,12 @@ final class PushTerminalCopy: Sendable {
         return commands
     }
 }
+
+extension TerminalBackups {
+    /// A push terminal role's backup, now: written from the gateway's copy of its users and fingerprints (kept by its
+    /// uploads; the terminal cannot be dialled). Audited like any backup.
+    public static func takeFromPushCopy(role: String, deviceID: String, serial: String, takenBy: String, keep: Int, store: HallStore,
+                                        clock: any HallClock) async throws -> TerminalBackupRecord {
+        try await PushTerminalCopy.snapshot(role: role, deviceID: deviceID, serial: serial, store: store, keep: keep, takenBy: takenBy, at: clock.now())
+    }
+}

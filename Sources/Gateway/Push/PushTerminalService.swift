@@ -78,6 +78,8 @@ public struct PushTerminalService: Service {
             group.cancelAll()
             try await group.waitForAll()
         }
+        // The users' backups still waiting are written on the way out.
+        await server.copy.flush(force: true)
     }
 }
 

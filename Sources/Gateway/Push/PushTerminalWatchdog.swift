@@ -83,6 +83,5 @@ final class PushTerminalWatchdog: Sendable {
             await check()
             do { try await Task.sleep(for: interval) } catch { break }
         }
-        await copy.flush(force: true)
     }
 }

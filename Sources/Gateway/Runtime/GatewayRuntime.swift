@@ -46,8 +46,7 @@ public enum GatewayRuntime {
     /// - Parameter extraServices: services to run beside the gateway's (the demo's simulators).
     public static func run(config: HallConfiguration, store: HallStore, logger: Logger, clock: any HallClock = SystemClock(),
                            extraServices: [any Service] = [],
-                           onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
-                           onPushListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {  // [push terminals]
+                           onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
         try await syncConfiguration(config, store: store, clock: clock)
         _ = GatewayMetrics.registry
         // Health: every device's heartbeats, debounced; a terminal role down switches the hall to sign-in mode.
@@ -94,8 +93,8 @@ public enum GatewayRuntime {
         app.addServices(extraServices)
         app.addServices(HealthService(monitor: health))
         app.addServices(devices.services)
-        if let push = PushTerminalService.make(config: config, store: store, clock: clock, logger: logger, bindings: devices.bindings, health: health,
-                                               onListening: onPushListening) { app.addServices(push) }  // [push terminals]
+        if let push = PushTerminalService.make(config: config, store: store, clock: clock, logger: logger, bindings: devices.bindings,
+                                               health: health) { app.addServices(push) }  // [push terminals] Gateway/Push/
         let readers = try BadgeTapService.readers(of: config)
         if !readers.isEmpty {
             app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger, health: health), readers: readers))

@@ -38,17 +38,17 @@ public struct PushAttendanceRecord: Sendable, Hashable {
             fields = [tokens[0], Substring("\(tokens[1]) \(tokens[2])")] + tokens[3...]
         }
         guard fields.count >= 4 else { throw .tooFewFields(what: "the ATTLOG line", found: fields.count, needed: 4) }
-        userID = try PushFields.pin(String(fields[0]))
-        time = try PushFields.time(String(fields[1]), field: "punch time")
-        status = UInt8(try PushFields.integer(String(fields[2]), field: "status (in/out state)", range: 0...255))
-        verify = UInt8(try PushFields.integer(String(fields[3]), field: "verify code", range: 0...255))
-        workCode = fields.count > 4 ? String(fields[4]).trimmingCharacters(in: .whitespaces) : ""
+        userID = try PushFields.pin(fields[0])
+        time = try PushFields.time(fields[1], field: "punch time")
+        status = UInt8(try PushFields.integer(fields[2], field: "status (in/out state)", range: 0...255))
+        verify = UInt8(try PushFields.integer(fields[3], field: "verify code", range: 0...255))
+        workCode = fields.count > 4 ? String(PushFields.trimmed(fields[4])) : ""
         reserved = fields.count > 5 ? fields[5...].map { String($0) } : []
     }
 
     /// The 7-field line current firmware sends (a test fake's upload; the gateway never writes ATTLOG lines).
     public var line: String {
-        var fields = [userID, time.description, String(status), String(verify), workCode]
+        var fields = [userID, PushFields.format(time), String(status), String(verify), workCode]
         fields += reserved
         while fields.count < 7 { fields.append("0") }
         return fields.joined(separator: "\t")
@@ -56,7 +56,7 @@ public struct PushAttendanceRecord: Sendable, Hashable {
 
     /// The 4-field line of older firmware.
     public var shortLine: String {
-        [userID, time.description, String(status), String(verify)].joined(separator: "\t")
+        [userID, PushFields.format(time), String(status), String(verify)].joined(separator: "\t")
     }
 
     /// As the pull protocol's record, so both modes turn into punches the same way.

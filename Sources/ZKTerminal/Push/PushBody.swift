@@ -121,44 +121,89 @@ enum PushFields {
         return value
     }
 
+    /// `text` without leading and trailing spaces and tabs (byte-wise: uploads have thousands of fields, and
+    /// Foundation's trimming goes through NSString).
+    static func trimmed(_ text: Substring) -> Substring {
+        var utf8 = text.utf8[...]
+        while let first = utf8.first, first == 0x20 || first == 0x09 { utf8 = utf8.dropFirst() }
+        while let last = utf8.last, last == 0x20 || last == 0x09 { utf8 = utf8.dropLast() }
+        return Substring(utf8)
+    }
+
+    static func trimmed(_ text: String) -> String { String(trimmed(Substring(text))) }
+
     /// A whole number in `range`; `field` names it in the error.
-    static func integer(_ text: String, field: String, range: ClosedRange<Int>) throws(PushDecodeError) -> Int {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 12, let value = Int(trimmed) else { throw .invalidNumber(field: field, value: text) }
+    static func integer(_ text: some StringProtocol, field: String, range: ClosedRange<Int>) throws(PushDecodeError) -> Int {
+        let digits = trimmed(Substring(text))
+        guard !digits.isEmpty, digits.utf8.count <= 12, let value = Int(digits) else { throw .invalidNumber(field: field, value: String(text)) }
         guard range.contains(value) else { throw .outOfRange(field: field, value: value, range: range) }
         return value
     }
 
     /// `YYYY-MM-DD HH:MM:SS` exactly (one space; `T` tolerated), a time that exists.
-    static func time(_ text: String, field: String) throws(PushDecodeError) -> ZKLocalTime {
-        let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
-        guard bytes.count == 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x20 || bytes[10] == 0x54,
-              bytes[13] == 0x3A, bytes[16] == 0x3A else { throw .invalidTime(field: field, value: text) }
+    static func time(_ text: some StringProtocol, field: String) throws(PushDecodeError) -> ZKLocalTime {
+        let utf8 = trimmed(Substring(text)).utf8
+        guard utf8.count == 19 else { throw .invalidTime(field: field, value: String(text)) }
+        var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { raw in
+            for (i, byte) in utf8.enumerated() { raw[i] = byte }
+        }
+        let ok = withUnsafeBytes(of: &bytes) { raw in
+            raw[4] == 0x2D && raw[7] == 0x2D && (raw[10] == 0x20 || raw[10] == 0x54) && raw[13] == 0x3A && raw[16] == 0x3A
+        }
+        guard ok else { throw .invalidTime(field: field, value: String(text)) }
         func number(_ from: Int, _ count: Int) -> Int? {
-            var n = 0
-            for byte in bytes[from..<(from + count)] {
-                guard (0x30...0x39).contains(byte) else { return nil }
-                n = n * 10 + Int(byte - 0x30)
+            withUnsafeBytes(of: &bytes) { raw in
+                var n = 0
+                for i in from..<(from + count) {
+                    let byte = raw[i]
+                    guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                    n = n * 10 + Int(byte - 0x30)
+                }
+                return n
             }
-            return n
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-              let minute = number(14, 2), let second = number(17, 2) else { throw .invalidTime(field: field, value: text) }
+              let minute = number(14, 2), let second = number(17, 2) else { throw .invalidTime(field: field, value: String(text)) }
         let time = ZKLocalTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-        guard time.isValidDate else { throw .invalidTime(field: field, value: text) }
+        guard time.isValidDate else { throw .invalidTime(field: field, value: String(text)) }
         return time
     }
 
-    /// Refuses a value that would change a record's shape on the terminal: tabs, line breaks and other controls.
-    static func checkSendable(_ value: String, field: String) throws(PushDecodeError) {
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw .forbiddenCharacter(field: field, value: value)
+    /// `YYYY-MM-DD HH:MM:SS` (digit by digit: a simulated terminal writes thousands of these a second).
+    static func format(_ time: ZKLocalTime) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(19)
+        func put(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = max(0, value)
+            while divisor > 0 {
+                bytes.append(UInt8(0x30 + (rest / divisor) % 10))
+                rest %= divisor * 10
+                divisor /= 10
+            }
         }
+        put(time.year, 4); bytes.append(0x2D); put(time.month, 2); bytes.append(0x2D); put(time.day, 2); bytes.append(0x20)
+        put(time.hour, 2); bytes.append(0x3A); put(time.minute, 2); bytes.append(0x3A); put(time.second, 2)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Refuses a value that would change a record's shape on the terminal: tabs, line breaks and other controls.
+    static func checkSendable(_ value: some StringProtocol, field: String) throws(PushDecodeError) {
+        let control: Bool
+        if value.utf8.allSatisfy({ $0 < 0x80 }) {
+            control = value.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+        } else {
+            control = value.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        }
+        if control { throw .forbiddenCharacter(field: field, value: String(value)) }
     }
 
     /// A user id (PIN): 1-24 characters (the width terminals keep), no controls, no `=` (it would split the field).
-    static func pin(_ text: String, field: String = "user id (PIN)") throws(PushDecodeError) -> String {
-        let pin = text.trimmingCharacters(in: .whitespaces)
+    static func pin(_ text: some StringProtocol, field: String = "user id (PIN)") throws(PushDecodeError) -> String {
+        let pin = String(trimmed(Substring(text)))
         guard !pin.isEmpty else { throw .emptyField(field) }
         guard pin.utf8.count <= 24 else { throw .invalidValue(field: field, value: pin, expected: "at most 24 bytes") }
         try checkSendable(pin, field: field)
