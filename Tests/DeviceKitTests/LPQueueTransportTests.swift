@@ -68,7 +68,9 @@ struct LPQueueTransportTests {
         #expect(error?.description.contains("Text file busy") == true)
         // Once the writer lets go, the same transport prints.
         close(holder)
-        try await transport.write([0x1B, 0x40])
+        let again = LPQueueTransport(queue: "window3", timeout: .seconds(30), lpPath: lp)  // room for a loaded machine to start lp
+        try await again.open()
+        try await again.write([0x1B, 0x40])
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("job")))) == [0x1B, 0x40])
     }
 
