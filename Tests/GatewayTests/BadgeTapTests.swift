@@ -26,6 +26,11 @@ final class ActivityLog: Sendable {
         state.withLock { $0.all.compactMap { if case .tap(let e) = $0 { return e.meaning } else { return nil } } }
     }
 
+    /// The sign-ins taps made (刷卡签到), with the owner's name, as the pages' `signin` event carries them.
+    var signIns: [(id: Int64, staffID: String, name: String?)] {
+        state.withLock { $0.all.compactMap { if case .signedIn(let s, let name) = $0 { return (s.id, s.signIn.staffID, name) } else { return nil } } }
+    }
+
     var connected: Bool { state.withLock { $0.all.contains { if case .readerConnected = $0 { return true } else { return false } } } }
 
     /// Waits until `condition` holds, at most `timeout`; returns whether it did.
@@ -122,6 +127,11 @@ final class ActivityLog: Sendable {
         await reading.value
         let pending = try await store.pendingSignIns()
         #expect(pending.map(\.signIn.staffID) == ["D002"] && pending.first?.signIn.method == .badge)
+        // The duty chief's page hears of it at once (the gateway sends this as a `signin` event).
+        let told = log.signIns
+        #expect(told.map(\.staffID) == ["D002"])
+        #expect(told.first?.id == pending.first?.id)
+        #expect(told.first?.name == (try await store.staff(id: "D002"))?.name)
         reader.unplug()
     }
 }

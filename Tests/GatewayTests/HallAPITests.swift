@@ -166,7 +166,9 @@ import Testing
         let running = Task { await spooler.run() }
         defer { running.cancel() }
         let clerk = try await hall.token(.clerk(window: 1)).token
-        let api = HallAPI(config: hall.config, store: hall.store, clock: hall.clock, doorbell: spooler.doorbell)
+        let live = GatewayEvents()
+        let heard = live.subscribe()
+        let api = HallAPI(config: hall.config, store: hall.store, clock: hall.clock, doorbell: spooler.doorbell, events: live)
         let app = hall.app { api.register(on: $0) }
         let numbers = try await app.test(.live) { client in
             var numbers: [String] = []
@@ -188,6 +190,12 @@ import Testing
         #expect(try await hall.store.printJobs().count == 1)
         #expect(printer.pages.count == 2, "two copies of one notice, printed once")
         #expect(try await hall.store.notices(year: 2026).count == 1)
+        // The ops page heard of the queued job once (the replayed request queued nothing).
+        live.close()
+        var jobEvents: [String] = []
+        for await event in heard where event.name == "job" { jobEvents.append(event.json) }
+        let job = try #require(try await hall.store.printJobs().first)
+        #expect(jobEvents == [GatewayEvent(name: "job", fields: ["id": String(job.id), "state": "queued", "printer": "window-1-printer"]).json])
         await printer.stop()
     }
 

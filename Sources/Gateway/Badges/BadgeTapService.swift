@@ -16,10 +16,12 @@ public struct BadgeTapEvent: Sendable {
     public let meaning: BadgeTapMeaning
 }
 
-/// What the badge side did: a reader became readable, or a tap was stored.
+/// What the badge side did: a reader became readable, a tap was stored, or a tap in sign-in mode became a sign-in
+/// awaiting the duty chief (刷卡签到).
 public enum BadgeActivity: Sendable {
     case readerConnected(String)
     case tap(BadgeTapEvent)
+    case signedIn(StoredSignIn, name: String?)
 }
 
 /// Turns cards from every configured reader into stored taps with their meaning.
@@ -63,6 +65,7 @@ public final class BadgeTaps: Sendable {
                 do {
                     let signIn = try await desk.signIn(badgeOwner: staffID)
                     logger.info("signed in by badge (刷卡签到), awaiting the duty chief", metadata: ["staff": "\(staffID)", "sign_in": "\(signIn.id)"])
+                    observer?(.signedIn(signIn, name: person?.name))
                 } catch let refusal as SignInRefusal {
                     logger.notice("badge sign-in refused: \(refusal)", metadata: ["staff": "\(staffID)", "reader": "\(reader.role)"])
                 }

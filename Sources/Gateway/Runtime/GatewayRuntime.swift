@@ -97,7 +97,14 @@ public enum GatewayRuntime {
                                                health: health) { app.addServices(push) }  // [push terminals] Gateway/Push/
         let readers = try BadgeTapService.readers(of: config)
         if !readers.isEmpty {
-            app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger, health: health), readers: readers))
+            // A badge sign-in reaches the duty chief's page at once, as a kiosk sign-in does.
+            let observer: @Sendable (BadgeActivity) -> Void = { activity in
+                guard case .signedIn(let stored, let name) = activity else { return }
+                events.publish(GatewayEvent(name: "signin", fields: ["id": String(stored.id), "staffId": stored.signIn.staffID, "name": name,
+                                                                     "at": APITime.string(stored.signIn.at), "method": "badge"]))
+            }
+            app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger, observer: observer, health: health),
+                                            readers: readers))
         }
         let printers = try PrintSpooler.printers(of: config)
         if !printers.isEmpty {

@@ -107,6 +107,7 @@ public struct HallAPI: Sendable {
             let body = try await decodeJSONIfPresent(ReprintRequest.self, from: request, context: context) ?? ReprintRequest()
             do {
                 let issued = try await notices.reprint(number: number, printerRole: body.printerRole, actor: "api:\(caller.name)")
+                announce(issued.job)
                 return try json(IssuedBody(notice: NoticeBody(issued.notice), job: PrintJobBody(issued.job)), status: .created)
             } catch let error as NoticeDeskError {
                 throw APIProblem.conflict(error.description)
@@ -160,7 +161,9 @@ public struct HallAPI: Sendable {
                     throw APIProblem.conflict(error.description)
                 }
                 doorbell?.ring()
-                return try json(PrintJobBody(try await store.printJob(id: id)!))
+                guard let job = try await store.printJob(id: id) else { throw APIProblem.notFound("no print job \(id)") }
+                announce(job)
+                return try json(PrintJobBody(job))
             }
         }
         // Devices.
@@ -335,6 +338,11 @@ public struct HallAPI: Sendable {
 
     // MARK: Handlers
 
+    /// A job the API queued, retried or cancelled, as a `job` event (the spooler sends the events of printing).
+    func announce(_ job: PrintJob) {
+        events.publish(GatewayEvent(name: "job", fields: ["id": String(job.id), "state": job.state.rawValue, "printer": job.printerRole]))
+    }
+
     func issue(_ body: NoticeRequest, key: String?) async throws -> Response {
         guard let key, !key.isEmpty, key.count <= 200 else {
             throw APIProblem.badRequest("send an Idempotency-Key header (a new random value per notice, the same on a retry) so that a retried request prints once")
@@ -351,6 +359,7 @@ public struct HallAPI: Sendable {
         let replay = try await store.printJob(idempotencyKey: key) != nil
         do {
             let issued = try await notices.issueAndPrint(draft, printerRole: body.printerRole, idempotencyKey: key)
+            if !replay { announce(issued.job) }
             return try json(IssuedBody(notice: NoticeBody(issued.notice), job: PrintJobBody(issued.job)), status: replay ? .ok : .created)
         } catch let error as NoticeDeskError {
             throw APIProblem.unprocessable(error.description)

@@ -44,7 +44,7 @@
     });
     loadPending();
     showMode();
-    // Sign-ins by badge at a reader, or made on the command line, send no event: the list is read again now and then.
+    // Sign-ins made on the command line (another process) send no event: the list is read again now and then.
     setInterval(loadPending, 30000);
   }
 
