@@ -2,6 +2,7 @@
 // not, and its documented answer to one that may; the OpenAPI document lists exactly these routes; the same
 // idempotency key prints once; bad bodies store nothing.
 import CounterConfig
+import CounterGateTestSupport
 import CounterCore
 import CounterStore
 import ESCPOS
@@ -149,6 +150,25 @@ import Testing
             }
         }
         #expect(documented == served, "documented but not served: \(documented.subtracting(served)); served but not documented: \(served.subtracting(documented))")
+    }
+
+    @Test("docs/api/openapi.yaml is a valid OpenAPI document to another project's validator (openapi-spec-validator), with the routes served")
+    func openAPIIsValid() async throws {
+        let hall = try await Self.hall()
+        var registered: [APIRouteDescription] = []
+        _ = hall.app { registered = Self.api(hall).register(on: $0) }
+        let served = Set(registered.map { "\($0.method) \($0.path)" } + ["GET /whoami"])
+        let script = Self.root.appendingPathComponent("Tests/Peers/openapi_check.py").path
+        let result = try await ChildProcess.run("/usr/bin/env", ["python3", script, Self.root.appendingPathComponent("docs/api/openapi.yaml").path],
+                                                environment: ["PYTHONIOENCODING": "utf-8"], timeout: .seconds(120))
+        #expect(!result.stderr.contains("No module named 'openapi_spec_validator'"),
+                "openapi-spec-validator is missing: run scripts/setup --test (pip install openapi-spec-validator)")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        struct Report: Decodable { let openapi: String; let operations: [String] }
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("RESULT ") }, "\(result.stdout)\(result.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(line.dropFirst(7).utf8))
+        #expect(report.openapi.hasPrefix("3."))
+        #expect(Set(report.operations) == served)
     }
 
     @Test("the same idempotency key twice through the API: one notice, one job, printed once on the window's printer")
