@@ -76,18 +76,31 @@ struct StaffCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
-            let staff = await reporting { try await GatewayRuntime.openStore(config).staff() }
+            let (staff, cards) = await reporting {
+                let store = try GatewayRuntime.openStore(config)
+                return (try await store.staff(), try await store.cardsByStaff())
+            }
             if json {
+                struct Listed: Encodable {
+                    let person: Staff
+                    let cards: [String]
+                    func encode(to encoder: any Encoder) throws {
+                        try person.encode(to: encoder)
+                        enum Key: String, CodingKey { case cards }
+                        var container = encoder.container(keyedBy: Key.self)
+                        try container.encode(cards, forKey: .cards)
+                    }
+                }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                printLine(String(decoding: try encoder.encode(staff), as: UTF8.self))
+                printLine(String(decoding: try encoder.encode(staff.map { Listed(person: $0, cards: cards[$0.id] ?? []) }), as: UTF8.self))
                 return
             }
             if staff.isEmpty { printLine("no staff on file; import a list with `countergate staff import staff.csv`"); return }
             for person in staff {
                 let window = person.window.map { "\($0)号窗口" } ?? "—"
                 let roles = person.roles.sorted().map(\.chineseName).joined(separator: "、")
-                printLine("\(person.id)\t\(person.name)\t\(window)\t\(person.post.map { $0.rawValue + "岗" } ?? "")\t\(person.department)\t\(roles)\t考勤号 \(person.terminalUserID ?? "—")")
+                printLine("\(person.id)\t\(person.name)\t\(window)\t\(person.post.map { $0.rawValue + "岗" } ?? "")\t\(person.department)\t\(roles)\t考勤号 \(person.terminalUserID ?? "—")\t卡号 \(cards[person.id]?.joined(separator: ",") ?? "—")")
             }
         }
     }

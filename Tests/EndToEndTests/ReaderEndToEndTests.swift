@@ -18,6 +18,15 @@ import Testing
         // The same card typed by another reader as hex moves to D002, and the move is audited.
         let hex = try await RunningBinary.run(["staff", "card", "set", "D002", "7BB26E", "--format", "hex"], directory: directory)
         #expect(hex.stdout.contains("card 0008106606"))
+        // `staff list` shows whose card it is now, as text and as JSON.
+        let list = try await RunningBinary.run(["staff", "list"], directory: directory)
+        let rows = list.stdout.split(separator: "\n")
+        #expect(rows.first { $0.hasPrefix("D002\t") }?.hasSuffix("卡号 0008106606") == true, "\(list.stdout)")
+        #expect(rows.first { $0.hasPrefix("D001\t") }?.hasSuffix("卡号 —") == true, "\(list.stdout)")
+        let json = try await RunningBinary.run(["staff", "list", "--json"], directory: directory)
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(listed.first { $0["id"] as? String == "D002" }?["cards"] as? [String] == ["0008106606"])
+        #expect(listed.first { $0["id"] as? String == "D001" }?["cards"] as? [String] == [])
         let bad = try await RunningBinary.run(["staff", "card", "set", "D001", "12ab"], directory: directory)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("12ab"))

@@ -40,6 +40,17 @@ extension HallStore {
         try await pool.read { db in try String.fetchAll(db, sql: "SELECT card FROM staff_cards WHERE staff_id = ? ORDER BY card", arguments: [staffID]) }
     }
 
+    /// Every staff member's cards (canonical forms), by staff id.
+    public func cardsByStaff() async throws -> [String: [String]] {
+        try await pool.read { db in
+            var cards: [String: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT staff_id, card FROM staff_cards ORDER BY staff_id, card") {
+                cards[row["staff_id"] as String, default: []].append(row["card"] as String)
+            }
+            return cards
+        }
+    }
+
     /// Keeps a tap and what it meant (an unknown card included: it is shown to ops, never dropped).
     @discardableResult
     public func record(tap card: String, reader: String, meaning: BadgeTapMeaning, at: Date) async throws -> StoredBadgeTap {
