@@ -41,6 +41,34 @@ import Testing
         }
     }
 
+    @Test("HEAD answers as GET does, without the body: open routes, pages, and the API (which still wants its token)")
+    func headIsAnsweredLikeGet() async throws {
+        let (app, _) = try await makeApp()
+        try await app.test(.live) { client in
+            for uri in ["/healthz", "/readyz", "/", "/metrics", "/pages/clerk"] {
+                let type = try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "GET \(uri)")
+                    return response.headers[.contentType]
+                }
+                try await client.execute(uri: uri, method: .head) { response in
+                    #expect(response.status == .ok, "HEAD \(uri)")
+                    #expect(response.headers[.contentType] == type, "HEAD \(uri)")
+                    #expect(response.body.readableBytes == 0, "HEAD \(uri)")
+                }
+            }
+            try await client.execute(uri: "/healthz", method: .head) { response in
+                #expect(Int(response.headers[.contentLength] ?? "") ?? 0 > 0, "the length the GET would have")
+            }
+            try await client.execute(uri: "/api/v1/whoami", method: .head) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.body.readableBytes == 0)
+            }
+            try await client.execute(uri: "/no-such-page", method: .head) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     @Test func statusPageShowsTheHallInChinese() async throws {
         let (app, _) = try await makeApp()
         try await app.test(.live) { client in

@@ -31,7 +31,8 @@ public enum HallRoutes {
     ///   - pages: the pages served under `/pages` (default: those installed beside the binary).
     public static func router(config: HallConfiguration, store: HallStore, clock: any HallClock, pages: HallPages = .installed(),
                               api: (RouterGroup<HallRequestContext>) -> Void = { _ in }) -> Router<HallRequestContext> {
-        let router = Router(context: HallRequestContext.self)
+        // HEAD is answered for every GET route (monitors and `curl -I` use it): the GET's status and headers, no body.
+        let router = Router(context: HallRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Outermost first: CORS adds its headers to every answer, problems included.
         if !config.http.corsOrigins.isEmpty {
             router.add(middleware: CORSAllowlistMiddleware(origins: config.http.corsOrigins))
