@@ -19,6 +19,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case staffConflict(row: Int, message: String)
     case unknownStaff(String)
     case unknownSignIn(Int64)
+    case unknownConflict(Int64)
+    case conflictAlreadyResolved(id: Int64, by: String)
     case notice(NoticeNotIssuable)
     case calendar(WorkingDayCalendarError)
     case idempotencyKeyReused(key: String, existing: String)
@@ -33,6 +35,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the staff list was not imported (nothing was changed): row \(row): \(message)"
         case .unknownStaff(let id): return "no staff member with id \(id); import the staff list first (countergate staff import)"
         case .unknownSignIn(let id): return "no sign-in with id \(id)"
+        case .unknownConflict(let id): return "no attendance conflict with id \(id); see countergate attendance conflicts"
+        case .conflictAlreadyResolved(let id, let by): return "attendance conflict \(id) was already resolved by \(by)"
         case .notice(let problem): return problem.description
         case .calendar(let error): return error.description
         case .unknownNotice(let number): return "no notice numbered \(number)"

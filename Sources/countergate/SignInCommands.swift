@@ -6,6 +6,7 @@ import CounterCore
 import CounterStore
 import Foundation
 import Gateway
+import Logging
 
 /// Reads a PIN: from standard input when it is not a terminal (scripts, tests), else asked for without echo.
 func readPIN(prompt: String) -> String {
@@ -138,7 +139,7 @@ extension StaffCommand {
 struct AttendanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attendance", abstract: "The attendance mode, and what sign-in mode left to review.",
-        subcommands: [Mode.self, Conflicts.self, Records.self])
+        subcommands: [Mode.self, Conflicts.self, Resolve.self, Records.self, Reconcile.self])
 
     struct Mode: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each terminal role's mode: normal, or sign-in (签到考勤) since when and why.")
@@ -172,6 +173,60 @@ struct AttendanceCommand: AsyncParsableCommand {
             for conflict in open {
                 printLine("\(conflict.id)\t\(conflict.kind)\t\(conflict.terminalRole)\t\(conflict.description)")
             }
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The duty chief settles a conflict `attendance conflicts` listed, saying what was decided (audited).")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("as"), help: "The duty chief's staff id.") var dutyChief: String
+        @Option(help: "What was decided (处理意见), kept in the audit log.") var note: String
+        @Argument(help: "Conflict ids.") var ids: [Int64]
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let store = openStoreForTools(config)
+            var failures = 0
+            for id in ids {
+                do {
+                    let done = try await store.resolveAttendanceConflict(id, by: dutyChief, note: note, at: Date())
+                    printLine("resolved \(id) (\(done.staffID): \(done.kind))")
+                } catch {
+                    failures += 1
+                    FileHandle.standardError.write(Data("conflict \(id): \(error)\n".utf8))
+                }
+            }
+            printLine("\(ids.count - failures) resolved" + (failures > 0 ? ", \(failures) not" : ""))
+            if failures > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Reconcile: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reconcile a terminal role's punches and sign-ins of whole days again (the gateway does it when sign-in mode ends).",
+            discussion: "Reconciling twice stores nothing twice. Conflicts found are listed by `attendance conflicts`.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The terminal role.") var role: String
+        @Option(help: "The first day, YYYY-MM-DD.") var from: String
+        @Option(help: "The last day, YYYY-MM-DD (default: the first).") var to: String?
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            guard config.devices.contains(where: { $0.kind == .terminal && $0.role == role }) else {
+                fail("no terminal role \(role) is configured; see countergate attendance mode")
+            }
+            guard let first = CivilDate(from) else { fail("--from \(from): expected YYYY-MM-DD") }
+            guard let last = CivilDate(to ?? from) else { fail("--to \(to ?? ""): expected YYYY-MM-DD") }
+            let start = HallTime.start(of: first), end = HallTime.start(of: last).addingTimeInterval(86_400 - 1)
+            guard start <= end else { fail("--to is before --from") }
+            let store = openStoreForTools(config)
+            var logger = Logger(label: "countergate.attendance")
+            logger.logLevel = .warning
+            let fallback = SignInFallback(config: config, store: store, clock: SystemClock(), logger: logger)
+            let (records, conflicts) = await reporting { try await fallback.reconcileOrThrow(role: role, from: start, to: end) }
+            printLine("\(role) \(first)…\(last): \(records) new record(s), \(conflicts) new conflict(s)"
+                      + (conflicts > 0 ? "; see countergate attendance conflicts" : ""))
         }
     }
 

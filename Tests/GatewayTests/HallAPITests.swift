@@ -93,6 +93,12 @@ import Testing
         Probe(method: .post, path: "/staff/{id}/cards", uri: "/api/v1/staff/D001/cards", body: #"{"card":"4215371"}"#,
               denied: .dutyChief, allowed: .ops, expected: .ok),
         Probe(method: .get, path: "/mode", uri: "/api/v1/mode", denied: nil, allowed: .kiosk, expected: .ok),
+        // The probes' API runs without the gateway's fallback, which owns the mode: 503 (ModeOrderTests gives it one).
+        Probe(method: .post, path: "/mode/{role}", uri: "/api/v1/mode/entrance-terminal", body: #"{"signInMode":true,"by":"D007","note":"指纹头失灵"}"#,
+              denied: .ops, allowed: .dutyChief, expected: .serviceUnavailable),
+        Probe(method: .get, path: "/attendance/conflicts", uri: "/api/v1/attendance/conflicts", denied: .kiosk, allowed: .dutyChief, expected: .ok),
+        Probe(method: .post, path: "/attendance/conflicts/{id}/resolve", uri: "/api/v1/attendance/conflicts/999/resolve",
+              body: #"{"by":"D007","note":"已核实"}"#, denied: .ops, allowed: .dutyChief, expected: .notFound),
     ]
 
     @Test("every route: no token 401, a role that may not 403, a role that may its documented answer")

@@ -58,7 +58,7 @@ public enum APIPermission: Sendable, Hashable {
         case .manageDevices: "bind, replace, back up and restore devices"
         case .readAttendance: "read attendance"
         case .submitSignIn: "sign in (签到)"
-        case .reviewSignIns: "confirm or reject sign-ins (值班长审核)"
+        case .reviewSignIns: "confirm or reject sign-ins, resolve attendance conflicts, order sign-in mode (值班长)"
         case .readStaff: "read the staff list"
         case .manageStaff: "change staff and cards"
         case .readMode: "read the hall's attendance mode"

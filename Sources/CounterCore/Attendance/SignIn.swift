@@ -41,6 +41,22 @@ public enum SignInReviewError: Error, Sendable, Equatable, CustomStringConvertib
     }
 }
 
+/// Why a duty chief's resolution of an attendance conflict (what the reconciliation after sign-in mode listed) was
+/// refused.
+public enum ConflictResolutionError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notDutyChief(String)
+    case ownConflict
+    case noteRequired
+
+    public var description: String {
+        switch self {
+        case .notDutyChief(let who): return "\(who) is not a duty chief (值班长); only the duty chief resolves attendance conflicts"
+        case .ownConflict: return "a duty chief cannot resolve a conflict about their own attendance (不得处理本人记录); ask another duty chief or the inspection office"
+        case .noteRequired: return "say what was decided (处理意见), for the audit log"
+        }
+    }
+}
+
 /// A sign-in made in sign-in fallback mode.
 public struct SignIn: Sendable, Hashable, Codable {
     public let staffID: String

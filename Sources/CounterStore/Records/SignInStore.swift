@@ -168,6 +168,29 @@ extension HallStore {
         }
     }
 
+    /// The duty chief has looked at a conflict the reconciliation listed and settled it (what was decided is `note`,
+    /// kept in the audit log). Only a duty chief (值班长) may; a conflict is resolved once.
+    public func resolveAttendanceConflict(_ id: Int64, by dutyChiefID: String, note: String, at: Date) async throws -> StoredAttendanceConflict {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM attendance_conflicts WHERE id = ?", arguments: [id]) else {
+                throw StoreError.unknownConflict(id)
+            }
+            if let by = row["resolved_by"] as String? { throw StoreError.conflictAlreadyResolved(id: id, by: by) }
+            guard let chief = try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE id = ?", arguments: [dutyChiefID]).map(Staff.init(row:)) else {
+                throw StoreError.unknownStaff(dutyChiefID)
+            }
+            guard chief.has(.dutyChief) else { throw ConflictResolutionError.notDutyChief(dutyChiefID) }
+            guard (row["staff_id"] as String) != dutyChiefID else { throw ConflictResolutionError.ownConflict }
+            guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ConflictResolutionError.noteRequired }
+            try db.execute(sql: "UPDATE attendance_conflicts SET resolved_by = ?, resolved_at = ? WHERE id = ?",
+                           arguments: [dutyChiefID, at.storeSeconds, id])
+            try AuditChain.append(db, at: at, actor: dutyChiefID, action: "attendance.conflict-resolved", subject: "conflict \(id)",
+                                  detail: "\(row["kind"] as String) of \(row["staff_id"] as String): \(note)")
+            return StoredAttendanceConflict(id: id, staffID: row["staff_id"], kind: row["kind"], description: row["description"],
+                                            terminalRole: row["terminal_role"], foundAt: Date(storeSeconds: row["found_at"]), resolvedBy: dutyChiefID)
+        }
+    }
+
     /// The attendance records from `from` to `to`.
     public func attendanceRecords(from: Date, to: Date) async throws -> [StoredAttendanceRecord] {
         try await pool.read { db in

@@ -94,19 +94,45 @@ public final class SignInFallback: Sendable {
         }
     }
 
-    /// The duty chief switches a terminal role by hand (a terminal that answers but reads nobody, say).
-    public func order(enter: Bool, role: String, by dutyChief: String, note: String) async throws(ModeTransitionError) {
+    /// The duty chief switches a terminal role by hand (a terminal that answers but reads nobody, say). Leaving sign-in
+    /// mode this way reconciles the time it lasted, as the terminal's return does.
+    /// - Returns: on leaving, the records and conflicts the reconciliation stored; nil on entering.
+    @discardableResult
+    public func order(enter: Bool, role: String, by dutyChief: String, note: String) async throws(ModeTransitionError) -> (records: Int, conflicts: Int)? {
         let now = clock.now()
-        let transition = try mode.withLock { hall throws(ModeTransitionError) in
-            try hall.apply(enter ? .dutyChiefEntersFallback(role: role, at: now, by: dutyChief, note: note)
-                                 : .dutyChiefLeavesFallback(role: role, at: now, by: dutyChief, note: note))
+        let (transition, since) = try mode.withLock { hall throws(ModeTransitionError) -> (ModeTransition, Date?) in
+            let since: Date? = if case .signInFallback(let since, _) = hall.roles[role] { since } else { nil }
+            let transition = try hall.apply(enter ? .dutyChiefEntersFallback(role: role, at: now, by: dutyChief, note: note)
+                                                  : .dutyChiefLeavesFallback(role: role, at: now, by: dutyChief, note: note))
+            return (transition, since)
         }
         await record(transition, actor: dutyChief)
+        if enter {
+            logger.warning("sign-in mode (签到考勤) ordered by duty chief \(dutyChief) for terminal \(role)", metadata: ["note": "\(note)"])
+            observer?(.entered(role: role, reason: transition.reason.description))
+            return nil
+        }
+        let from = (since ?? now).addingTimeInterval(-TimeInterval(config.fallback.enterAfterSeconds))
+        let outcome = await reconcile(role: role, from: from, to: now)
+        logger.notice("normal attendance again by duty chief \(dutyChief)'s order; the time in sign-in mode is reconciled",
+                      metadata: ["role": "\(role)", "records": "\(outcome.records)", "conflicts": "\(outcome.conflicts)"])
+        observer?(.left(role: role, records: outcome.records, conflicts: outcome.conflicts))
+        return outcome
     }
 
     /// Reconciles the punches and sign-ins of `from`...`to` for a terminal role, and stores the outcome.
     @discardableResult
     public func reconcile(role: String, from: Date, to: Date) async -> (records: Int, conflicts: Int) {
+        do {
+            return try await reconcileOrThrow(role: role, from: from, to: to)
+        } catch {
+            logger.error("the outage of \(role) could not be reconciled: \(error); run countergate attendance reconcile --role \(role) --from DAY")
+            return (0, 0)
+        }
+    }
+
+    /// ``reconcile(role:from:to:)`` with the store's error thrown (`countergate attendance reconcile`).
+    public func reconcileOrThrow(role: String, from: Date, to: Date) async throws -> (records: Int, conflicts: Int) {
         do {
             let punches = try await store.punches(from: from, to: to.addingTimeInterval(1)).compactMap { stored in
                 stored.punch.staffID.map { ReconcilablePunch(id: stored.id, staffID: $0, at: stored.punch.at) }
@@ -117,9 +143,6 @@ public final class SignInFallback: Sendable {
             let rules = Reconciliation(sameMoment: TimeInterval(config.fallback.reconcileMatchMinutes * 60))
             let result = rules.reconcile(punches: punches, signIns: signIns)
             return try await store.store(reconciliation: result, terminalRole: role, at: clock.now())
-        } catch {
-            logger.error("the outage of \(role) could not be reconciled: \(error); run countergate attendance reconcile --role \(role)")
-            return (0, 0)
         }
     }
 

@@ -69,7 +69,7 @@ public enum GatewayRuntime {
                 "roles": hall.roles.filter { $0.value.isFallback }.keys.sorted().joined(separator: ",")]))
         }
         let api = HallAPI(config: config, store: store, clock: clock, doorbell: devices.doorbell, events: events, bindings: devices.bindings,
-                          logger: logger)
+                          fallback: fallback, logger: logger)
         let router = HallRoutes.router(config: config, store: store, clock: clock) { api.register(on: $0) }
         var app = Application(
             router: router,

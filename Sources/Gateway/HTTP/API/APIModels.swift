@@ -240,6 +240,47 @@ struct ModeBody: Encodable, Sendable {
     let roles: [Role]
 }
 
+/// `POST /mode/{role}`: the duty chief puts a terminal role into sign-in mode, or takes it out, by hand.
+struct ModeOrderRequest: Decodable, Sendable {
+    /// true: enter sign-in mode (签到考勤); false: back to normal (the time in sign-in mode is reconciled).
+    var signInMode: Bool
+    /// The duty chief's staff id.
+    var by: String
+    /// Why, for the audit log and the mode's reason.
+    var note: String
+}
+
+/// An attendance conflict the reconciliation after sign-in mode listed for the duty chief.
+struct ConflictBody: Encodable, Sendable {
+    let id: Int64
+    let staffId: String
+    let name: String?
+    let kind: String
+    let description: String
+    let terminalRole: String
+    let foundAt: String
+    let resolvedBy: String?
+
+    init(_ conflict: StoredAttendanceConflict, name: String?) {
+        id = conflict.id
+        staffId = conflict.staffID
+        self.name = name
+        kind = conflict.kind
+        description = conflict.description
+        terminalRole = conflict.terminalRole
+        foundAt = APITime.string(conflict.foundAt)
+        resolvedBy = conflict.resolvedBy
+    }
+}
+
+/// `POST /attendance/conflicts/{id}/resolve`.
+struct ResolveRequest: Decodable, Sendable {
+    /// The duty chief's staff id.
+    var by: String
+    /// What was decided (处理意见).
+    var note: String
+}
+
 struct AttendanceDayBody: Encodable, Sendable {
     struct Person: Encodable, Sendable {
         let staffId: String

@@ -79,6 +79,11 @@ public struct APIProblem: Error, HTTPResponseError, Sendable, Equatable, CustomS
         APIProblem(status: .conflict, slug: "conflict", title: "Conflict (冲突)", detail: detail)
     }
 
+    /// 503: what the request needs is not running in this process (the mode is kept by the running gateway).
+    public static func unavailable(_ detail: String) -> APIProblem {
+        APIProblem(status: .serviceUnavailable, slug: "unavailable", title: "Unavailable (暂不可用)", detail: detail)
+    }
+
     /// 413: the body is larger than the route takes.
     public static func contentTooLarge(limit: Int) -> APIProblem {
         APIProblem(status: .contentTooLarge, slug: "content-too-large", title: "Content too large (内容过大)",
@@ -126,6 +131,7 @@ public struct APIProblem: Error, HTTPResponseError, Sendable, Equatable, CustomS
         case 413: return APIProblem(status: status, slug: "content-too-large", title: "Content too large (内容过大)", detail: detail)
         case 415: return APIProblem(status: status, slug: "unsupported-media-type", title: "Unsupported media type (格式不支持)", detail: detail)
         case 422: return .unprocessable(field: nil, detail)
+        case 503: return .unavailable(detail)
         case 500...: return APIProblem(status: status, slug: "internal-error", title: "Internal error (内部错误)", detail: detail)
         default:
             let slug = status.reasonPhrase.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")

@@ -51,11 +51,15 @@ public struct HallAPI: Sendable {
     public let events: GatewayEvents
     /// The running gateway's role bindings (the backup route reads the bound terminal through them).
     public let bindings: RoleBindings?
+    /// The running gateway's sign-in fallback, which owns the hall's mode (the duty chief's orders go to it).
+    public let fallback: SignInFallback?
     let limiter: SignInRateLimiter
     let logger: Logger
 
     public init(config: HallConfiguration, store: HallStore, clock: any HallClock, doorbell: SpoolerDoorbell? = nil,
-                events: GatewayEvents = GatewayEvents(), bindings: RoleBindings? = nil, logger: Logger = Logger(label: "countergate.api")) {
+                events: GatewayEvents = GatewayEvents(), bindings: RoleBindings? = nil, fallback: SignInFallback? = nil,
+                logger: Logger = Logger(label: "countergate.api")) {
+        self.fallback = fallback
         self.config = config
         self.store = store
         self.clock = clock
@@ -328,10 +332,64 @@ public struct HallAPI: Sendable {
             try await store.setCard(card.canonical, staffID: id, actor: "api:\(caller.name)", at: clock.now())
             return try json(StaffBody(person, cards: try await store.cards(ofStaff: id)))
         }
+        // What the reconciliation after sign-in mode found, for the duty chief.
+        api.on(.get, "/attendance/conflicts", "read-attendance") { _, context in
+            _ = try context.require(.readAttendance)
+            var answer: [ConflictBody] = []
+            for conflict in try await store.openAttendanceConflicts() {
+                answer.append(ConflictBody(conflict, name: try await store.staff(id: conflict.staffID)?.name))
+            }
+            return try json(answer)
+        }
+        api.on(.post, "/attendance/conflicts/{id}/resolve", "review-sign-ins") { request, context in
+            _ = try context.require(.reviewSignIns)
+            guard let id = Int64(try context.parameters.require("id")) else { throw APIProblem.badRequest("the conflict id is a number") }
+            let body = try await decodeJSON(ResolveRequest.self, from: request, context: context)
+            do {
+                let resolved = try await store.resolveAttendanceConflict(id, by: body.by, note: body.note, at: clock.now())
+                return try json(ConflictBody(resolved, name: try await store.staff(id: resolved.staffID)?.name))
+            } catch StoreError.unknownConflict(let id) {
+                throw APIProblem.notFound(StoreError.unknownConflict(id).description)
+            } catch let error as StoreError {
+                if case .unknownStaff = error { throw APIProblem.unprocessable("by: no staff member \(body.by)") }
+                throw APIProblem.conflict(error.description)
+            } catch let error as ConflictResolutionError {
+                if case .notDutyChief = error { throw APIProblem.forbidden(error.description) }
+                throw APIProblem.unprocessable(error.description)
+            }
+        }
         // The hall's mode.
         api.on(.get, "/mode", "read-mode") { _, context in
             _ = try context.require(.readMode)
             return try json(try await mode())
+        }
+        // The duty chief's order: a terminal role into sign-in mode by hand (a terminal that answers but reads nobody),
+        // or back to normal. Only the running gateway owns the mode.
+        api.on(.post, "/mode/{role}", "review-sign-ins") { request, context in
+            _ = try context.require(.reviewSignIns)
+            let role = try context.parameters.require("role")
+            let body = try await decodeJSON(ModeOrderRequest.self, from: request, context: context)
+            guard let chief = try await store.staff(id: body.by) else { throw APIProblem.unprocessable("by: no staff member \(body.by)") }
+            guard chief.has(.dutyChief) else {
+                throw APIProblem.forbidden("\(body.by) is not a duty chief (值班长); only the duty chief orders sign-in mode")
+            }
+            guard !body.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw APIProblem.unprocessable("note: say why (原因), for the audit log and the pages")
+            }
+            guard let fallback else { throw APIProblem.unavailable("the attendance mode is kept by the running gateway (countergate serve)") }
+            guard config.devices.contains(where: { $0.kind == .terminal && $0.role == role }) else {
+                throw APIProblem.notFound("no terminal role \(role) is configured")
+            }
+            do {
+                try await fallback.order(enter: body.signInMode, role: role, by: body.by, note: body.note)
+            } catch {
+                throw APIProblem.conflict("\(error)")
+            }
+            let answer = try await mode()
+            events.publish(GatewayEvent(name: "mode", fields: [
+                "signInMode": answer.signInMode ? "true" : "false",
+                "roles": answer.roles.filter { $0.mode == "sign-in" }.map(\.role).joined(separator: ",")]))
+            return try json(answer)
         }
         return api.routes
     }
