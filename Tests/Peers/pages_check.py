@@ -105,6 +105,13 @@ def control(base, method, path):
         return json.loads(answer.read().decode("utf-8"))
 
 
+def api(base, token, method, path):
+    """The gateway's API with a page's token: what a page should show, read on the side."""
+    request = urllib.request.Request(base + "/api/v1" + path, method=method, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read().decode("utf-8"))
+
+
 def copies(transcript, number):
     """How many copies of the notice numbered `number` the simulated printer printed (each copy is headed 编号:…)."""
     if not os.path.exists(transcript):
@@ -277,6 +284,56 @@ def kiosk_and_duty_chief(c, base, control_base, tokens, pins):
     c.wait("D002 gone from the pending list", lambda d: not d.find_elements(By.CSS_SELECTOR, '#pending tr[data-staff="D002"]'))
     c.shot("duty-rejected-with-reason")
     print("ok: the duty chief rejected D002 only with a reason", flush=True)
+    duty_chief_orders_and_resolves(c, base, tokens, pins)
+
+
+def duty_chief_orders_and_resolves(c, base, tokens, pins):
+    """(c, continued) The terminal is still down. D003 signs in and nobody confirms it. The duty chief lifts sign-in
+    mode by hand, only with a reason; the reconciliation lists D003's unreviewed sign-in (the demo runs with
+    --punch-every 0, so no punch backs it), the page shows the conflicts the API lists, and D003's is resolved only with
+    a note."""
+    c.to_tab("kiosk")
+    c.type("staff-id", "D003")
+    c.type("pin", pins["D003"])
+    c.click("the sign-in button", "#submit")
+    c.wait("D003 signed in", lambda d: c.data("#message", "kind") == "ok" and "签到成功" in (c.text("#message") or ""))
+    c.to_tab("duty")
+    c.wait("D003's sign-in to appear live", lambda d: d.find_elements(By.CSS_SELECTOR, '#pending tr[data-staff="D003"]'))
+    role = '#roles tr[data-role="entrance-terminal"]'
+    c.wait("entrance-terminal in sign-in mode on the duty chief's page", lambda d: c.data(role, "mode") == "sign-in")
+    c.click("lift sign-in mode without a reason", role + ' button[data-action="leave"]')
+    c.wait("a reason asked for", lambda d: "请填写原因" in (c.text("#order-status") or ""))
+    assert c.data(role, "mode") == "sign-in", "nothing changed without a reason"
+    c.type("order-note", "演示:考勤机由值班长确认恢复")
+    c.click("lift sign-in mode with a reason", role + ' button[data-action="leave"]')
+    c.wait("fingerprint attendance again", lambda d: c.data(role, "mode") == "normal" and "已恢复指纹考勤" in (c.text("#order-status") or ""))
+    mode = api(base, tokens["duty-chief"], "GET", "/mode")
+    assert not any(r["mode"] == "sign-in" for r in mode["roles"] if r["role"] == "entrance-terminal"), mode
+    c.shot("duty-mode-lifted")
+    print("ok: the duty chief lifted sign-in mode by hand, only with a reason", flush=True)
+
+    listed = api(base, tokens["duty-chief"], "GET", "/attendance/conflicts")
+    mine = [item for item in listed if item["staffId"] == "D003"]
+    assert [item["kind"] for item in mine] == ["unreviewed"], f"D003's unreviewed sign-in is not listed as a conflict: {listed}"
+    listed = mine + [item for item in listed if item["staffId"] != "D003"]
+    c.wait(f"the {len(listed)} conflict(s) the API lists on the page",
+           lambda d: len(d.find_elements(By.CSS_SELECTOR, "#conflicts tbody tr[data-id]")) == len(listed)
+           and (listed or "没有需要核对的记录" in (c.text("#conflicts tbody") or "")))
+    for item in listed:
+        cell = c.text(f'#conflicts tr[data-id="{item["id"]}"] td:nth-child(3)') or ""
+        assert cell and not cell.isascii(), f"conflict {item['id']} ({item['kind']}) is not named in Chinese: {cell!r}"
+    if listed:  # D003's first
+        first = f'#conflicts tr[data-id="{listed[0]["id"]}"]'
+        c.click("resolve without a note", first + ' button[data-action="resolve"]')
+        c.wait("a note asked for", lambda d: "请填写处理意见" in (c.text("#conflict-status") or ""))
+        c.driver.find_element(By.CSS_SELECTOR, first + ' input[aria-label="处理意见"]').send_keys("演示:已电话核实")
+        c.click("resolve with a note", first + ' button[data-action="resolve"]')
+        c.wait("the conflict resolved and gone", lambda d: "已处理" in (c.text("#conflict-status") or "")
+               and not d.find_elements(By.CSS_SELECTOR, first))
+        left = api(base, tokens["duty-chief"], "GET", "/attendance/conflicts")
+        assert all(item["id"] != listed[0]["id"] for item in left), left
+    c.shot("duty-conflicts")
+    print(f"ok: the duty chief saw the {len(listed)} conflict(s) of the reconciliation and resolved D003's with a note", flush=True)
 
 
 def ops_replaces_printer(c, base, control_base, tokens):

@@ -1,11 +1,13 @@
 // The duty chief's list: sign-ins awaiting confirmation, live as people sign in; confirm or reject (with a reason)
-// one by one, the selected ones, or all.
+// one by one, the selected ones, or all. Below: the conflicts the reconciliation found, resolved with a note, and each
+// terminal role's mode, which the duty chief can switch by hand.
 "use strict";
 
 (function () {
   const $ = (id) => document.getElementById(id);
   const chiefStorage = "countergate.duty.chief";
   const methods = { pin: "密码", badge: "工牌" };
+  const conflictKinds = { "times-disagree": "签到与指纹时间不符", "rejected-but-punched": "签到被驳回,但有指纹记录", unreviewed: "签到未经确认" };
   let fresh = new Set();
   let loading = null;
 
@@ -40,12 +42,13 @@
     });
     CG.events(onEvent, (state, message) => {
       CG.liveState("live")(state, message);
-      if (state === "open") { loadPending(); showMode(); }
+      if (state === "open") { loadPending(); showMode(); loadConflicts(); }
     });
     loadPending();
     showMode();
-    // Sign-ins made on the command line (another process) send no event: the list is read again now and then.
-    setInterval(loadPending, 30000);
+    loadConflicts();
+    // Sign-ins made on the command line (another process) send no event: the lists are read again now and then.
+    setInterval(() => { loadPending(); loadConflicts(); }, 30000);
   }
 
   function onEvent(name, event) {
@@ -54,6 +57,8 @@
       loadPending();
     } else if (name === "mode") {
       showMode();
+      // Leaving sign-in mode reconciles: conflicts may have been found.
+      loadConflicts();
     }
   }
 
@@ -75,10 +80,99 @@
         banner.className = "banner normal";
         banner.textContent = "考勤机工作正常(指纹考勤);仍有待确认的签到时请在下方处理";
       }
+      showRoles(mode.roles);
     } catch (error) {
       banner.className = "banner error";
       banner.textContent = "无法查询考勤方式:" + error.message;
     }
+  }
+
+  /** Each terminal role with its mode and the duty chief's switch. */
+  function showRoles(roles) {
+    const body = $("roles").tBodies[0];
+    if (!roles.length) {
+      body.replaceChildren(CG.el("tr", {}, CG.el("td", { colspan: 4, class: "empty" }, "未配置考勤机")));
+      return;
+    }
+    body.replaceChildren(...roles.map((r) => {
+      const signIn = r.mode === "sign-in";
+      return CG.el("tr", { dataset: { role: r.role, mode: r.mode } },
+        CG.el("td", {}, r.role),
+        CG.el("td", {}, signIn ? "签到考勤" + (r.since ? "(自 " + CG.formatTime(r.since) + " 起)" : "") : "指纹考勤"),
+        CG.el("td", {}, signIn ? reasonText(r.reason || "") : ""),
+        CG.el("td", { class: "row-actions" },
+          CG.el("button", { type: "button", class: signIn ? "small primary" : "small danger", "data-action": signIn ? "leave" : "enter",
+            onclick: () => order(r.role, !signIn) }, signIn ? "恢复指纹考勤" : "转为签到考勤")));
+    }));
+  }
+
+  function reasonText(reason) {
+    const ordered = /^ordered by duty chief (\S*?)(?:: (.*))?$/.exec(reason);
+    if (ordered) return "值班长" + (ordered[1] ? " " + ordered[1] : "") + " 手动转入" + (ordered[2] ? ":" + ordered[2] : "");
+    return "考勤机无法连接:" + reason;
+  }
+
+  async function order(role, enter) {
+    const by = $("chief").value;
+    if (!by) { CG.say("order-status", "请先选择今日值班长(确认人)", "error"); $("chief").focus(); return; }
+    const note = $("order-note").value.trim();
+    if (!note) { CG.say("order-status", "请填写原因", "error"); $("order-note").focus(); return; }
+    const verb = enter ? "转为签到考勤" : "恢复指纹考勤";
+    try {
+      await CG.api("POST", "/mode/" + encodeURIComponent(role), { signInMode: enter, by, note });
+      CG.say("order-status", role + " 已" + verb + (enter ? "" : ",签到与指纹记录已核对"), "ok");
+      $("order-note").value = "";
+    } catch (error) {
+      CG.say("order-status", "未能" + verb + ":" + error.message, "error", error);
+    }
+    showMode();
+    loadConflicts();
+  }
+
+  async function loadConflicts() {
+    let items;
+    try {
+      items = await CG.api("GET", "/attendance/conflicts");
+    } catch (error) {
+      CG.say("conflict-status", "无法读取需核对的记录:" + error.message, "error", error);
+      return;
+    }
+    $("conflict-count").textContent = items.length ? "共 " + items.length + " 条" : "";
+    const body = $("conflicts").tBodies[0];
+    // Unchanged: leave the table (and a note being typed, and the focus) alone.
+    const shown = JSON.stringify(items);
+    if (shown === body.dataset.shown) return;
+    body.dataset.shown = shown;
+    const typed = new Map(Array.from(body.querySelectorAll("tr[data-id]")).map((tr) => [tr.dataset.id, tr.querySelector("input").value]));
+    if (!items.length) {
+      body.replaceChildren(CG.el("tr", {}, CG.el("td", { colspan: 6, class: "empty" }, "没有需要核对的记录")));
+      return;
+    }
+    body.replaceChildren(...items.map((item) => {
+      const note = CG.el("input", { maxlength: 200, placeholder: "处理意见(必填)", "aria-label": "处理意见" });
+      note.value = typed.get(String(item.id)) || "";
+      return CG.el("tr", { dataset: { id: item.id, staff: item.staffId, kind: item.kind } },
+        CG.el("td", {}, item.staffId),
+        CG.el("td", {}, item.name || ""),
+        CG.el("td", { title: item.description }, conflictKinds[item.kind] || item.kind),
+        CG.el("td", {}, item.terminalRole),
+        CG.el("td", {}, CG.formatTime(item.foundAt)),
+        CG.el("td", { class: "row-actions" }, note, " ",
+          CG.el("button", { type: "button", class: "small primary", "data-action": "resolve", onclick: () => resolve(item, note.value.trim()) }, "处理")));
+    }));
+  }
+
+  async function resolve(item, note) {
+    const by = $("chief").value;
+    if (!by) { CG.say("conflict-status", "请先选择今日值班长(确认人)", "error"); $("chief").focus(); return; }
+    if (!note) { CG.say("conflict-status", "请填写处理意见", "error"); return; }
+    try {
+      await CG.api("POST", "/attendance/conflicts/" + item.id + "/resolve", { by, note });
+      CG.say("conflict-status", "已处理 " + item.staffId + (item.name ? " " + item.name : "") + " 的记录", "ok");
+    } catch (error) {
+      CG.say("conflict-status", "未能处理:" + error.message, "error", error);
+    }
+    loadConflicts();
   }
 
   /** Reloads the list; a reload asked for while one runs waits for it and runs once more. */
