@@ -100,6 +100,8 @@ struct DeviceReplacementEndToEndTests {
             new.stdout.contains("第二联(窗口留存)") && new.stdout.components(separatedBy: "[PARTIAL CUT]").count >= 3
         }
         try await gateway.wait(for: "the gateway to log the rebinding") { gateway.stderr.contains("role rebound") }
+        // The paper is out before the store says done: the spooler logs `printed` once it has marked the job.
+        try await gateway.wait(for: "the gateway to log the job printed") { gateway.stderr.contains("\"msg\":\"printed\"") }
         let jobs = try await RunningBinary.run(["jobs", "list", "--config", config.path])
         #expect(jobs.stdout.contains("1\tdone\twindow-1-printer"), "\(jobs.stdout)")
         let audit = try await RunningBinary.run(["audit", "verify", "--config", config.path])

@@ -63,6 +63,8 @@ import Testing
         }
         #expect(printer.stdout.contains("1. 法定代表人身份证明"))
         #expect(printer.stdout.contains("办件时限从材料补齐之日算起"))
+        // The paper is out before the store says done: the spooler logs `printed` once it has marked the job.
+        try await gateway.wait(for: "the gateway to log the job printed") { gateway.stderr.contains("\"msg\":\"printed\"") }
         let jobs = try await RunningBinary.run(["jobs", "list", "--config", config.path])
         #expect(jobs.stdout.contains("1\tdone\twindow-1-printer"))
         #expect(!jobs.stdout.contains("\n2\t"))
