@@ -1,6 +1,7 @@
 // The serial badge reader over a real tty (a pty pair): raw line at the configured rate, cards and rejections in
 // order, and reading resumed after the tty disappears and comes back.
 @testable import BadgeReaders
+import CounterGateTestSupport
 import DeviceKit
 import Foundation
 import Testing
@@ -14,7 +15,7 @@ private func next<T>(_ iterator: inout AsyncStream<SerialBadgeReader.Event>.Iter
     while let event = await iterator.next() {
         if let value = match(event) { return value }
     }
-    throw SerialTestFailure("the reader's events ended")
+    throw TestSupportError("the reader's events ended")
 }
 
 private func connected(_ event: SerialBadgeReader.Event) -> Bool? { if case .connected = event { true } else { nil } }
@@ -26,7 +27,7 @@ struct SerialBadgeReaderTests {
     @Test("frames written on the line are read as cards; a bad checksum is rejected and counted; the tty is raw 8N1 at 9600",
           .timeLimit(.minutes(1)))
     func readsFrames() async throws {
-        let pty = try SerialPTY()
+        let pty = try PseudoTerminal()
         let reader = SerialBadgeReader(path: pty.slavePath, baudRate: 9600, mode: .frames, pollInterval: .milliseconds(100))
         var events = reader.events().makeAsyncIterator()
         _ = try await next(&events, connected)
@@ -58,7 +59,7 @@ struct SerialBadgeReaderTests {
 
     @Test("digit lines at 19200 are read in line mode", .timeLimit(.minutes(1)))
     func readsLines() async throws {
-        let pty = try SerialPTY()
+        let pty = try PseudoTerminal()
         let reader = SerialBadgeReader(path: pty.slavePath, baudRate: 19200, mode: .lines(format: .decimal, maxLength: 10),
                                        pollInterval: .milliseconds(100))
         var events = reader.events().makeAsyncIterator()
@@ -72,9 +73,9 @@ struct SerialBadgeReaderTests {
     @Test("when the tty disappears the reader reports it, retries, and reads again from the replugged tty",
           .timeLimit(.minutes(1)))
     func reopensAfterReplug() async throws {
-        let directory = try SerialTemporaryDirectory("replug")
+        let directory = try TemporaryDirectory("replug")
         let link = directory.file("reader-entrance")
-        let first = try SerialPTY()
+        let first = try PseudoTerminal()
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: first.slavePath)
         let reader = SerialBadgeReader(path: link, mode: .frames, initialBackoff: .milliseconds(5),
                                        maximumBackoff: .milliseconds(20), pollInterval: .milliseconds(100))
@@ -92,7 +93,7 @@ struct SerialBadgeReaderTests {
         // Reopening finds nothing while it is out: reported again, not a crash or a spin.
         #expect(try await next(&events, lost).kind == .unplugged)
 
-        let second = try SerialPTY()
+        let second = try PseudoTerminal()
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: second.slavePath)
         _ = try await next(&events, connected)
         try second.send(RDM6300FrameDecoder.encode(version: 1, id: 2222))
@@ -102,10 +103,10 @@ struct SerialBadgeReaderTests {
     @Test("a missing tty and an unsupported rate are reported as lost with their kind, not thrown away",
           .timeLimit(.minutes(1)))
     func reportsOpenFailures() async throws {
-        let directory = try SerialTemporaryDirectory("missing")
+        let directory = try TemporaryDirectory("missing")
         var missing = SerialBadgeReader(path: directory.file("ttyUSB9"), initialBackoff: .milliseconds(5)).events().makeAsyncIterator()
         #expect(try await next(&missing, lost).kind == .unplugged)
-        let pty = try SerialPTY()
+        let pty = try PseudoTerminal()
         var odd = SerialBadgeReader(path: pty.slavePath, baudRate: 12345, initialBackoff: .milliseconds(5)).events().makeAsyncIterator()
         let error = try await next(&odd, lost)
         #expect(error.kind == .misconfigured)
@@ -114,7 +115,7 @@ struct SerialBadgeReaderTests {
 
     @Test("the cards stream gives only cards", .timeLimit(.minutes(1)))
     func cardsOnly() async throws {
-        let pty = try SerialPTY()
+        let pty = try PseudoTerminal()
         let reader = SerialBadgeReader(path: pty.slavePath, pollInterval: .milliseconds(100))
         // Open the line first through events() would race the flush on open; here the frame repeats until read,
         // as an RDM6300 does while the card lies on it.

@@ -1,5 +1,6 @@
 // Printing to a device path (/dev/usb/lpN in the hall), here a FIFO or a plain file standing in for the node.
 @testable import DeviceKit
+import CounterGateTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 // CUPS queues through `lp`: a stand-in `lp` script records its arguments and the job it was fed.
 @testable import DeviceKit
+import CounterGateTestSupport
 import Foundation
 import Testing
 

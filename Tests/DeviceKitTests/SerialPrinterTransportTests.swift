@@ -1,5 +1,6 @@
 // Serial printing through a real tty (a pty pair): raw 8N1 at the configured rate, bytes untouched, reopen on replug.
 @testable import DeviceKit
+import CounterGateTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)

@@ -116,58 +116,6 @@ final class LoopbackListener: Sendable {
     deinit { close(fd) }
 }
 
-/// A pseudo-terminal pair: the transport opens the slave's path as it would /dev/ttyUSB0; the test is the printer
-/// on the master side.
-final class PseudoTerminal: Sendable {
-    let master: Int32
-    let slave: Int32
-    let slavePath: String
-
-    init() throws {
-        var master: Int32 = -1, slave: Int32 = -1
-        guard openpty(&master, &slave, nil, nil, nil) == 0 else { throw TestFailure("openpty failed: \(String(cString: strerror(errno)))") }
-        self.master = master
-        self.slave = slave
-        slavePath = String(cString: ttyname(slave))
-    }
-
-    /// The line settings as the kernel holds them for the tty.
-    func attributes() -> termios {
-        var options = termios()
-        _ = tcgetattr(slave, &options)
-        return options
-    }
-
-    private let open = Mutex(true)
-
-    /// Ends the pair: the slave side sees a hang-up, as when a USB serial adapter is pulled.
-    func hangUp() {
-        let wasOpen = open.withLock { isOpen in
-            defer { isOpen = false }
-            return isOpen
-        }
-        guard wasOpen else { return }
-        close(master)
-        close(slave)
-    }
-
-    deinit { hangUp() }
-}
-
-/// A temporary directory removed when the test is done with it.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init(_ name: String) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("cg-transport-\(name)-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// Runs `body`, which should fail with a `TransportError`, and returns the error (recording an issue on success).
 func transportError(_ body: () async throws(TransportError) -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> TransportError? {
     do {

@@ -1,30 +1,10 @@
 // Loads the badge reader model files (drivers/readers/*.toml), resolving `inherits`, refusing unknown keys.
 import CounterTOML
+import DeviceKit
 import Foundation
 
 /// A USB vendor:product id as `lsusb` shows it (`ffff:0035`).
-public struct ReaderUSBID: Sendable, Hashable, CustomStringConvertible {
-    public let vendor: UInt16
-    public let product: UInt16
-
-    public init(vendor: UInt16, product: UInt16) {
-        self.vendor = vendor
-        self.product = product
-    }
-
-    /// Parses `vvvv:pppp` in hexadecimal; nil for anything else.
-    public init?(_ text: String) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 4 }),
-              let vendor = UInt16(parts[0], radix: 16), let product = UInt16(parts[1], radix: 16) else { return nil }
-        self.init(vendor: vendor, product: product)
-    }
-
-    public var description: String {
-        func h(_ v: UInt16) -> String { let s = String(v, radix: 16); return String(repeating: "0", count: 4 - s.count) + s }
-        return h(vendor) + ":" + h(product)
-    }
-}
+public typealias ReaderUSBID = USBID
 
 /// One badge reader model, as its profile file describes it.
 public struct ReaderProfile: Sendable, Hashable {
@@ -77,78 +57,22 @@ public enum ReaderProfiles {
     /// Loads every `*.toml` file directly in `directory`.
     /// - Throws: `ConfigErrors` naming file, line and key of each problem.
     public static func load(directory: String) throws -> [ReaderProfile] {
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw ConfigErrors(errors: [ConfigError(file: directory, line: 0, key: nil, message: "the reader profile folder cannot be read")])
-        }
-        var files: [(path: String, text: String)] = []
-        var errors: [ConfigError] = []
-        for name in names.sorted() where name.hasSuffix(".toml") {
-            let path = directory + "/" + name
-            if let data = FileManager.default.contents(atPath: path) {
-                files.append((path, String(decoding: data, as: UTF8.self)))
-            } else {
-                errors.append(ConfigError(file: path, line: 0, key: nil, message: "cannot be read"))
-            }
-        }
-        if !errors.isEmpty { throw ConfigErrors(errors: errors) }
-        if files.isEmpty {
-            throw ConfigErrors(errors: [ConfigError(file: directory, line: 0, key: nil, message: "holds no reader profiles (*.toml)")])
-        }
-        return try parse(files: files)
+        try parse(files: try ProfileFiles.read(directory: directory, family: "reader", recursive: false))
     }
 
     /// Reads profiles from texts (`path` names the file in errors; its last component without `.toml` is the id).
     public static func parse(files: [(path: String, text: String)]) throws -> [ReaderProfile] {
         var errors: [ConfigError] = []
-        var drafts: [String: Draft] = [:]
-        for file in files {
-            let id = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
-            if let other = drafts[id] {
-                errors.append(ConfigError(file: file.path, line: 0, key: nil, message: "has the same profile id `\(id)` as \(other.file)"))
-                continue
-            }
-            let table: TOMLTable
-            do { table = try TOMLReader.parse(file.text) } catch {
-                errors.append(ConfigError(file: file.path, line: error.position.line, key: nil, message: error.message))
-                continue
-            }
-            let reader = TableReader(table, path: "", file: file.path)
-            let draft = Draft(id: id, file: file.path, reader: reader)
-            errors += reader.finish()
-            drafts[id] = draft
+        let drafts = ProfileFiles.drafts(files, errors: &errors) { id, file, reader in Draft(id: id, file: file, reader: reader) }
+        let profiles = ProfileFiles.resolve(drafts, family: "reader", errors: &errors) { draft, chain, errors in
+            draft.resolve(chain: chain, errors: &errors)
         }
-        var profiles: [ReaderProfile] = []
-        for id in drafts.keys.sorted() {
-            guard let draft = drafts[id] else { continue }
-            // The chain from the profile up to its root.
-            var chain = [draft]
-            var seen: Set<String> = [id]
-            var current = draft
-            var broken = false
-            while let parent = current.inherits {
-                guard let next = drafts[parent], !seen.contains(parent) else {
-                    let why = drafts[parent] == nil ? "names `\(parent)`, which is no reader profile" : "makes a cycle through `\(parent)`"
-                    errors.append(ConfigError(file: current.file, line: current.inheritsLine, key: "inherits", message: why))
-                    broken = true
-                    break
-                }
-                seen.insert(parent)
-                chain.append(next)
-                current = next
-            }
-            if !broken, let profile = draft.resolve(chain: chain, errors: &errors) { profiles.append(profile) }
-        }
-        guard errors.isEmpty else {
-            var unique: [ConfigError] = []
-            for error in errors where !unique.contains(error) { unique.append(error) }
-            throw ConfigErrors(errors: unique.sorted { ($0.file, $0.line) < ($1.file, $1.line) })
-        }
+        try ProfileFiles.check(errors)
         return profiles
     }
 
     /// What one file sets; nil for what it leaves to its parent.
-    struct Draft {
+    struct Draft: InheritingProfileDraft {
         let id: String
         let file: String
         var name: String?
@@ -238,8 +162,6 @@ public enum ReaderProfiles {
         }
     }
 }
-
-import DeviceKit
 
 /// The rates DeviceKit's serial lines can be set to.
 enum DeviceKitRates {

@@ -181,25 +181,3 @@ public enum UdevRules {
         "# grabs them (EVIOCGRAB), so the digits they type never land in a clerk's open form.",
     ]
 }
-
-/// A USB id in the rules: ordered, and written as sysfs writes `idVendor`/`idProduct` (lowercase, four digits).
-struct USBID: Hashable, Comparable, CustomStringConvertible {
-    let vendor: UInt16
-    let product: UInt16
-
-    init(_ pair: (vendor: UInt16, product: UInt16)) {
-        vendor = pair.vendor
-        product = pair.product
-    }
-
-    var vendorHex: String { Self.hex4(vendor) }
-    var productHex: String { Self.hex4(product) }
-    var description: String { vendorHex + ":" + productHex }
-
-    static func < (a: USBID, b: USBID) -> Bool { (a.vendor, a.product) < (b.vendor, b.product) }
-
-    private static func hex4(_ value: UInt16) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 4 - digits.count) + digits
-    }
-}

@@ -1,30 +1,8 @@
 // What one printer model can do, as read from its file in drivers/printers/ (inheritance already resolved).
+import DeviceKit
 
 /// A USB vendor and product id pair, as `lsusb` shows it (`0483:5743`).
-public struct USBProductID: Sendable, Hashable, CustomStringConvertible {
-    public let vendor: UInt16
-    public let product: UInt16
-
-    public init(vendor: UInt16, product: UInt16) {
-        self.vendor = vendor
-        self.product = product
-    }
-
-    /// Parses `vvvv:pppp` (hexadecimal, as lsusb prints it); nil for anything else.
-    public init?(_ text: String) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 4 }),
-              let vendor = UInt16(parts[0], radix: 16), let product = UInt16(parts[1], radix: 16) else { return nil }
-        self.init(vendor: vendor, product: product)
-    }
-
-    public var description: String { hex4(vendor) + ":" + hex4(product) }
-}
-
-private func hex4(_ value: UInt16) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: 4 - digits.count) + digits
-}
+public typealias USBProductID = USBID
 
 /// One receipt printer model: paper, fonts, Chinese, cutter, codes and status it supports, and its quirks.
 /// Made by ``PrinterProfiles/load(directory:)``; every field is set (inherited ones resolved).

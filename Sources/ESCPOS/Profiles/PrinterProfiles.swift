@@ -11,56 +11,15 @@ public enum PrinterProfiles {
     /// Loads every `*.toml` file under `directory` (subfolders included).
     /// - Throws: `ConfigErrors` naming file, line and key of each problem.
     public static func load(directory: String) throws -> PrinterProfileSet {
-        let root = URL(fileURLWithPath: directory)
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
-            throw ConfigErrors(errors: [ConfigError(file: directory, line: 0, key: nil, message: "the printer profile folder cannot be read")])
-        }
-        var files: [(path: String, text: String)] = []
-        var errors: [ConfigError] = []
-        for case let url as URL in walker where url.pathExtension == "toml" {
-            do {
-                let data = try Data(contentsOf: url)
-                files.append((url.path, String(decoding: data, as: UTF8.self)))
-            } catch {
-                errors.append(ConfigError(file: url.path, line: 0, key: nil, message: "cannot be read (\(error.localizedDescription))"))
-            }
-        }
-        if !errors.isEmpty { throw ConfigErrors(errors: errors) }
-        if files.isEmpty {
-            throw ConfigErrors(errors: [ConfigError(file: directory, line: 0, key: nil, message: "holds no printer profiles (*.toml)")])
-        }
-        return try parse(files: files.sorted { $0.path < $1.path })
+        try parse(files: try ProfileFiles.read(directory: directory, family: "printer", recursive: true))
     }
 
     /// Reads profiles from texts (`path` names the file in errors; its last component without `.toml` is the id).
     public static func parse(files: [(path: String, text: String)]) throws -> PrinterProfileSet {
         var errors: [ConfigError] = []
-        var drafts: [String: ProfileDraft] = [:]
-        for file in files {
-            let id = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
-            if let other = drafts[id] {
-                errors.append(ConfigError(file: file.path, line: 0, key: nil,
-                                          message: "has the same profile id `\(id)` as \(other.file); rename one of them"))
-                continue
-            }
-            let table: TOMLTable
-            do { table = try TOMLReader.parse(file.text) } catch {
-                errors.append(ConfigError(file: file.path, line: error.position.line, key: nil, message: error.message))
-                continue
-            }
-            let reader = TableReader(table, path: "", file: file.path)
-            let draft = ProfileDraft(id: id, file: file.path, reader: reader)
-            errors += reader.finish()
-            drafts[id] = draft
-        }
-        var profiles: [PrinterProfile] = []
-        for id in drafts.keys.sorted() {
-            guard let draft = drafts[id] else { continue }
-            switch resolveChain(draft, drafts) {
-            case .failure(let error): errors.append(error)
-            case .success(let chain):
-                if let profile = draft.resolve(chain: chain, errors: &errors) { profiles.append(profile) }
-            }
+        let drafts = ProfileFiles.drafts(files, errors: &errors) { id, file, reader in ProfileDraft(id: id, file: file, reader: reader) }
+        let profiles = ProfileFiles.resolve(drafts, family: "printer", errors: &errors) { draft, chain, errors in
+            draft.resolve(chain: chain, errors: &errors)
         }
         // Two profiles claiming one USB id would make matching a guess.
         var claimed: [USBProductID: PrinterProfile] = [:]
@@ -74,41 +33,13 @@ public enum PrinterProfiles {
                 }
             }
         }
-        guard errors.isEmpty else {
-            // A parent that is missing is met by every profile below it; say so once.
-            var unique: [ConfigError] = []
-            for error in errors where !unique.contains(error) { unique.append(error) }
-            throw ConfigErrors(errors: unique.sorted { ($0.file, $0.line) < ($1.file, $1.line) })
-        }
+        try ProfileFiles.check(errors)
         return PrinterProfileSet(profiles)
-    }
-
-    /// The chain of drafts from `draft` up to its root, or the error naming the unknown parent or the cycle.
-    private static func resolveChain(_ draft: ProfileDraft, _ drafts: [String: ProfileDraft]) -> Result<[ProfileDraft], ConfigError> {
-        var chain = [draft]
-        var seen: Set<String> = [draft.id]
-        var current = draft
-        while let parent = current.inherits {
-            guard let next = drafts[parent] else {
-                let known = drafts.keys.sorted().joined(separator: ", ")
-                return .failure(ConfigError(file: current.file, line: current.inheritsLine, key: "inherits",
-                                            message: "names `\(parent)`, which is no printer profile; known profiles: \(known)"))
-            }
-            if seen.contains(parent) {
-                let cycle = (chain.map(\.id) + [parent]).joined(separator: " -> ")
-                return .failure(ConfigError(file: draft.file, line: draft.inheritsLine, key: "inherits",
-                                            message: "makes a cycle (\(cycle)); a profile cannot inherit from itself"))
-            }
-            seen.insert(parent)
-            chain.append(next)
-            current = next
-        }
-        return .success(chain)
     }
 }
 
 /// What one file sets; nil for what it leaves to the profile it inherits from.
-struct ProfileDraft {
+struct ProfileDraft: InheritingProfileDraft {
     let id: String
     let file: String
     var name: String?
