@@ -2,7 +2,9 @@
 import CounterConfig
 import CounterCore
 import CounterStore
+import BadgeReaders
 import DeviceKit
+import ESCPOS
 import Foundation
 import GRDB
 
@@ -29,7 +31,12 @@ public struct DoctorReport: Codable, Sendable {
 }
 
 public enum HallDoctor {
-    public static func examine(configPath: String?, clock: any HallClock = SystemClock()) async -> DoctorReport {
+    /// Where udev reads rules from, in its order of precedence.
+    public static let udevRuleDirectories = ["/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d", "/lib/udev/rules.d"]
+
+    /// - Parameter udevRuleDirectories: where to look for the installed udev rules (tests give a folder of their own).
+    public static func examine(configPath: String?, clock: any HallClock = SystemClock(),
+                               udevRuleDirectories: [String] = udevRuleDirectories) async -> DoctorReport {
         var findings: [DoctorFinding] = []
         func add(_ area: String, _ status: DoctorFinding.Status, _ finding: String, fix: String? = nil) {
             findings.append(DoctorFinding(area: area, status: status, finding: finding, fix: fix))
@@ -98,12 +105,20 @@ public enum HallDoctor {
             }
 
             // HTTP.
-            if config.http.bind == "127.0.0.1" || config.http.bind == "::1" {
-                add("http", .ok, "listens on \(config.http.bind):\(config.http.port) (this machine only)")
-            } else {
-                add("http", .warn, "listens on \(config.http.bind):\(config.http.port), reachable from the network",
-                    fix: "serve the hall LAN over TLS (a later release adds it), or keep 127.0.0.1")
+            let http = config.http
+            if http.bindsLoopback {
+                add("http", .ok, "listens on \(http.bind):\(http.port) (this machine only)" + (http.usesTLS ? " over HTTPS" : ""))
+            } else if http.usesTLS {
+                add("http", .ok, "listens on \(http.bind):\(http.port) over HTTPS, reachable from the hall's LAN")
+            } else if http.allowPlainHTTP {
+                add("http", .warn, "listens on \(http.bind):\(http.port) in plain HTTP ([http] allow_plain_http): API tokens cross the LAN in clear text",
+                    fix: "set [http] tls_certificate and tls_key (docs/api/security.md), or bind 127.0.0.1")
+            } else if let refusal = http.plainHTTPRefusal {
+                add("http", .fail, "the gateway will not start: \(refusal)")
             }
+
+            // udev rules: the service user reaches its USB printers and readers only through them.
+            checkUdevRules(config, directories: udevRuleDirectories, add: add)
         }
 
         // System libraries the gateway runs with.
@@ -133,6 +148,42 @@ public enum HallDoctor {
             }
         }
         return DoctorReport(findings: findings, usbDevices: usb, inputDevices: input, serialPorts: serial)
+    }
+
+    /// Whether the installed rules are the ones the configured profiles make (`countergate udev rules`).
+    static func checkUdevRules(_ config: HallConfiguration, directories: [String],
+                               add: (String, DoctorFinding.Status, String, String?) -> Void) {
+        let expected: String
+        do {
+            let printers = try PrinterProfiles.load(directory: config.printing.profilesDirectory)
+            let readers = try ReaderProfiles.load(directory: config.badges.profilesDirectory)
+            expected = UdevRules.render(printers.profiles.map(\.udevProfile) + readers.map(\.udevProfile))
+        } catch {
+            // The printers and readers themselves fail to start with this error; here it only stops the check.
+            add("udev", .warn, "the device profiles cannot be read, so the udev rules cannot be checked: \(error)",
+                "point [printing] profiles_dir and [badges] profiles_dir at the drivers/ folders, and correct the files named")
+            return
+        }
+        let generate = "countergate udev rules --printers-dir \(config.printing.profilesDirectory) --readers-dir \(config.badges.profilesDirectory) "
+            + "--output /tmp/\(UdevRules.fileName) && sudo install -m 0644 /tmp/\(UdevRules.fileName) /etc/udev/rules.d/ "
+            + "&& sudo udevadm control --reload && sudo udevadm trigger"
+        let usesUSB = config.devices.contains { $0.address.hasPrefix("usb:") || $0.address.hasPrefix("/dev/usb/") }
+        guard let installed = directories.lazy.map({ $0 + "/" + UdevRules.fileName }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            add("udev", usesUSB ? .warn : .info,
+                "\(UdevRules.fileName) is not installed (looked in \(directories.joined(separator: ", "))): "
+                    + "the service user cannot open USB printers and readers, and wedge readers type into the desktop", generate)
+            return
+        }
+        guard let text = FileManager.default.contents(atPath: installed).map({ String(decoding: $0, as: UTF8.self) }) else {
+            add("udev", .warn, "\(installed) cannot be read by uid \(getuid())", "make it readable (mode 0644)")
+            return
+        }
+        if text == expected {
+            add("udev", .ok, "\(installed) matches the profiles in \(config.printing.profilesDirectory) and \(config.badges.profilesDirectory)", nil)
+        } else {
+            add("udev", .warn, "\(installed) differs from the rules the profiles make (a profile or a USB id was added or changed since it was installed)",
+                generate)
+        }
     }
 
     static func sqliteVersion() -> String {

@@ -1,0 +1,83 @@
+// `countergate doctor`'s checks of the udev rules and of how the API is served.
+import BadgeReaders
+import CounterGateTestSupport
+import DeviceKit
+import ESCPOS
+import Foundation
+import Testing
+@testable import Gateway
+
+@Suite struct HallDoctorTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A configuration with the repository's profiles and one USB printer, and an empty folder for the installed rules.
+    static func hall(http: String = "") throws -> (config: String, rules: TemporaryDirectory, data: TemporaryDirectory) {
+        let data = try TemporaryDirectory("doctor-data")
+        let rules = try TemporaryDirectory("doctor-rules")
+        let config = data.file("hall.toml")
+        try """
+            [store]
+            data_dir = "\(data.path)/store"
+
+            [printing]
+            profiles_dir = "\(root.appendingPathComponent("drivers/printers").path)"
+
+            [badges]
+            profiles_dir = "\(root.appendingPathComponent("drivers/readers").path)"
+
+            [http]
+            \(http)
+
+            [[device]]
+            id = "p1"
+            kind = "printer"
+            role = "window-1-printer"
+            profile = "xprinter-xp80"
+            address = "/dev/usb/lp0"
+            windows = [1]
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        return (config, rules, data)
+    }
+
+    static func udev(_ report: DoctorReport) -> [DoctorFinding] { report.findings.filter { $0.area == "udev" } }
+
+    @Test("the udev rules: missing (a warning with the command that installs them), as the profiles make them, or outdated")
+    func udevRules() async throws {
+        let (config, rules, data) = try Self.hall()
+        defer { _ = data }
+
+        let missing = Self.udev(await HallDoctor.examine(configPath: config, udevRuleDirectories: [rules.path]))
+        #expect(missing.count == 1)
+        #expect(missing.first?.status == .warn, "a USB printer is configured")
+        #expect(missing.first?.finding.contains("70-countergate.rules is not installed") == true)
+        #expect(missing.first?.fix?.contains("countergate udev rules") == true && missing.first?.fix?.contains("udevadm trigger") == true)
+
+        // Installed as generated: the checked-in file is what the profiles make (UdevRulesTests checks that too).
+        let generated = try String(contentsOf: Self.root.appendingPathComponent("udev/70-countergate.rules"), encoding: .utf8)
+        try generated.write(toFile: rules.file("70-countergate.rules"), atomically: true, encoding: .utf8)
+        let current = Self.udev(await HallDoctor.examine(configPath: config, udevRuleDirectories: [rules.path]))
+        #expect(current.map(\.status) == [.ok], "\(current)")
+
+        // A profile gained an id since: the installed file is outdated.
+        try (generated + "# edited by hand\n").write(toFile: rules.file("70-countergate.rules"), atomically: true, encoding: .utf8)
+        let outdated = Self.udev(await HallDoctor.examine(configPath: config, udevRuleDirectories: [rules.path]))
+        #expect(outdated.map(\.status) == [.warn])
+        #expect(outdated.first?.finding.contains("differs from the rules the profiles make") == true)
+    }
+
+    @Test("HTTP: loopback, HTTPS on the LAN, plain HTTP allowed on the LAN (a warning), and a refusal the gateway would make (a failure)")
+    func http() async throws {
+        func finding(_ http: String, area: String = "http") async throws -> DoctorFinding? {
+            let (config, rules, data) = try Self.hall(http: http)
+            defer { _ = (rules, data) }
+            return await HallDoctor.examine(configPath: config, udevRuleDirectories: [rules.path]).findings.first { $0.area == area }
+        }
+        #expect(try await finding(#"bind = "127.0.0.1""#)?.status == .ok)
+        let plain = try await finding("bind = \"192.168.10.5\"\nallow_plain_http = true")
+        #expect(plain?.status == .warn && plain?.finding.contains("clear text") == true)
+        // The configuration loader refuses a LAN address without TLS: the doctor reports the configuration failing,
+        // with the line and what to set.
+        let refused = try await finding(#"bind = "192.168.10.5""#, area: "config")
+        #expect(refused?.status == .fail && refused?.finding.contains("without TLS") == true, "\(String(describing: refused))")
+    }
+}
