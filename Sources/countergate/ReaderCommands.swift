@@ -55,8 +55,12 @@ struct ReaderCommand: AsyncParsableCommand {
             let store = openStoreForTools(config)
             let cardFormat = CardFormat(rawValue: format) ?? .decimal
             func show(_ card: CardNumber) async {
-                let staffID = try? await store.staffID(forCard: card.canonical)
-                let person = if let staffID { (try? await store.staff(id: staffID))?.name ?? staffID } else { "unknown card (未登记的卡)" }
+                let person: String
+                switch card.owner(among: (try? await store.cardsByStaff()) ?? [:]) {
+                case .staff(let staffID): person = (try? await store.staff(id: staffID))?.name ?? staffID
+                case .nobody: person = "unknown card (未登记的卡)"
+                case .ambiguous(let people): person = "the low 24 bits of the cards of " + people.joined(separator: ", ") + " (Wiegand 26 cannot tell them apart)"
+                }
                 printLine("\(card.canonical)\t\(person)")
             }
             if let usb {

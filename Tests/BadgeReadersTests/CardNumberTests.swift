@@ -125,3 +125,27 @@ struct CardRepeatTapFilterTests {
         #expect(!repeatOf499 && card0Again)
     }
 }
+
+@Suite("Whose card a reading is")
+struct CardOwnerTests {
+    // 0x12345678: the full number printed on 张伟's card; a Wiegand 26 reader sees facility 0x34, card 0x5678.
+    static let cards: [String: [String]] = ["D003": ["0305419896"], "D004": ["0000000042", "0001193046"]]
+
+    @Test("a full reading is exact; a Wiegand 26 reading finds the full number on file by its low 24 bits")
+    func fullAndWiegand() {
+        #expect(CardNumber(0x1234_5678).owner(among: Self.cards) == .staff("D003"))
+        #expect(CardNumber(0x0034_5678).owner(among: Self.cards) == .nobody, "a full reading never matches on 24 bits")
+        #expect(CardNumber(facility: 0x34, card: 0x5678).owner(among: Self.cards) == .staff("D003"))
+        #expect(CardNumber(42).owner(among: Self.cards) == .staff("D004"))
+        #expect(CardNumber(facility: 18, card: 13398).owner(among: Self.cards) == .staff("D004"), "a card given in Wiegand form matches exactly")
+        #expect(CardNumber(facility: 1, card: 1).owner(among: Self.cards) == .nobody)
+        #expect(CardNumber(7).owner(among: [:]) == .nobody)
+    }
+
+    @Test("two people's cards with the same low 24 bits: a Wiegand 26 reading is ambiguous, never a guess")
+    func ambiguous() {
+        let cards = ["D001": ["0305419896"], "D002": ["4130625144"]]  // 0x12345678 and 0xF6345678
+        #expect(CardNumber(facility: 0x34, card: 0x5678).owner(among: cards) == .ambiguous(["D001", "D002"]))
+        #expect(CardNumber(0xF634_5678).owner(among: cards) == .staff("D002"))
+    }
+}

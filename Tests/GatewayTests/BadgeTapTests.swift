@@ -109,6 +109,24 @@ final class ActivityLog: Sendable {
         reader.unplug()
     }
 
+    @Test("a Wiegand 26 reader finds the full card number on file by its low 24 bits; cards it cannot tell apart stay unknown")
+    func wiegandReadingOfAFullNumber() async throws {
+        let reader = try SimulatedSerialBadgeReader()
+        defer { reader.unplug() }
+        let (hallConfig, store, device) = try await hall(readerPath: reader.path, placement: "window")
+        var config = hallConfig
+        config.badges.repeatWindowSeconds = 0  // the same badge twice on purpose
+        try await store.setCard(CardNumber(0x1234_5678).canonical, staffID: "D001", actor: "test", at: Date())
+        let log = ActivityLog()
+        let taps = BadgeTaps(config: config, store: store, clock: SystemClock(), logger: Logger(label: "test"), observer: { log.record($0) })
+        await taps.handle(CardNumber(facility: 0x34, card: 0x5678), from: device)
+        #expect(log.taps == [.onPost(staffID: "D001", window: 1)])
+        // Another person's card with the same low 24 bits: the reader cannot tell them apart.
+        try await store.setCard(CardNumber(0xF634_5678).canonical, staffID: "D002", actor: "test", at: Date())
+        await taps.handle(CardNumber(facility: 0x34, card: 0x5678), from: device)
+        #expect(log.taps.last == .unknownCard(CardNumber(facility: 0x34, card: 0x5678).canonical))
+    }
+
     @Test func anEntranceReaderSignsInDuringFallback() async throws {
         let reader = try SimulatedSerialBadgeReader()
         let (config, store, device) = try await hall(readerPath: reader.path, placement: "entrance")

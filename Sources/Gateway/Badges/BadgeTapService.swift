@@ -53,7 +53,17 @@ public final class BadgeTaps: Sendable {
         guard repeats.withLock({ $0.accept(key, at: ContinuousClock.now) }) else { return }
         let canonical = card.canonical
         do {
-            let staffID = try await store.staffID(forCard: canonical)
+            let staffID: String?
+            switch card.owner(among: try await store.cardsByStaff()) {
+            case .staff(let id): staffID = id
+            case .nobody: staffID = nil
+            case .ambiguous(let people):
+                // A Wiegand 26 reader sees the low 24 bits only: it cannot tell these cards apart. Kept as unknown.
+                staffID = nil
+                logger.warning("a Wiegand 26 reading matches the cards of several people; the tap is kept as an unknown card",
+                               metadata: ["card": "\(card)", "staff": "\(people.joined(separator: ","))", "reader": "\(reader.role)",
+                                          "fix": "give this reader a profile that reads the full number (decimal or hex), or change one of the cards"])
+            }
             let desk = SignInDesk(config: config, store: store, clock: clock)
             let person = if let staffID { try await store.staff(id: staffID) } else { Staff?.none }
             let hall = try await desk.modes()
