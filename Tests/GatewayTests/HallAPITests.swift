@@ -237,6 +237,9 @@ import Testing
             ("{\"kind\":\"visa\",\"applicant\":\"张喆\",\"item\":\"x\",\"window\":1,\"clerk\":\"D001\"}", .unprocessableContent, "kind"),
             ("{\"kind\":\"acceptance\",\"applicant\":\"张喆\",\"item\":\"x\",\"window\":1,\"clerk\":\"NOBODY\"}", .unprocessableContent, "NOBODY"),
             ("{\"applicant\":\"" + String(repeating: "长", count: 100_000) + "\"}", .contentTooLarge, "65536"),
+            // A date that is no date: refused as the preview refuses it (the same draft), before a number is taken.
+            ("{\"kind\":\"acceptance\",\"applicant\":\"张喆\",\"item\":\"x\",\"window\":1,\"clerk\":\"D001\",\"receivedOn\":\"2026-02-30\"}",
+             .unprocessableContent, "receivedOn"),
         ]
         try await app.test(.live) { client in
             for (index, (body, status, mention)) in cases.enumerated() {

@@ -408,12 +408,7 @@ public struct HallAPI: Sendable {
         guard let kind = NoticeKind(token: body.kind) else {
             throw APIProblem.unprocessable("kind: \(body.kind) is not a notice kind; expected one of " + NoticeKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let received = try day(body.receivedOn, name: "receivedOn") ?? CivilDate(clock.now())
-        let draft = NoticeDraft(kind: kind, applicant: body.applicant, item: body.item, window: body.window, clerk: body.clerk, receivedOn: received,
-                                materialsReceived: body.materialsReceived ?? [], materialsMissing: body.materialsMissing ?? [],
-                                promisedWorkingDays: body.promisedWorkingDays, rejectionReason: body.rejectionReason,
-                                rejectionBasis: body.rejectionBasis, departments: body.departments ?? [], redirectTo: body.redirectTo,
-                                nextStep: body.nextStep)
+        let draft = try body.draft(kind: kind, today: CivilDate(clock.now()))  // the same draft the preview shows
         let replay = try await store.printJob(idempotencyKey: key) != nil
         do {
             let issued = try await notices.issueAndPrint(draft, printerRole: body.printerRole, idempotencyKey: key)

@@ -109,7 +109,9 @@
   function reasonText(reason) {
     const ordered = /^ordered by duty chief (\S*?)(?:: (.*))?$/.exec(reason);
     if (ordered) return "值班长" + (ordered[1] ? " " + ordered[1] : "") + " 手动转入" + (ordered[2] ? ":" + ordered[2] : "");
-    return "考勤机无法连接:" + reason;
+    const down = /^terminal down: (.*)$/.exec(reason);
+    if (down) return "考勤机无法使用:" + down[1];
+    return reason;
   }
 
   async function order(role, enter) {
