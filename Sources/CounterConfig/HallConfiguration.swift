@@ -199,8 +199,27 @@ public struct HallConfiguration: Sendable {
         return config
     }
 
+    /// Where an installed gateway's device profiles are (`drivers/printers`, `drivers/readers` below them), looked in
+    /// when the configuration names no `profiles_dir` and there is no `drivers/` beside it (docs/operations.md).
+    public static let installedDriverRoots = ["/usr/local/share/countergate/drivers", "/usr/share/countergate/drivers"]
+
+    /// The profile folder of a device family (`printers`, `readers`) when the configuration does not name one:
+    /// `drivers/<family>` beside the configuration (a checkout), else the first of `roots` that has it (an install),
+    /// else the one beside the configuration (which errors then name).
+    public static func defaultProfilesDirectory(_ family: String, baseDirectory: String, roots: [String] = installedDriverRoots) -> String {
+        let beside = resolve("drivers/\(family)", against: baseDirectory)
+        if FileManager.default.fileExists(atPath: beside) { return beside }
+        return roots.map { $0 + "/" + family }.first { FileManager.default.fileExists(atPath: $0) } ?? beside
+    }
+
     /// Parses configuration text. `baseDirectory` anchors relative paths (data directory, calendar files).
     public static func parse(text: String, file: String, baseDirectory: String) throws -> HallConfiguration {
+        try parse(text: text, file: file, baseDirectory: baseDirectory, driverRoots: installedDriverRoots)
+    }
+
+    /// ``parse(text:file:baseDirectory:)`` with the installed profiles looked for in `driverRoots`
+    /// (``defaultProfilesDirectory(_:baseDirectory:roots:)``).
+    public static func parse(text: String, file: String, baseDirectory: String, driverRoots: [String]) throws -> HallConfiguration {
         let root: TOMLTable
         do { root = try TOMLReader.parse(text) } catch {
             throw ConfigErrors(errors: [ConfigError(file: file, line: error.position.line, key: nil,
@@ -333,12 +352,14 @@ public struct HallConfiguration: Sendable {
             failoverAfterSeconds: printingTable.int("failover_after_seconds", default: 60, range: 1...3600) ?? 60,
             retryAfterSeconds: printingTable.int("retry_after_seconds", default: 2, range: 1...600) ?? 2,
             statusTimeoutMilliseconds: printingTable.int("status_timeout_ms", default: 1000, range: 50...30_000) ?? 1000,
-            profilesDirectory: resolve(printingTable.string("profiles_dir", default: "drivers/printers") ?? "drivers/printers", against: baseDirectory))
+            profilesDirectory: printingTable.string("profiles_dir").map { resolve($0, against: baseDirectory) }
+                ?? defaultProfilesDirectory("printers", baseDirectory: baseDirectory, roots: driverRoots))
 
         let badgesTable = reader.table("badges")
         let badges = Badges(
             repeatWindowSeconds: badgesTable.int("repeat_window_seconds", default: 10, range: 0...3600) ?? 10,
-            profilesDirectory: resolve(badgesTable.string("profiles_dir", default: "drivers/readers") ?? "drivers/readers", against: baseDirectory))
+            profilesDirectory: badgesTable.string("profiles_dir").map { resolve($0, against: baseDirectory) }
+                ?? defaultProfilesDirectory("readers", baseDirectory: baseDirectory, roots: driverRoots))
 
         let attendanceTable = reader.table("attendance")
         var attendance = Attendance(

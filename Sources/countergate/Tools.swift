@@ -29,6 +29,7 @@ struct ConfigCommand: AsyncParsableCommand {
                   notice numbers: \(config.noticeNumberFormat.render(year: 2026, sequence: 123)) (pattern \(config.noticeNumberFormat.pattern))
                   fallback: \(config.fallback.scope.rawValue), enter after \(config.fallback.enterAfterSeconds) s, leave after \(config.fallback.leaveAfterSeconds) s
                   calendar years: \(years)
+                  profiles: printers \(config.printing.profilesDirectory), readers \(config.badges.profilesDirectory)
                 """)
         }
     }

@@ -1,6 +1,7 @@
 // `countergate udev rules`: the udev rules that give the gateway its USB printers and badge readers, from drivers/.
 import ArgumentParser
 import BadgeReaders
+import CounterConfig
 import DeviceKit
 import ESCPOS
 import Foundation
@@ -19,8 +20,10 @@ struct UdevCommand: AsyncParsableCommand {
                   \(UdevRules.regenerateCommand)
                 Install: copy the file to /etc/udev/rules.d/, then `udevadm control --reload` and `udevadm trigger`.
                 """)
-        @Option(help: ArgumentHelp("Where the printer profiles are.", valueName: "dir")) var printersDir = "drivers/printers"
-        @Option(help: ArgumentHelp("Where the reader profiles are.", valueName: "dir")) var readersDir = "drivers/readers"
+        @Option(help: ArgumentHelp("Where the printer profiles are (default: drivers/printers here, else the installed ones).", valueName: "dir"))
+        var printersDir = HallConfiguration.defaultProfilesDirectory("printers", baseDirectory: FileManager.default.currentDirectoryPath)
+        @Option(help: ArgumentHelp("Where the reader profiles are (default: drivers/readers here, else the installed ones).", valueName: "dir"))
+        var readersDir = HallConfiguration.defaultProfilesDirectory("readers", baseDirectory: FileManager.default.currentDirectoryPath)
         @Option(help: ArgumentHelp("Write the rules to this file instead of stdout.", valueName: "file")) var output: String?
 
         func run() async throws {
