@@ -147,5 +147,10 @@ struct CardOwnerTests {
         let cards = ["D001": ["0305419896"], "D002": ["4130625144"]]  // 0x12345678 and 0xF6345678
         #expect(CardNumber(facility: 0x34, card: 0x5678).owner(among: cards) == .ambiguous(["D001", "D002"]))
         #expect(CardNumber(0xF634_5678).owner(among: cards) == .staff("D002"))
+        // One card given in Wiegand form (0x00345678), another person's full number with the same low 24 bits: a
+        // Wiegand 26 reading may be either card.
+        let mixed = ["D001": ["0003430008"], "D002": ["4130625144"]]
+        #expect(CardNumber(facility: 0x34, card: 0x5678).owner(among: mixed) == .ambiguous(["D001", "D002"]))
+        #expect(CardNumber(0xF634_5678).owner(among: mixed) == .staff("D002"), "a full reading is exact")
     }
 }

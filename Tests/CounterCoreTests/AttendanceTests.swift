@@ -27,6 +27,10 @@ import Testing
         #expect(throws: ModeTransitionError.alreadyInFallback(role: "entrance-terminal", since: t0)) {
             try mode.apply(.terminalDown(role: "entrance-terminal", at: t0.addingTimeInterval(10), detail: "again"))
         }
+        // The outage is the terminal's to end: a duty chief cannot lift it while the terminal is down.
+        #expect(throws: ModeTransitionError.outageNotOver(role: "entrance-terminal")) {
+            try mode.apply(.dutyChiefLeavesFallback(role: "entrance-terminal", at: t0.addingTimeInterval(60), by: "D007", note: "x"))
+        }
         let back = try mode.apply(.terminalBack(role: "entrance-terminal", at: t0.addingTimeInterval(600)))
         #expect(back.to == .normal && back.reason == .terminalBack)
         #expect(throws: ModeTransitionError.notInFallback(role: "entrance-terminal")) {

@@ -73,6 +73,8 @@ import Testing
             return await HallDoctor.examine(configPath: config, udevRuleDirectories: [rules.path]).findings.first { $0.area == area }
         }
         #expect(try await finding(#"bind = "127.0.0.1""#)?.status == .ok)
+        let https = try await finding("bind = \"192.168.10.5\"\ntls_certificate = \"cert.pem\"\ntls_key = \"key.pem\"")
+        #expect(https?.status == .ok && https?.finding.contains("over HTTPS") == true, "\(String(describing: https))")
         let plain = try await finding("bind = \"192.168.10.5\"\nallow_plain_http = true")
         #expect(plain?.status == .warn && plain?.finding.contains("clear text") == true)
         // The configuration loader refuses a LAN address without TLS: the doctor reports the configuration failing,

@@ -57,6 +57,8 @@ import Testing
             let (left, leftBody) = try await Self.post(client, mode, token: chief, #"{"signInMode":false,"by":"D007","note":"指纹头已更换"}"#)
             #expect(left == .ok)
             #expect(leftBody["signInMode"] as? Bool == false)
+            let reconciled = leftBody["reconciled"] as? [String: Any]
+            #expect(reconciled?["conflicts"] as? Int == 1 && reconciled?["records"] as? Int == 0 && reconciled?["problem"] == nil, "\(leftBody)")
 
             let conflicts = try await client.execute(uri: "/api/v1/attendance/conflicts", method: .get, headers: [.authorization: "Bearer \(reader)"]) {
                 response in (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]]) ?? []
@@ -76,15 +78,29 @@ import Testing
             #expect(resolvedBody["resolvedBy"] as? String == "D007")
             #expect(try await Self.post(client, resolve, token: chief, #"{"by":"D007","note":"again"}"#).0 == .conflict)
             #expect(try await hall.store.openAttendanceConflicts().isEmpty)
+
+            // Sign-in mode the terminal's failure started is the terminal's to end: refused by hand, and so shown.
+            let terminal = try #require(hall.config.devices.first { $0.role == "entrance-terminal" })
+            await fallback.handle(DeviceHealthChange(device: terminal, transition: HealthTransition(from: .online, to: .offline, at: hall.clock.now(),
+                                                                                                    reason: "connection refused")))
+            let (refused, refusal) = try await Self.post(client, mode, token: chief, #"{"signInMode":false,"by":"D007","note":"想恢复"}"#)
+            #expect(refused == .conflict)
+            #expect((refusal["detail"] as? String)?.contains("by itself once the terminal answers again") == true, "\(refusal)")
+            let now = try await client.execute(uri: "/api/v1/mode", method: .get, headers: [.authorization: "Bearer \(reader)"]) { response in
+                (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+            }
+            let row = (now["roles"] as? [[String: Any]])?.first { $0["role"] as? String == "entrance-terminal" }
+            #expect(row?["mode"] as? String == "sign-in" && row?["byDutyChief"] as? Bool == false, "\(now)")
         }
         let audit = try await hall.store.auditEntries(limit: 200)
-        #expect(audit.filter { $0.action == "mode.changed" && $0.actor == "D007" }.count == 2)
+        #expect(audit.filter { $0.action == "mode.changed" && $0.actor == "D007" }.count == 2, "the refused lift changed nothing")
         #expect(audit.contains { $0.action == "attendance.conflict-resolved" && $0.actor == "D007" && $0.detail.contains("本人当日在岗,已核实") })
         events.close()
         var modes: [String] = []
         for await event in heard where event.name == "mode" { modes.append(event.json) }
         #expect(modes == [GatewayEvent(name: "mode", fields: ["signInMode": "true", "roles": "entrance-terminal"]).json,
-                          GatewayEvent(name: "mode", fields: ["signInMode": "false", "roles": ""]).json])
+                          GatewayEvent(name: "mode", fields: ["signInMode": "false", "roles": ""]).json],
+                "the duty chief's two orders (the terminal's failure is announced by the runtime's health listener)")
     }
 
     @Test("the store refuses a resolution by someone who is not a duty chief, about the chief's own attendance, or without a note")

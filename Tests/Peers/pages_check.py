@@ -284,14 +284,15 @@ def kiosk_and_duty_chief(c, base, control_base, tokens, pins):
     c.wait("D002 gone from the pending list", lambda d: not d.find_elements(By.CSS_SELECTOR, '#pending tr[data-staff="D002"]'))
     c.shot("duty-rejected-with-reason")
     print("ok: the duty chief rejected D002 only with a reason", flush=True)
-    duty_chief_orders_and_resolves(c, base, tokens, pins)
+    duty_chief_orders_and_resolves(c, base, control_base, tokens, pins)
 
 
-def duty_chief_orders_and_resolves(c, base, tokens, pins):
-    """(c, continued) The terminal is still down. D003 signs in and nobody confirms it. The duty chief lifts sign-in
-    mode by hand, only with a reason; the reconciliation lists D003's unreviewed sign-in (the demo runs with
-    --punch-every 0, so no punch backs it), the page shows the conflicts the API lists, and D003's is resolved only with
-    a note."""
+def duty_chief_orders_and_resolves(c, base, control_base, tokens, pins):
+    """(c, continued) The terminal is still down. D003 signs in and nobody confirms it. The outage cannot be lifted by
+    hand (the page offers no button); the duty chief orders sign-in mode for the push terminal and lifts it, only with a
+    reason. The entrance terminal comes back: the hall leaves sign-in mode on its own and reconciles; D003's unreviewed
+    sign-in is listed (the demo runs with --punch-every 0, so no punch backs it), the page shows the conflicts the API
+    lists, and D003's is resolved only with a note."""
     c.to_tab("kiosk")
     c.type("staff-id", "D003")
     c.type("pin", pins["D003"])
@@ -299,41 +300,52 @@ def duty_chief_orders_and_resolves(c, base, tokens, pins):
     c.wait("D003 signed in", lambda d: c.data("#message", "kind") == "ok" and "签到成功" in (c.text("#message") or ""))
     c.to_tab("duty")
     c.wait("D003's sign-in to appear live", lambda d: d.find_elements(By.CSS_SELECTOR, '#pending tr[data-staff="D003"]'))
-    role = '#roles tr[data-role="entrance-terminal"]'
-    c.wait("entrance-terminal in sign-in mode on the duty chief's page", lambda d: c.data(role, "mode") == "sign-in")
-    c.click("lift sign-in mode without a reason", role + ' button[data-action="leave"]')
-    c.wait("a reason asked for", lambda d: "请填写原因" in (c.text("#order-status") or ""))
-    assert c.data(role, "mode") == "sign-in", "nothing changed without a reason"
-    c.type("order-note", "演示:考勤机由值班长确认恢复")
-    c.click("lift sign-in mode with a reason", role + ' button[data-action="leave"]')
-    c.wait("fingerprint attendance again", lambda d: c.data(role, "mode") == "normal" and "已恢复指纹考勤" in (c.text("#order-status") or ""))
-    mode = api(base, tokens["duty-chief"], "GET", "/mode")
-    assert not any(r["mode"] == "sign-in" for r in mode["roles"] if r["role"] == "entrance-terminal"), mode
-    c.shot("duty-mode-lifted")
-    print("ok: the duty chief lifted sign-in mode by hand, only with a reason", flush=True)
 
+    entrance = '#roles tr[data-role="entrance-terminal"]'
+    c.wait("entrance-terminal in sign-in mode by its failure", lambda d: c.data(entrance, "mode") == "sign-in" and c.data(entrance, "byDutyChief") == "false")
+    assert not c.driver.find_elements(By.CSS_SELECTOR, entrance + ' button[data-action="leave"]'), "an outage is not lifted by hand"
+    assert c.driver.find_elements(By.CSS_SELECTOR, entrance + ' [data-action="automatic"]'), "the page says the terminal's return ends it"
+
+    push = '#roles tr[data-role="push-terminal"]'
+    c.wait("the push terminal in fingerprint attendance", lambda d: c.data(push, "mode") == "normal")
+    c.click("order sign-in mode without a reason", push + ' button[data-action="enter"]')
+    c.wait("a reason asked for", lambda d: "请填写原因" in (c.text("#order-status") or ""))
+    assert c.data(push, "mode") == "normal", "nothing changed without a reason"
+    c.type("order-note", "演示:指纹头失灵")
+    c.click("order sign-in mode with a reason", push + ' button[data-action="enter"]')
+    c.wait("the push terminal in sign-in mode by order", lambda d: c.data(push, "mode") == "sign-in" and c.data(push, "byDutyChief") == "true")
+    c.type("order-note", "演示:指纹头已更换")
+    c.click("lift the order", push + ' button[data-action="leave"]')
+    c.wait("fingerprint attendance again, reconciled", lambda d: c.data(push, "mode") == "normal" and "已恢复指纹考勤" in (c.text("#order-status") or ""))
+    c.shot("duty-mode-ordered-and-lifted")
+    print("ok: the duty chief ordered sign-in mode and lifted it, only with a reason; an outage offers no lift", flush=True)
+
+    started = control(control_base, "POST", "/simulators/entrance-terminal/start")
+    assert started["running"] is True, started
+    c.wait("entrance-terminal back to fingerprint attendance on its own", lambda d: c.data(entrance, "mode") == "normal", timeout=60)
+
+    c.wait("D003's unreviewed sign-in among the conflicts the API lists",
+           lambda d: any(item["staffId"] == "D003" and item["kind"] == "unreviewed"
+                         for item in api(base, tokens["duty-chief"], "GET", "/attendance/conflicts")), timeout=30)
     listed = api(base, tokens["duty-chief"], "GET", "/attendance/conflicts")
-    mine = [item for item in listed if item["staffId"] == "D003"]
-    assert [item["kind"] for item in mine] == ["unreviewed"], f"D003's unreviewed sign-in is not listed as a conflict: {listed}"
-    listed = mine + [item for item in listed if item["staffId"] != "D003"]
     c.wait(f"the {len(listed)} conflict(s) the API lists on the page",
-           lambda d: len(d.find_elements(By.CSS_SELECTOR, "#conflicts tbody tr[data-id]")) == len(listed)
-           and (listed or "没有需要核对的记录" in (c.text("#conflicts tbody") or "")))
+           lambda d: sorted(tr.get_attribute("data-id") for tr in d.find_elements(By.CSS_SELECTOR, "#conflicts tbody tr[data-id]"))
+           == sorted(str(item["id"]) for item in listed))
     for item in listed:
         cell = c.text(f'#conflicts tr[data-id="{item["id"]}"] td:nth-child(3)') or ""
         assert cell and not cell.isascii(), f"conflict {item['id']} ({item['kind']}) is not named in Chinese: {cell!r}"
-    if listed:  # D003's first
-        first = f'#conflicts tr[data-id="{listed[0]["id"]}"]'
-        c.click("resolve without a note", first + ' button[data-action="resolve"]')
-        c.wait("a note asked for", lambda d: "请填写处理意见" in (c.text("#conflict-status") or ""))
-        c.driver.find_element(By.CSS_SELECTOR, first + ' input[aria-label="处理意见"]').send_keys("演示:已电话核实")
-        c.click("resolve with a note", first + ' button[data-action="resolve"]')
-        c.wait("the conflict resolved and gone", lambda d: "已处理" in (c.text("#conflict-status") or "")
-               and not d.find_elements(By.CSS_SELECTOR, first))
-        left = api(base, tokens["duty-chief"], "GET", "/attendance/conflicts")
-        assert all(item["id"] != listed[0]["id"] for item in left), left
+    mine = next(item for item in listed if item["staffId"] == "D003")
+    row = f'#conflicts tr[data-id="{mine["id"]}"]'
+    c.click("resolve without a note", row + ' button[data-action="resolve"]')
+    c.wait("a note asked for", lambda d: "请填写处理意见" in (c.text("#conflict-status") or ""))
+    c.driver.find_element(By.CSS_SELECTOR, row + ' input[aria-label="处理意见"]').send_keys("演示:已电话核实")
+    c.click("resolve with a note", row + ' button[data-action="resolve"]')
+    c.wait("D003's conflict resolved and gone", lambda d: "已处理" in (c.text("#conflict-status") or "") and not d.find_elements(By.CSS_SELECTOR, row))
+    left = api(base, tokens["duty-chief"], "GET", "/attendance/conflicts")
+    assert all(item["id"] != mine["id"] for item in left), left
     c.shot("duty-conflicts")
-    print(f"ok: the duty chief saw the {len(listed)} conflict(s) of the reconciliation and resolved D003's with a note", flush=True)
+    print(f"ok: the terminal's return reconciled the outage; the duty chief saw the {len(listed)} conflict(s) and resolved D003's with a note",
+          flush=True)
 
 
 def ops_replaces_printer(c, base, control_base, tokens):

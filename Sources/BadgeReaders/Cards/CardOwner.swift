@@ -15,26 +15,24 @@ public enum CardOwner: Sendable, Equatable {
 extension CardNumber {
     /// Who holds this card, given every person's cards in canonical text (`0012345678`).
     ///
-    /// A full reading matches its canonical text exactly. A Wiegand 26 reading (24 significant bits) matches a card
-    /// on file exactly, or else every card whose low 24 bits are its own: the full number printed on the card (and
-    /// typed into the staff list) is found by a Wiegand 26 reader too, and when two people's cards share the low 24
-    /// bits the answer is ``CardOwner/ambiguous(_:)``, never a guess.
+    /// A full reading matches its canonical text exactly. A Wiegand 26 reading (24 significant bits) matches every card
+    /// on file whose low 24 bits are its own (a card given in Wiegand form among them): the full number printed on the
+    /// card (and typed into the staff list) is found by a Wiegand 26 reader too, and when the cards of two people share
+    /// the low 24 bits the answer is ``CardOwner/ambiguous(_:)``, never a guess.
     public func owner(among cards: [String: [String]]) -> CardOwner {
         let text = canonical
-        let exact = cards.filter { $0.value.contains(text) }.map(\.key).sorted()
-        if exact.count == 1 { return .staff(exact[0]) }
-        if exact.count > 1 { return .ambiguous(exact) }
-        guard significantBits == 24 else { return .nobody }
-        let low = cards.filter { _, held in
+        let people = cards.filter { _, held in
             held.contains { stored in
-                guard case .success(let id) = CardNumberText.id(decimal: stored) else { return false }
+                if stored == text { return true }
+                // A Wiegand 26 reading: the low 24 bits of every card on file, exact matches among them.
+                guard significantBits == 24, case .success(let id) = CardNumberText.id(decimal: stored) else { return false }
                 return matches(CardNumber(id))
             }
         }.map(\.key).sorted()
-        switch low.count {
+        switch people.count {
         case 0: return .nobody
-        case 1: return .staff(low[0])
-        default: return .ambiguous(low)
+        case 1: return .staff(people[0])
+        default: return .ambiguous(people)
         }
     }
 }

@@ -17,6 +17,9 @@ public enum ModeChangeReason: Sendable, Hashable, Codable, CustomStringConvertib
         case .dutyChiefOrder(let by, let note): return "ordered by duty chief \(by)" + (note.isEmpty ? "" : ": \(note)")
         }
     }
+
+    /// Whether a stored reason (a ``description``) is a duty chief's order.
+    public static func isDutyChiefOrder(_ description: String) -> Bool { description.hasPrefix("ordered by duty chief") }
 }
 
 /// The mode of one terminal role.
@@ -57,9 +60,14 @@ public enum ModeTransitionError: Error, Sendable, Equatable, CustomStringConvert
     case unknownRole(String)
     case alreadyInFallback(role: String, since: Date)
     case notInFallback(role: String)
+    /// A duty chief cannot end sign-in mode that the terminal's failure started: the terminal's return ends it.
+    case outageNotOver(role: String)
 
     public var description: String {
         switch self {
+        case .outageNotOver(let role):
+            return "terminal role \(role) is in sign-in mode because its terminal stopped working; it returns to fingerprint attendance "
+                + "by itself once the terminal answers again (then the outage is reconciled)"
         case .unknownRole(let role): return "no terminal role named \(role) is configured"
         case .alreadyInFallback(let role, let since): return "terminal role \(role) is already in sign-in mode (签到考勤) since \(since)"
         case .notInFallback(let role): return "terminal role \(role) is not in sign-in mode; nothing to leave"
@@ -109,6 +117,7 @@ public struct HallAttendanceMode: Sendable, Hashable {
         case .dutyChiefLeavesFallback(_, let time, let by, let note):
             at = time; reason = .dutyChiefOrder(by: by, note: note); next = .normal
         }
+        if case .dutyChiefLeavesFallback = event, case .signInFallback(_, .terminalDown) = current { throw .outageNotOver(role: role) }
         switch (current, next) {
         case (.signInFallback(let since, _), .signInFallback): throw .alreadyInFallback(role: role, since: since)
         case (.normal, .normal): throw .notInFallback(role: role)

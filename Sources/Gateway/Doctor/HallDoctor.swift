@@ -110,11 +110,10 @@ public enum HallDoctor {
                 add("http", .ok, "listens on \(http.bind):\(http.port) (this machine only)" + (http.usesTLS ? " over HTTPS" : ""))
             } else if http.usesTLS {
                 add("http", .ok, "listens on \(http.bind):\(http.port) over HTTPS, reachable from the hall's LAN")
-            } else if http.allowPlainHTTP {
+            } else {
+                // Plain HTTP on the LAN loads only when allowed ([http] allow_plain_http); otherwise the loader refused it above.
                 add("http", .warn, "listens on \(http.bind):\(http.port) in plain HTTP ([http] allow_plain_http): API tokens cross the LAN in clear text",
                     fix: "set [http] tls_certificate and tls_key (docs/api/security.md), or bind 127.0.0.1")
-            } else if let refusal = http.plainHTTPRefusal {
-                add("http", .fail, "the gateway will not start: \(refusal)")
             }
 
             // udev rules: the service user reaches its USB printers and readers only through them.
@@ -164,8 +163,8 @@ public enum HallDoctor {
                 "point [printing] profiles_dir and [badges] profiles_dir at the drivers/ folders, and correct the files named")
             return
         }
-        let generate = "countergate udev rules --printers-dir \(config.printing.profilesDirectory) --readers-dir \(config.badges.profilesDirectory) "
-            + "--output /tmp/\(UdevRules.fileName) && sudo install -m 0644 /tmp/\(UdevRules.fileName) /etc/udev/rules.d/ "
+        let generate = "f=$(mktemp) && countergate udev rules --printers-dir \(config.printing.profilesDirectory) --readers-dir \(config.badges.profilesDirectory) "
+            + "--output \"$f\" && sudo install -m 0644 \"$f\" /etc/udev/rules.d/\(UdevRules.fileName) "
             + "&& sudo udevadm control --reload && sudo udevadm trigger"
         let usesUSB = config.devices.contains { $0.address.hasPrefix("usb:") || $0.address.hasPrefix("/dev/usb/") }
         guard let installed = directories.lazy.map({ $0 + "/" + UdevRules.fileName }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {

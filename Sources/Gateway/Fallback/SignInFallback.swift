@@ -41,7 +41,7 @@ public final class SignInFallback: Sendable {
         let stored = try await store.attendanceModes()
         mode.withLock { hall in
             for (role, state) in stored where state.mode == "sign-in" && hall.roles[role] != nil {
-                let reason: ModeChangeReason = state.reason.hasPrefix("ordered by duty chief")
+                let reason: ModeChangeReason = ModeChangeReason.isDutyChiefOrder(state.reason)
                     ? .dutyChiefOrder(by: "", note: state.reason) : .terminalDown(detail: state.reason)
                 _ = try? hall.apply(reason.isDutyChiefOrder
                     ? .dutyChiefEntersFallback(role: role, at: state.since, by: "", note: state.reason)
@@ -94,11 +94,20 @@ public final class SignInFallback: Sendable {
         }
     }
 
+    /// What lifting sign-in mode by hand reconciled.
+    public struct Reconciled: Sendable, Equatable {
+        public let records: Int
+        public let conflicts: Int
+        /// Why the reconciliation failed (the mode was lifted all the same), with the command that does it again.
+        public let problem: String?
+    }
+
     /// The duty chief switches a terminal role by hand (a terminal that answers but reads nobody, say). Leaving sign-in
-    /// mode this way reconciles the time it lasted, as the terminal's return does.
-    /// - Returns: on leaving, the records and conflicts the reconciliation stored; nil on entering.
+    /// mode this way reconciles the time it lasted, as the terminal's return does; only a mode a duty chief ordered is
+    /// lifted by hand (``ModeTransitionError/outageNotOver(role:)`` otherwise).
+    /// - Returns: on leaving, what the reconciliation stored (or why it could not); nil on entering.
     @discardableResult
-    public func order(enter: Bool, role: String, by dutyChief: String, note: String) async throws(ModeTransitionError) -> (records: Int, conflicts: Int)? {
+    public func order(enter: Bool, role: String, by dutyChief: String, note: String) async throws(ModeTransitionError) -> Reconciled? {
         let now = clock.now()
         let (transition, since) = try mode.withLock { hall throws(ModeTransitionError) -> (ModeTransition, Date?) in
             let since: Date? = if case .signInFallback(let since, _) = hall.roles[role] { since } else { nil }
@@ -112,12 +121,20 @@ public final class SignInFallback: Sendable {
             observer?(.entered(role: role, reason: transition.reason.description))
             return nil
         }
-        let from = (since ?? now).addingTimeInterval(-TimeInterval(config.fallback.enterAfterSeconds))
-        let outcome = await reconcile(role: role, from: from, to: now)
-        logger.notice("normal attendance again by duty chief \(dutyChief)'s order; the time in sign-in mode is reconciled",
-                      metadata: ["role": "\(role)", "records": "\(outcome.records)", "conflicts": "\(outcome.conflicts)"])
-        observer?(.left(role: role, records: outcome.records, conflicts: outcome.conflicts))
-        return outcome
+        let from = since ?? now
+        do {
+            let (records, conflicts) = try await reconcileOrThrow(role: role, from: from, to: now)
+            logger.notice("normal attendance again by duty chief \(dutyChief)'s order; the time in sign-in mode is reconciled",
+                          metadata: ["role": "\(role)", "records": "\(records)", "conflicts": "\(conflicts)"])
+            observer?(.left(role: role, records: records, conflicts: conflicts))
+            return Reconciled(records: records, conflicts: conflicts, problem: nil)
+        } catch {
+            let day = CivilDate(from).description
+            let problem = "\(error); run countergate attendance reconcile --role \(role) --from \(day)"
+            logger.error("normal attendance again by duty chief \(dutyChief)'s order, but the time in sign-in mode was not reconciled: \(problem)")
+            observer?(.left(role: role, records: 0, conflicts: 0))
+            return Reconciled(records: 0, conflicts: 0, problem: problem)
+        }
     }
 
     /// Reconciles the punches and sign-ins of `from`...`to` for a terminal role, and stores the outcome.

@@ -235,9 +235,19 @@ struct ModeBody: Encodable, Sendable {
         let mode: String
         let since: String?
         let reason: String?
+        /// In sign-in mode by a duty chief's order (lifted by a duty chief), not by the terminal's failure (lifted by
+        /// its return).
+        let byDutyChief: Bool
+    }
+    /// What lifting sign-in mode by hand reconciled (`POST /mode/{role}` only).
+    struct Reconciled: Encodable, Sendable {
+        let records: Int
+        let conflicts: Int
+        let problem: String?
     }
     let signInMode: Bool
     let roles: [Role]
+    var reconciled: Reconciled? = nil
 }
 
 /// `POST /mode/{role}`: the duty chief puts a terminal role into sign-in mode, or takes it out, by hand.

@@ -354,8 +354,8 @@ public struct HallAPI: Sendable {
                 if case .unknownStaff = error { throw APIProblem.unprocessable("by: no staff member \(body.by)") }
                 throw APIProblem.conflict(error.description)
             } catch let error as ConflictResolutionError {
-                if case .notDutyChief = error { throw APIProblem.forbidden(error.description) }
-                throw APIProblem.unprocessable(error.description)
+                if case .noteRequired = error { throw APIProblem.unprocessable(error.description) }
+                throw APIProblem.forbidden(error.description)  // not a duty chief, or their own attendance
             }
         }
         // The hall's mode.
@@ -380,12 +380,14 @@ public struct HallAPI: Sendable {
             guard config.devices.contains(where: { $0.kind == .terminal && $0.role == role }) else {
                 throw APIProblem.notFound("no terminal role \(role) is configured")
             }
+            let reconciled: SignInFallback.Reconciled?
             do {
-                try await fallback.order(enter: body.signInMode, role: role, by: body.by, note: body.note)
+                reconciled = try await fallback.order(enter: body.signInMode, role: role, by: body.by, note: body.note)
             } catch {
                 throw APIProblem.conflict("\(error)")
             }
-            let answer = try await mode()
+            var answer = try await mode()
+            answer.reconciled = reconciled.map { ModeBody.Reconciled(records: $0.records, conflicts: $0.conflicts, problem: $0.problem) }
             events.publish(GatewayEvent(name: "mode", fields: [
                 "signInMode": answer.signInMode ? "true" : "false",
                 "roles": answer.roles.filter { $0.mode == "sign-in" }.map(\.role).joined(separator: ",")]))
@@ -504,7 +506,8 @@ public struct HallAPI: Sendable {
             let state = stored[role]
             let inSignIn = state?.mode == "sign-in"
             return ModeBody.Role(role: role, mode: inSignIn ? "sign-in" : "normal", since: inSignIn ? state.map { APITime.string($0.since) } : nil,
-                                 reason: inSignIn ? state?.reason : nil)
+                                 reason: inSignIn ? state?.reason : nil,
+                                 byDutyChief: inSignIn && ModeChangeReason.isDutyChiefOrder(state?.reason ?? ""))
         }
         return ModeBody(signInMode: roles.contains { $0.mode == "sign-in" }, roles: roles)
     }

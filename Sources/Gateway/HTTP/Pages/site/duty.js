@@ -10,6 +10,7 @@
   const conflictKinds = { "times-disagree": "签到与指纹时间不符", "rejected-but-punched": "签到被驳回,但有指纹记录", unreviewed: "签到未经确认" };
   let fresh = new Set();
   let loading = null;
+  let loadingConflicts = null;
 
   CG.start({ needs: "值班长(角色 duty-chief)", accepts: (role) => role === "duty-chief", ready: ready });
 
@@ -96,13 +97,17 @@
     }
     body.replaceChildren(...roles.map((r) => {
       const signIn = r.mode === "sign-in";
-      return CG.el("tr", { dataset: { role: r.role, mode: r.mode } },
+      // A mode the terminal's failure started ends when the terminal answers again; only an order is lifted by hand.
+      const action = !signIn
+        ? CG.el("button", { type: "button", class: "small danger", "data-action": "enter", onclick: () => order(r.role, true) }, "转为签到考勤")
+        : r.byDutyChief
+          ? CG.el("button", { type: "button", class: "small primary", "data-action": "leave", onclick: () => order(r.role, false) }, "恢复指纹考勤")
+          : CG.el("span", { class: "hint", "data-action": "automatic" }, "考勤机恢复后自动恢复指纹考勤");
+      return CG.el("tr", { dataset: { role: r.role, mode: r.mode, byDutyChief: String(!!r.byDutyChief) } },
         CG.el("td", {}, r.role),
         CG.el("td", {}, signIn ? "签到考勤" + (r.since ? "(自 " + CG.formatTime(r.since) + " 起)" : "") : "指纹考勤"),
         CG.el("td", {}, signIn ? reasonText(r.reason || "") : ""),
-        CG.el("td", { class: "row-actions" },
-          CG.el("button", { type: "button", class: signIn ? "small primary" : "small danger", "data-action": signIn ? "leave" : "enter",
-            onclick: () => order(r.role, !signIn) }, signIn ? "恢复指纹考勤" : "转为签到考勤")));
+        CG.el("td", { class: "row-actions" }, action));
     }));
   }
 
@@ -121,8 +126,16 @@
     if (!note) { CG.say("order-status", "请填写原因", "error"); $("order-note").focus(); return; }
     const verb = enter ? "转为签到考勤" : "恢复指纹考勤";
     try {
-      await CG.api("POST", "/mode/" + encodeURIComponent(role), { signInMode: enter, by, note });
-      CG.say("order-status", role + " 已" + verb + (enter ? "" : ",签到与指纹记录已核对"), "ok");
+      const answer = await CG.api("POST", "/mode/" + encodeURIComponent(role), { signInMode: enter, by, note });
+      const reconciled = answer.reconciled;
+      if (reconciled && reconciled.problem) {
+        CG.say("order-status", role + " 已" + verb + ",但签到与指纹记录未能核对:" + reconciled.problem, "error");
+      } else if (reconciled) {
+        CG.say("order-status", role + " 已" + verb + ",签到与指纹记录已核对:" + reconciled.records + " 条考勤记录,"
+          + reconciled.conflicts + " 条需核对", "ok");
+      } else {
+        CG.say("order-status", role + " 已" + verb, "ok");
+      }
       $("order-note").value = "";
     } catch (error) {
       CG.say("order-status", "未能" + verb + ":" + error.message, "error", error);
@@ -131,7 +144,21 @@
     loadConflicts();
   }
 
+  /** Reloads the conflicts; a reload asked for while one runs waits for it and runs once more (the newest answer wins). */
   async function loadConflicts() {
+    if (loadingConflicts) { loadingConflicts.again = true; return; }
+    loadingConflicts = { again: false };
+    try {
+      do {
+        loadingConflicts.again = false;
+        await renderConflicts();
+      } while (loadingConflicts.again);
+    } finally {
+      loadingConflicts = null;
+    }
+  }
+
+  async function renderConflicts() {
     let items;
     try {
       items = await CG.api("GET", "/attendance/conflicts");
