@@ -80,18 +80,10 @@ struct SignInCommand: AsyncParsableCommand {
             guard let reviewer = await reporting({ try await store.staff(id: dutyChief) }) else { fail("no staff member \(dutyChief)") }
             guard reviewer.roles.contains(.dutyChief) else { fail(SignInReviewError.notDutyChief(dutyChief).description) }
             let chosen = all ? await reporting { try await store.pendingSignIns() }.filter { $0.signIn.staffID != dutyChief }.map(\.id) : ids
-            var failures = 0
-            for id in chosen {
-                do {
-                    let done = try await store.review(signIn: id, by: dutyChief, at: Date())
-                    printLine("confirmed \(id) (\(done.signIn.staffID))")
-                } catch {
-                    failures += 1
-                    FileHandle.standardError.write(Data("sign-in \(id): \(error)\n".utf8))
-                }
+            try await each(chosen, of: "sign-in", done: "confirmed") { id in
+                let done = try await store.review(signIn: id, by: dutyChief, at: Date())
+                return "confirmed \(id) (\(done.signIn.staffID))"
             }
-            printLine("\(chosen.count - failures) confirmed" + (failures > 0 ? ", \(failures) not" : ""))
-            if failures > 0 { throw ExitCode(1) }
         }
     }
 
@@ -111,6 +103,22 @@ struct SignInCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// The duty chief's acts on several records at once: `act` for each id, what it did printed, why not on standard
+/// error; then how many were done; exit status 1 when any was not.
+func each(_ ids: [Int64], of noun: String, done verb: String, _ act: (Int64) async throws -> String) async throws {
+    var failures = 0
+    for id in ids {
+        do {
+            printLine(try await act(id))
+        } catch {
+            failures += 1
+            FileHandle.standardError.write(Data("\(noun) \(id): \(error)\n".utf8))
+        }
+    }
+    printLine("\(ids.count - failures) \(verb)" + (failures > 0 ? ", \(failures) not" : ""))
+    if failures > 0 { throw ExitCode(1) }
 }
 
 extension StaffCommand {
@@ -187,18 +195,10 @@ struct AttendanceCommand: AsyncParsableCommand {
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
             let store = openStoreForTools(config)
-            var failures = 0
-            for id in ids {
-                do {
-                    let done = try await store.resolveAttendanceConflict(id, by: dutyChief, note: note, at: Date())
-                    printLine("resolved \(id) (\(done.staffID): \(done.kind))")
-                } catch {
-                    failures += 1
-                    FileHandle.standardError.write(Data("conflict \(id): \(error)\n".utf8))
-                }
+            try await each(ids, of: "conflict", done: "resolved") { id in
+                let done = try await store.resolveAttendanceConflict(id, by: dutyChief, note: note, at: Date())
+                return "resolved \(id) (\(done.staffID): \(done.kind))"
             }
-            printLine("\(ids.count - failures) resolved" + (failures > 0 ? ", \(failures) not" : ""))
-            if failures > 0 { throw ExitCode(1) }
         }
     }
 
