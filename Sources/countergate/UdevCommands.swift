@@ -1,10 +1,9 @@
 // `countergate udev rules`: the udev rules that give the gateway its USB printers and badge readers, from drivers/.
 import ArgumentParser
-import BadgeReaders
 import CounterConfig
 import DeviceKit
-import ESCPOS
 import Foundation
+import Gateway
 
 struct UdevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "udev", abstract: "udev rules for the hall's USB devices.",
@@ -27,10 +26,7 @@ struct UdevCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Write the rules to this file instead of stdout.", valueName: "file")) var output: String?
 
         func run() async throws {
-            let printers = await reporting { try PrinterProfiles.load(directory: printersDir) }
-            let readers = await reporting { try ReaderProfiles.load(directory: readersDir) }
-            let profiles = printers.profiles.map(\.udevProfile) + readers.map(\.udevProfile)
-            let text = UdevRules.render(profiles)
+            let (text, profiles) = await reporting { try HallUdevRules.render(printersDirectory: printersDir, readersDirectory: readersDir) }
             guard let output else {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return

@@ -47,6 +47,15 @@ import Testing
         #expect(!mode.requiresSignIn(window: 9))
     }
 
+    @Test func conflictResolutionRules() throws {
+        let chief = Staff(id: "D007", name: "赵敏", window: nil, department: "中心", roles: [.dutyChief])
+        let clerk = Staff(id: "D001", name: "王建国", window: 1, department: "局", roles: [.clerk])
+        #expect(throws: ConflictResolutionError.notDutyChief("D001")) { try ConflictResolution.check(by: clerk, about: "D002", note: "已核实") }
+        #expect(throws: ConflictResolutionError.ownConflict) { try ConflictResolution.check(by: chief, about: "D007", note: "已核实") }
+        #expect(throws: ConflictResolutionError.noteRequired) { try ConflictResolution.check(by: chief, about: "D001", note: " \n") }
+        try ConflictResolution.check(by: chief, about: "D001", note: "已核实")
+    }
+
     @Test func signInReviewRules() throws {
         let chief = Staff(id: "D007", name: "赵敏", window: nil, department: "中心", roles: [.dutyChief])
         let clerk = Staff(id: "D001", name: "王建国", window: 1, department: "局", roles: [.clerk])

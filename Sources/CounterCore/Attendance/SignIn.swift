@@ -57,6 +57,15 @@ public enum ConflictResolutionError: Error, Sendable, Equatable, CustomStringCon
     }
 }
 
+/// The rules of resolving an attendance conflict: a duty chief, not about their own attendance, saying what was decided.
+public enum ConflictResolution {
+    public static func check(by resolver: Staff, about staffID: String, note: String) throws(ConflictResolutionError) {
+        guard resolver.has(.dutyChief) else { throw .notDutyChief(resolver.id) }
+        guard staffID != resolver.id else { throw .ownConflict }
+        guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .noteRequired }
+    }
+}
+
 /// A sign-in made in sign-in fallback mode.
 public struct SignIn: Sendable, Hashable, Codable {
     public let staffID: String

@@ -179,9 +179,7 @@ extension HallStore {
             guard let chief = try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE id = ?", arguments: [dutyChiefID]).map(Staff.init(row:)) else {
                 throw StoreError.unknownStaff(dutyChiefID)
             }
-            guard chief.has(.dutyChief) else { throw ConflictResolutionError.notDutyChief(dutyChiefID) }
-            guard (row["staff_id"] as String) != dutyChiefID else { throw ConflictResolutionError.ownConflict }
-            guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ConflictResolutionError.noteRequired }
+            try ConflictResolution.check(by: chief, about: row["staff_id"], note: note)
             try db.execute(sql: "UPDATE attendance_conflicts SET resolved_by = ?, resolved_at = ? WHERE id = ?",
                            arguments: [dutyChiefID, at.storeSeconds, id])
             try AuditChain.append(db, at: at, actor: dutyChiefID, action: "attendance.conflict-resolved", subject: "conflict \(id)",

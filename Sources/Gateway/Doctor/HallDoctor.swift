@@ -2,9 +2,7 @@
 import CounterConfig
 import CounterCore
 import CounterStore
-import BadgeReaders
 import DeviceKit
-import ESCPOS
 import Foundation
 import GRDB
 
@@ -154,9 +152,8 @@ public enum HallDoctor {
                                add: (String, DoctorFinding.Status, String, String?) -> Void) {
         let expected: String
         do {
-            let printers = try PrinterProfiles.load(directory: config.printing.profilesDirectory)
-            let readers = try ReaderProfiles.load(directory: config.badges.profilesDirectory)
-            expected = UdevRules.render(printers.profiles.map(\.udevProfile) + readers.map(\.udevProfile))
+            expected = try HallUdevRules.render(printersDirectory: config.printing.profilesDirectory,
+                                                readersDirectory: config.badges.profilesDirectory).text
         } catch {
             // The printers and readers themselves fail to start with this error; here it only stops the check.
             add("udev", .warn, "the device profiles cannot be read, so the udev rules cannot be checked: \(error)",

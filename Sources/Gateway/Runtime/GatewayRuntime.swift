@@ -60,13 +60,8 @@ public enum GatewayRuntime {
         // Live events for the pages: device states and the mode as health changes them, print jobs as they go.
         let events = GatewayEvents()
         health.onChange { change in
-            events.publish(GatewayEvent(name: "device", fields: [
-                "id": change.device.id, "role": change.device.role, "kind": change.device.kind.rawValue,
-                "power": change.transition.to.rawValue, "reason": change.transition.reason, "at": APITime.string(change.transition.at)]))
-            let hall = fallback.current
-            events.publish(GatewayEvent(name: "mode", fields: [
-                "signInMode": hall.anyFallback ? "true" : "false",
-                "roles": hall.roles.filter { $0.value.isFallback }.keys.sorted().joined(separator: ",")]))
+            events.publish(.device(change))
+            events.publish(.mode(fallback.current))
         }
         let api = HallAPI(config: config, store: store, clock: clock, doorbell: devices.doorbell, events: events, bindings: devices.bindings,
                           fallback: fallback, logger: logger)
@@ -100,8 +95,7 @@ public enum GatewayRuntime {
             // A badge sign-in reaches the duty chief's page at once, as a kiosk sign-in does.
             let observer: @Sendable (BadgeActivity) -> Void = { activity in
                 guard case .signedIn(let stored, let name) = activity else { return }
-                events.publish(GatewayEvent(name: "signin", fields: ["id": String(stored.id), "staffId": stored.signIn.staffID, "name": name,
-                                                                     "at": APITime.string(stored.signIn.at), "method": "badge"]))
+                events.publish(.signIn(stored, name: name))
             }
             app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger, observer: observer, health: health),
                                             readers: readers))
@@ -112,13 +106,13 @@ public enum GatewayRuntime {
             spooler.health = health
             spooler.bindings = devices.bindings
             spooler.observer = { event in
-                let fields: [String: String?] = switch event {
-                case .printed(let id, let on): ["id": String(id), "state": "done", "printer": on]
-                case .waiting(let id, let reason): ["id": String(id), "state": "waiting", "reason": reason]
-                case .failedOver(let id, let to): ["id": String(id), "state": "queued", "printer": to, "reason": "moved to the backup printer"]
-                case .failed(let id, let reason): ["id": String(id), "state": "failed", "reason": reason]
+                let job: GatewayEvent = switch event {
+                case .printed(let id, let on): .job(id: id, state: "done", printer: on)
+                case .waiting(let id, let reason): .job(id: id, state: "waiting", reason: reason)
+                case .failedOver(let id, let to): .job(id: id, state: "queued", printer: to, reason: "moved to the backup printer")
+                case .failed(let id, let reason): .job(id: id, state: "failed", reason: reason)
                 }
-                events.publish(GatewayEvent(name: "job", fields: fields))
+                events.publish(job)
             }
             app.addServices(PrintSpoolerService(spooler: spooler))
         }

@@ -1,5 +1,7 @@
 // Live events for the pages (the ops dashboard, the duty chief's list): device states, the hall's mode, print jobs,
 // sign-ins and replacement progress, broadcast to every subscriber and served as Server-Sent Events.
+import CounterCore
+import CounterStore
 import Foundation
 import Synchronization
 
@@ -19,6 +21,35 @@ public struct GatewayEvent: Sendable, Equatable {
 
     /// The event in the `text/event-stream` format.
     public var serverSentEvent: String { "event: \(name)\ndata: \(json)\n\n" }
+}
+
+/// The events the pages follow, each built in one place (their fields are listed in docs/api/openapi.yaml, /events).
+extension GatewayEvent {
+    /// `device`: a device's power changed.
+    static func device(_ change: DeviceHealthChange) -> GatewayEvent {
+        GatewayEvent(name: "device", fields: [
+            "id": change.device.id, "role": change.device.role, "kind": change.device.kind.rawValue,
+            "power": change.transition.to.rawValue, "reason": change.transition.reason, "at": APITime.string(change.transition.at)])
+    }
+
+    /// `mode`: whether any part of the hall is in sign-in mode, and which terminal roles are.
+    static func mode(_ hall: HallAttendanceMode) -> GatewayEvent {
+        GatewayEvent(name: "mode", fields: [
+            "signInMode": hall.anyFallback ? "true" : "false",
+            "roles": hall.roles.filter { $0.value.isFallback }.keys.sorted().joined(separator: ",")])
+    }
+
+    /// `signin`: a sign-in awaits the duty chief (from the kiosk, `pin`, or a badge, `badge`).
+    static func signIn(_ stored: StoredSignIn, name: String?) -> GatewayEvent {
+        GatewayEvent(name: "signin", fields: ["id": String(stored.id), "staffId": stored.signIn.staffID, "name": name,
+                                              "at": APITime.string(stored.signIn.at), "method": stored.signIn.method.rawValue])
+    }
+
+    /// `job`: a print job's state changed (queued, retried or cancelled through the API; printed, waiting, moved or
+    /// failed in the spooler).
+    static func job(id: Int64, state: String, printer: String? = nil, reason: String? = nil) -> GatewayEvent {
+        GatewayEvent(name: "job", fields: ["id": String(id), "state": state, "printer": printer, "reason": reason])
+    }
 }
 
 /// Broadcasts events to every subscriber; a slow subscriber loses the oldest of its unread events, never blocks the

@@ -285,8 +285,7 @@ public struct HallAPI: Sendable {
             do {
                 let stored = try await signIns.signIn(staffID: body.staffId, pin: body.pin)
                 let name = try await store.staff(id: body.staffId)?.name
-                events.publish(GatewayEvent(name: "signin", fields: ["id": String(stored.id), "staffId": body.staffId, "name": name,
-                                                                     "at": APITime.string(stored.signIn.at), "method": "pin"]))
+                events.publish(.signIn(stored, name: name))
                 return try json(SignInAnswer(signIn: SignInBody(stored, name: name), message: "签到成功,等待值班长确认"), status: .created)
             } catch let refusal as SignInRefusal {
                 throw APIProblem.signInRefused(refusal)
@@ -388,9 +387,7 @@ public struct HallAPI: Sendable {
             }
             var answer = try await mode()
             answer.reconciled = reconciled.map { ModeBody.Reconciled(records: $0.records, conflicts: $0.conflicts, problem: $0.problem) }
-            events.publish(GatewayEvent(name: "mode", fields: [
-                "signInMode": answer.signInMode ? "true" : "false",
-                "roles": answer.roles.filter { $0.mode == "sign-in" }.map(\.role).joined(separator: ",")]))
+            events.publish(.mode(fallback.current))
             return try json(answer)
         }
         return api.routes
@@ -400,7 +397,7 @@ public struct HallAPI: Sendable {
 
     /// A job the API queued, retried or cancelled, as a `job` event (the spooler sends the events of printing).
     func announce(_ job: PrintJob) {
-        events.publish(GatewayEvent(name: "job", fields: ["id": String(job.id), "state": job.state.rawValue, "printer": job.printerRole]))
+        events.publish(.job(id: job.id, state: job.state.rawValue, printer: job.printerRole))
     }
 
     func issue(_ body: NoticeRequest, key: String?) async throws -> Response {
