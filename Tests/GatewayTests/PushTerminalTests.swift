@@ -472,6 +472,30 @@ import ZKTerminal
         try await hall.stop()
     }
 
+    @Test("newer firmware: registry is answered with its RegistryCode and keeps what the terminal says of itself; push gives the options; a stranger is refused")
+    func registryAndPush() async throws {
+        let serial = "REG0000000001"
+        let hall = try await PushHall.start(try PushHall.configuration(serials: [serial]))
+        let facts = Array("DeviceType=att,~DeviceName=SpeedFace-V5L,FirmVer=ZAM180-NF-Ver1.2.8,PushVersion=3.1.2,IPAddress=127.0.0.1\r\n".utf8)
+        let registered = try RawHTTP.exchange(port: hall.port, RawHTTP.request("POST", "/iclock/registry?SN=\(serial)", body: facts))
+        #expect(registered.hasPrefix("HTTP/1.1 200"), "\(registered)")
+        #expect(registered.hasSuffix("\r\n\r\nRegistryCode=\(serial)\n"), "\(registered)")
+        let kept = try #require(try await hall.store.pushTerminal(serial: serial))
+        #expect(kept.facts["DeviceName"] == "SpeedFace-V5L" && kept.facts["FirmVer"] == "ZAM180-NF-Ver1.2.8", "\(kept.facts)")
+
+        let push = try RawHTTP.exchange(port: hall.port, RawHTTP.request("GET", "/iclock/push?SN=\(serial)"))
+        #expect(push.hasPrefix("HTTP/1.1 200"), "\(push)")
+        for line in ["ServerName=CounterGate", "ErrorDelay=\(hall.config.push.errorDelaySeconds)", "RequestDelay=\(hall.config.push.delaySeconds)"] {
+            #expect(push.contains(line), "\(line) in \(push)")
+        }
+        #expect(push.contains("TransTables=") && push.contains("Transaction"), "\(push)")
+
+        let stranger = try RawHTTP.exchange(port: hall.port, RawHTTP.request("POST", "/iclock/registry?SN=OTHER00000009", body: facts))
+        #expect(stranger.hasPrefix("HTTP/1.1 403"), "\(stranger)")
+        #expect(try await hall.store.pushTerminal(serial: "OTHER00000009")?.facts["DeviceName"] == nil, "nothing kept of a stranger")
+        try await hall.stop()
+    }
+
     @Test("requests are validated (serial, table, stamp), rate-limited per terminal, and nothing but /iclock/ is served")
     func validationRateLimitsAndNothingElse() async throws {
         let serial = "VAL0000000001"
