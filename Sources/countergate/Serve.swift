@@ -19,6 +19,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let config = global.loadConfiguration(allowDefaults: false)
+        // Everything `config check` checks, before anything is created or opened.
+        _ = await reporting { try GatewayStartup.check(config) }
         let logger = global.makeLogger()
         let store = await reporting { try GatewayRuntime.openStore(config) }
         await reporting {

@@ -12,12 +12,17 @@ struct ConfigCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read the configuration and report every problem with file, line and key; exit 1 if there is any.")
+            abstract: "Read the configuration and report every problem with file, line and key; exit 1 if there is any.",
+            discussion: """
+                Runs every check `countergate serve` runs before it starts (the data folder, the calendar, TLS, the device \
+                profiles and addresses), with the same messages: a configuration this accepts is one the gateway starts.
+                """)
 
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
+            let startup = await reporting { try GatewayStartup.check(config) }
             let years = config.calendarYears.map(\.year).sorted().map(String.init).joined(separator: ", ")
             printLine("""
                 configuration OK: \(config.sourceFile ?? "built-in demo defaults")
@@ -30,7 +35,8 @@ struct ConfigCommand: AsyncParsableCommand {
                   fallback: \(config.fallback.scope.rawValue), enter after \(config.fallback.enterAfterSeconds) s, leave after \(config.fallback.leaveAfterSeconds) s
                   calendar years: \(years)
                   profiles: printers \(config.printing.profilesDirectory), readers \(config.badges.profilesDirectory)
-                """)
+                checked as serve does before it starts:
+                """ + startup.checked.map { "\n  ✓ \($0)" }.joined())
         }
     }
 }

@@ -63,11 +63,8 @@ public struct TerminalSync: Sendable {
 
     public init(device: HallConfiguration.Device, settings: HallConfiguration.Attendance, store: HallStore, clock: any HallClock, logger: Logger,
                 observer: (@Sendable (TerminalSyncEvent) -> Void)? = nil) throws {
-        guard let endpoint = ZKEndpoint(address: device.address) else {
-            throw StartupError(description: "terminal \(device.id): address \"\(device.address)\" is not tcp://host:port or udp://host:port")
-        }
         self.device = device
-        self.endpoint = endpoint
+        self.endpoint = try Self.endpoint(of: device)
         self.settings = settings
         self.store = store
         self.clock = clock
@@ -75,6 +72,15 @@ public struct TerminalSync: Sendable {
         logger[metadataKey: "terminal"] = "\(device.id)"
         self.logger = logger
         self.observer = observer
+    }
+
+    /// Where a pull terminal is reached.
+    /// - Throws: ``StartupError`` when its address is not `tcp://host:port` or `udp://host:port`.
+    public static func endpoint(of device: HallConfiguration.Device) throws -> ZKEndpoint {
+        guard let endpoint = ZKEndpoint(address: device.address) else {
+            throw StartupError(description: "terminal \(device.id): address \"\(device.address)\" is not tcp://host:port or udp://host:port")
+        }
+        return endpoint
     }
 
     public func makeClient() -> ZKClient {

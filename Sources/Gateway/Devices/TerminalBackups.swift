@@ -109,10 +109,16 @@ public struct TerminalBackupService: Service {
         self.logger = logger
     }
 
+    /// Runs the schedule until the gateway shuts down. With nothing to back up (no pull terminal, or
+    /// `backup_interval_hours = 0`) it waits for the shutdown rather than returning, since a service that returns ends the
+    /// gateway's whole service group.
     public func run() async throws {
-        guard config.attendance.backupIntervalHours > 0 else { return }
         // A push terminal's backup is written from the gateway's copy its OPERLOG uploads keep (PushTerminalCopy). [push terminals]
         let roles = config.devices.filter { $0.kind == .terminal && !PushTerminalAddress.isPush($0.address) }.map(\.role)
+        guard config.attendance.backupIntervalHours > 0, !roles.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for role in roles { group.addTask { await schedule(role) } }

@@ -23,6 +23,7 @@ public enum GatewayRuntime {
     /// Opens the store of a configuration, creating its data directory when needed.
     public static func openStore(_ config: HallConfiguration) throws -> HallStore {
         let directory = config.store.dataDirectory
+        try StoreFolder.check(directory, database: config.databasePath)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -47,6 +48,8 @@ public enum GatewayRuntime {
     public static func run(config: HallConfiguration, store: HallStore, logger: Logger, clock: any HallClock = SystemClock(),
                            extraServices: [any Service] = [],
                            onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
+        // The same checks as `config check`: profiles, addresses, TLS, calendar, data folder.
+        let startup = try GatewayStartup.check(config)
         try await syncConfiguration(config, store: store, clock: clock)
         _ = GatewayMetrics.registry
         // Health: every device's heartbeats, debounced; a terminal role down switches the hall to sign-in mode.
@@ -55,7 +58,7 @@ public enum GatewayRuntime {
         try await fallback.restore()
         fallback.attach(to: health)
         // Roles ops rebound (countergate devices replace), discovery of candidates, terminal backups.
-        let devices = try await DeviceServices.start(config: config, store: store, clock: clock, logger: logger)
+        let devices = try await DeviceServices.start(config: config, pullTerminals: startup.pullTerminals, store: store, clock: clock, logger: logger)
         let notifier = SystemdNotifier()
         // Live events for the pages: device states and the mode as health changes them, print jobs as they go.
         let events = GatewayEvents()
@@ -80,7 +83,7 @@ public enum GatewayRuntime {
             logger: logger
         )
         // Terminals that call the gateway (push:SERIAL) are served by the push listener, not read by a sync. [push terminals]
-        let terminals = try config.devices.filter { $0.kind == .terminal && !PushTerminalAddress.isPush($0.address) }.map {
+        let terminals = try startup.pullTerminals.map {
             var sync = try TerminalSync(device: $0, settings: config.attendance, store: store, clock: clock, logger: logger)
             sync.health = health
             return sync
@@ -90,7 +93,7 @@ public enum GatewayRuntime {
         app.addServices(devices.services)
         if let push = PushTerminalService.make(config: config, store: store, clock: clock, logger: logger, bindings: devices.bindings,
                                                health: health) { app.addServices(push) }  // [push terminals] Gateway/Push/
-        let readers = try BadgeTapService.readers(of: config)
+        let readers = startup.readers
         if !readers.isEmpty {
             // A badge sign-in reaches the duty chief's page at once, as a kiosk sign-in does.
             let observer: @Sendable (BadgeActivity) -> Void = { activity in
@@ -100,7 +103,7 @@ public enum GatewayRuntime {
             app.addServices(BadgeTapService(taps: BadgeTaps(config: config, store: store, clock: clock, logger: logger, observer: observer, health: health),
                                             readers: readers))
         }
-        let printers = try PrintSpooler.printers(of: config)
+        let printers = startup.printers
         if !printers.isEmpty {
             var spooler = PrintSpooler(printers: printers, config: config, store: store, clock: clock, logger: logger, doorbell: devices.doorbell)
             spooler.health = health
