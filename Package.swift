@@ -130,7 +130,7 @@ let package = Package(
         ),
         // A test and diagnostic tool: lists USB devices and printer interfaces as JSON, and sends bytes to a
         // printer address. The DeviceKit tests run it under umockdev; on a gateway it shows what libusb sees.
-        .executableTarget(name: "usb-probe", dependencies: ["DeviceKit"], path: "Sources/usb-probe", swiftSettings: strict),
+        .executableTarget(name: "usb-probe", dependencies: ["DeviceKit", "CounterCore"], path: "Sources/usb-probe", swiftSettings: strict),
         // A test and diagnostic tool: finds a wedge reader by its USB ids, grabs it and prints the cards as JSON.
         // The BadgeReaders tests run it under umockdev.
         .executableTarget(name: "reader-probe", dependencies: ["BadgeReaders", "DeviceKit"], path: "Sources/reader-probe", swiftSettings: strict),

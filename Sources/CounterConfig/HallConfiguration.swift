@@ -77,7 +77,10 @@ public struct HallConfiguration: Sendable {
         public var kind: DeviceKind
         public var role: String
         public var profile: String
-        public var address: String
+        /// How the device is reached, parsed from ``address`` when the configuration is read (``rebind(to:)`` sets both).
+        public private(set) var link: DeviceLink
+        /// The address as the configuration (or the store's binding) writes it.
+        public private(set) var address: String
         public var serialNumber: String?
         /// The windows the role serves; all windows when not given.
         public var windows: Set<Int>
@@ -92,13 +95,30 @@ public struct HallConfiguration: Sendable {
         /// A badge reader configured with `placement = "entrance"`.
         public var atEntrance = false
 
+        /// The same role served by the device at `link` (a role rebound by ops), written as `address`.
+        public mutating func rebind(to link: DeviceLink, address: String) {
+            self.link = link
+            self.address = address
+        }
+
+        /// A device at `address`, parsed for its kind.
+        /// - Throws: ``DeviceLinkError`` when the address is not one a device of `kind` can have.
         public init(id: String, kind: DeviceKind, role: String, profile: String, address: String, serialNumber: String?,
+                    windows: Set<Int>, commKey: UInt32 = 0, backupRole: String? = nil) throws {
+            try self.init(id: id, kind: kind, role: role, profile: profile, link: DeviceLink(parsing: address, kind: kind), serialNumber: serialNumber,
+                          windows: windows, commKey: commKey, backupRole: backupRole)
+            self.address = address
+        }
+
+        /// A device reached through `link`.
+        public init(id: String, kind: DeviceKind, role: String, profile: String, link: DeviceLink, serialNumber: String?,
                     windows: Set<Int>, commKey: UInt32 = 0, backupRole: String? = nil) {
             self.id = id
             self.kind = kind
             self.role = role
             self.profile = profile
-            self.address = address
+            self.link = link
+            self.address = link.description
             self.serialNumber = serialNumber
             self.windows = windows
             self.commKey = commKey
@@ -314,9 +334,17 @@ public struct HallConfiguration: Sendable {
             if let first = seenRoles[role] { table.fail("role", at: line, "role \(role) is already given to another device at line \(first); one device per role"); continue }
             seenRoles[role] = line
             let profile = table.requiredString("profile", expected: "a profile name from drivers/") ?? ""
-            let address = table.requiredString("address", expected: "where the device is: tcp://host:port, usb:BUS-PORT, /dev/ttyUSB0, sim") ?? ""
+            let address = table.requiredString("address", expected: "where the device is: tcp://host:4370, push:SERIAL, tcp://host:9100, usb:VVVV:PPPP, serial:/dev/ttyUSB0") ?? ""
+            // The address parsed once, here, for the device's kind: the rest of the gateway uses the typed link.
+            var link: DeviceLink?
+            if let kind, table.table["address"] != nil {
+                do { link = try DeviceLink(parsing: address, kind: kind) } catch {
+                    let problem = (error as? DeviceLinkError).map { "\($0.problem); expected \($0.expected)" } ?? "\(error)"
+                    table.fail("address", at: table.table["address"]?.position.line ?? line, problem)
+                }
+            }
             var serial = table.string("serial_number")
-            serial = Self.checkPushAddress(address, kind: kind, serialNumber: serial, id: id, table: table, line: line, seen: &seenPushSerials)  // [push terminals]
+            if let link { serial = Self.checkPushTerminal(link, serialNumber: serial, id: id, table: table, line: line, seen: &seenPushSerials) }
             let served = table.intArray("windows", default: nil)
             for number in served ?? [] where !windows.contains(where: { $0.number == number }) {
                 table.fail("windows", at: table.table["windows"]?.position.line ?? line, "window \(number) is not configured")
@@ -328,9 +356,10 @@ public struct HallConfiguration: Sendable {
             if placement == "window", (served ?? []).count != 1 {
                 table.fail("placement", at: table.table["placement"]?.position.line ?? line, "a reader at a window needs exactly one window in `windows`")
             }
-            guard let kind else { continue }
-            var device = Device(id: id, kind: kind, role: role, profile: profile, address: address, serialNumber: serial,
+            guard let kind, let link else { continue }
+            var device = Device(id: id, kind: kind, role: role, profile: profile, link: link, serialNumber: serial,
                                 windows: Set(served ?? windows.map(\.number)), commKey: UInt32(commKey), backupRole: backup)
+            device.rebind(to: link, address: address)
             device.atEntrance = placement != "window"
             devices.append(device)
         }

@@ -88,22 +88,14 @@ extension HallConfiguration {
         return push
     }
 
-    /// Checks a device's `push:SERIAL` address: only terminals call the gateway, the serial must be one terminals can
-    /// send, `serial_number` (when given) must agree, and no two devices may claim one serial.
-    /// - Returns: the serial to keep as the device's serial number (nil when the address is not a push address).
-    static func checkPushAddress(_ address: String, kind: DeviceKind?, serialNumber: String?, id: String, table: TableReader, line: Int,
-                                 seen: inout [String: (id: String, line: Int)]) -> String? {
-        guard let serial = PushTerminalAddress.serial(of: address) else { return serialNumber }
+    /// Checks a terminal that calls the gateway (`push:SERIAL`): `serial_number` (when given) must agree, and no two
+    /// devices may claim one serial. (The address itself was parsed for the device's kind: only a terminal can be
+    /// `push:`, with a serial terminals can send.)
+    /// - Returns: the serial to keep as the device's serial number (the given one when the device is not a push terminal).
+    static func checkPushTerminal(_ link: DeviceLink, serialNumber: String?, id: String, table: TableReader, line: Int,
+                                  seen: inout [String: (id: String, line: Int)]) -> String? {
+        guard let serial = link.pushSerial else { return serialNumber }
         let at = table.table["address"]?.position.line ?? line
-        guard kind == nil || kind == .terminal else {
-            table.fail("address", at: at, "only a terminal (kind = \"terminal\") can call the gateway; \(id) is a \(kind?.rawValue ?? "?")")
-            return serialNumber
-        }
-        guard PushTerminalAddress.isValidSerial(serial) else {
-            table.fail("address", at: at, "\"\(serial)\" is not a terminal serial number; write push:SERIAL with the serial the terminal shows "
-                       + "(菜单 > 系统信息 > 设备信息 > 序列号), 1-32 letters, digits, - or _")
-            return serialNumber
-        }
         if let serialNumber, serialNumber != serial {
             table.fail("serial_number", at: table.table["serial_number"]?.position.line ?? at,
                        "is \"\(serialNumber)\" but the address says push:\(serial); leave serial_number out for push terminals")

@@ -27,12 +27,12 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             var config = try HallConfiguration.defaults()
             config.store.dataDirectory = dataDir
-            let device = HallConfiguration.Device(id: "bench", kind: .terminal, role: "bench", profile: "zk-generic", address: address,
+            let device = try HallConfiguration.Device(id: "bench", kind: .terminal, role: "bench", profile: "zk-generic", address: address,
                                                   serialNumber: nil, windows: [])
             config.devices = [device]
             let store = try GatewayRuntime.openStore(config)
-            try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock())
-            let sync = try Gateway.TerminalSync(device: device, settings: config.attendance, store: store, clock: SystemClock(),
+            try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock)
+            let sync = try Gateway.TerminalSync(device: device, settings: config.attendance, store: store, clock: commandClock,
                                                 logger: Logger(label: "bench"))
             let clock = ContinuousClock()
             let started = clock.now
@@ -58,12 +58,12 @@ struct BenchCommand: AsyncParsableCommand {
             config.store.dataDirectory = dataDir
             config.attendance.pullIntervalSeconds = 86_400
             let device = HallConfiguration.Device(id: "bench", kind: .terminal, role: "bench", profile: "simulated-zk",
-                                                  address: "tcp://127.0.0.1:\(ports.tcp)", serialNumber: nil, windows: [])
+                                                  link: .pullTerminal(.init(host: "127.0.0.1", port: ports.tcp)), serialNumber: nil, windows: [])
             config.devices = [device]
             let store = try GatewayRuntime.openStore(config)
-            try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock())
+            try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock)
             let (events, continuation) = AsyncStream<TerminalSyncEvent>.makeStream()
-            let sync = try Gateway.TerminalSync(device: device, settings: config.attendance, store: store, clock: SystemClock(),
+            let sync = try Gateway.TerminalSync(device: device, settings: config.attendance, store: store, clock: commandClock,
                                                 logger: Logger(label: "bench"), observer: { continuation.yield($0) })
             let running = Task { await sync.run() }
             var iterator = events.makeAsyncIterator()

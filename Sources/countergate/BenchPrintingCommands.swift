@@ -78,7 +78,7 @@ extension BenchCommand {
             let printer = ESCPOSPrinterSimulator(profile: profile)
             let port = try await printer.start()
             let (config, store) = try await benchHall(dataDir: dataDir, profilesDir: profilesDir, printers: [("window-1-printer", port, nil)])
-            let spooler = PrintSpooler(printers: try PrintSpooler.printers(of: config), config: config, store: store, clock: SystemClock(),
+            let spooler = PrintSpooler(printers: try PrintSpooler.printers(of: config), config: config, store: store, clock: commandClock,
                                        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
             let running = Task { await spooler.run() }
             let calendar = try config.calendar()
@@ -88,8 +88,8 @@ extension BenchCommand {
                 let before = printer.counters.bytesReceived
                 let started = clock.now
                 let (notice, _) = BenchCommand.benchNotice()
-                let stored = try await store.issue(notice.draft, format: config.noticeNumberFormat, calendar: calendar, at: Date(), idempotencyKey: "lat-\(i)")
-                _ = try await store.enqueuePrintJob(idempotencyKey: "lat-\(i)", printerRole: "window-1-printer", noticeID: stored.id, copies: 2, at: Date())
+                let stored = try await store.issue(notice.draft, format: config.noticeNumberFormat, calendar: calendar, at: commandClock.now(), idempotencyKey: "lat-\(i)")
+                _ = try await store.enqueuePrintJob(idempotencyKey: "lat-\(i)", printerRole: "window-1-printer", noticeID: stored.id, copies: 2, at: commandClock.now())
                 spooler.doorbell.ring()
                 // The last byte: the second copy's cut has arrived.
                 try await printer.waitUntil("the notice's last byte", timeout: .seconds(30)) { sim in
@@ -128,7 +128,7 @@ extension BenchCommand {
             var (config, store) = try await benchHall(dataDir: dataDir, profilesDir: profilesDir, printers: layout)
             config.printing.failoverAfterSeconds = 1
             config.printing.retryAfterSeconds = 1
-            let spooler = PrintSpooler(printers: try PrintSpooler.printers(of: config), config: config, store: store, clock: SystemClock(),
+            let spooler = PrintSpooler(printers: try PrintSpooler.printers(of: config), config: config, store: store, clock: commandClock,
                                        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
             let running = Task { await spooler.run() }
             let all = simulators
@@ -151,12 +151,12 @@ extension BenchCommand {
             var numbers: [String] = []
             for i in 0..<jobs {
                 let (notice, _) = BenchCommand.benchNotice()
-                let stored = try await store.issue(notice.draft, format: config.noticeNumberFormat, calendar: calendar, at: Date(), idempotencyKey: "chaos-\(i)")
+                let stored = try await store.issue(notice.draft, format: config.noticeNumberFormat, calendar: calendar, at: commandClock.now(), idempotencyKey: "chaos-\(i)")
                 numbers.append(stored.notice.number)
-                _ = try await store.enqueuePrintJob(idempotencyKey: "chaos-\(i)", printerRole: "printer-\(i % printers)", noticeID: stored.id, copies: 2, at: Date())
+                _ = try await store.enqueuePrintJob(idempotencyKey: "chaos-\(i)", printerRole: "printer-\(i % printers)", noticeID: stored.id, copies: 2, at: commandClock.now())
                 // A client that retries: the same request again must not print again.
                 if i % 10 == 0 {
-                    _ = try await store.enqueuePrintJob(idempotencyKey: "chaos-\(i)", printerRole: "printer-\(i % printers)", noticeID: stored.id, copies: 2, at: Date())
+                    _ = try await store.enqueuePrintJob(idempotencyKey: "chaos-\(i)", printerRole: "printer-\(i % printers)", noticeID: stored.id, copies: 2, at: commandClock.now())
                 }
             }
             spooler.doorbell.ring()
@@ -203,11 +203,11 @@ func benchHall(dataDir: String, profilesDir: String, printers: [(role: String, p
     config.store.durability = "full"
     config.printing.profilesDirectory = profilesDir
     config.devices = printers.map {
-        HallConfiguration.Device(id: $0.role, kind: .printer, role: $0.role, profile: "xprinter-xp80", address: "tcp://127.0.0.1:\($0.port)",
+        HallConfiguration.Device(id: $0.role, kind: .printer, role: $0.role, profile: "xprinter-xp80", link: .printer(.tcp(host: "127.0.0.1", port: $0.port)),
                                  serialNumber: nil, windows: [1, 2, 3], backupRole: $0.backup)
     }
     let store = try GatewayRuntime.openStore(config)
-    try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock())
-    try await DemoHall.seedIfEmpty(store: store, config: config, clock: SystemClock())
+    try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock)
+    try await DemoHall.seedIfEmpty(store: store, config: config, clock: commandClock)
     return (config, store)
 }

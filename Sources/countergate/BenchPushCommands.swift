@@ -41,11 +41,11 @@ extension BenchCommand {
             let serials = (1...terminals).map { String(format: "BENCH%08d", $0) }
             config.devices = serials.enumerated().map { index, serial in
                 HallConfiguration.Device(id: "bench-terminal-\(index + 1)", kind: .terminal, role: "bench-terminal-\(index + 1)", profile: "zk-push",
-                                         address: PushTerminalAddress.address(serial: serial), serialNumber: serial, windows: [])
+                                         link: .push(serial: serial), serialNumber: serial, windows: [])
             }
             var logger = Logger(label: "bench")
             logger.logLevel = .error
-            let clock = SystemClock()
+            let clock = commandClock
             let store = try GatewayRuntime.openStore(config)
             try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)
             let bindings = try await RoleBindings.load(config: config, store: store, logger: logger)

@@ -66,6 +66,9 @@ struct GlobalOptions: ParsableArguments {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
+/// The command line's one source of "now", as the gateway's (the store and the rules are handed it).
+let commandClock: any HallClock = SystemClock()
+
 /// Prints an error for a person and exits non-zero.
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))

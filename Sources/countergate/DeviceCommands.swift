@@ -51,8 +51,8 @@ struct DevicesCommand: AsyncParsableCommand {
                 let (catalog, problems) = DeviceCatalog.load(config)
                 for problem in problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
                 let report = await reporting {
-                    try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock())
-                    return try await DeviceDiscovery(store: store, catalog: catalog, clock: SystemClock(), logger: logger).pass()
+                    try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock)
+                    return try await DeviceDiscovery(store: store, catalog: catalog, clock: commandClock, logger: logger).pass()
                 }
                 for problem in report.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
             }
@@ -137,8 +137,8 @@ struct DevicesCommand: AsyncParsableCommand {
             let store = openStoreForTools(config)
             let logger = global.makeLogger()
             let actor = DevicesCommand.actor(self.actor)
-            await reporting { try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock()) }
-            let replacement = DeviceReplacement(config: config, store: store, clock: SystemClock(), logger: logger)
+            await reporting { try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock) }
+            let replacement = DeviceReplacement(config: config, store: store, clock: commandClock, logger: logger)
             let report = await reporting {
                 try await replacement.replace(role: role, with: with, options: .init(actor: actor, profile: profile, restore: !noRestore, layout: userLayout),
                                               say: { printLine($0) })
@@ -198,27 +198,28 @@ struct DevicesCommand: AsyncParsableCommand {
                 let roles = config.devices.filter { $0.kind == .terminal }.map(\.role)
                 fail("no terminal role \(role) in the configuration" + (roles.isEmpty ? "" : "; terminal roles: " + roles.joined(separator: ", ")))
             }
-            await reporting { try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock()) }
+            await reporting { try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock) }
             let binding = await reporting { try await store.roleBinding(role) }
             let deviceID = binding?.deviceID ?? configured.id
             let address = binding?.device?.address ?? configured.address
-            if let serial = PushTerminalAddress.serial(of: address) {  // [push terminals] from the copy its uploads keep
+            let link = binding?.device.map(\.link) ?? configured.link
+            if let serial = link?.pushSerial {  // a push terminal: from the copy its uploads keep
                 let record = await reporting {
                     try await TerminalBackups.takeFromPushCopy(role: role, deviceID: deviceID, serial: serial, takenBy: DevicesCommand.actor(actor),
-                                                               keep: config.attendance.backupsKept, store: store, clock: SystemClock())
+                                                               keep: config.attendance.backupsKept, store: store, clock: commandClock)
                 }
                 printLine("backup \(record.id) of \(role): \(record.userCount) users and \(record.templateCount) fingerprint templates of push terminal \(serial), "
                           + "from what it uploaded; the store keeps the newest \(config.attendance.backupsKept)")
                 return
             }
-            guard let endpoint = ZKEndpoint(address: address) else { fail("terminal \(deviceID): \(address) is not tcp://HOST:PORT or udp://HOST:PORT") }
+            guard let endpoint = link?.terminalEndpoint else { fail("terminal \(deviceID): \(address) is not tcp://HOST:PORT or udp://HOST:PORT") }
             let client = ZKClient(.init(endpoint: endpoint, commKey: configured.commKey, replyTimeout: .seconds(config.attendance.replyTimeoutSeconds),
                                         deviceName: "\(role) (\(address))"), logger: global.makeLogger())
             let record = await reporting {
                 do {
                     try await client.connect()
                     let record = try await TerminalBackups.take(from: client, role: role, deviceID: deviceID, takenBy: DevicesCommand.actor(actor),
-                                                                keep: config.attendance.backupsKept, store: store, clock: SystemClock(),
+                                                                keep: config.attendance.backupsKept, store: store, clock: commandClock,
                                                                 progress: progressBar("templates"))
                     await client.disconnect()
                     return record

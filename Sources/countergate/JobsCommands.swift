@@ -40,7 +40,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
-            await reporting { try await openStoreForTools(config).retryPrintJob(id, actor: "cli", at: Date()) }
+            await reporting { try await openStoreForTools(config).retryPrintJob(id, actor: "cli", at: commandClock.now()) }
             printLine("job \(id) queued again")
         }
     }
@@ -52,7 +52,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
-            await reporting { try await openStoreForTools(config).cancelPrintJob(id, actor: "cli", at: Date()) }
+            await reporting { try await openStoreForTools(config).cancelPrintJob(id, actor: "cli", at: commandClock.now()) }
             printLine("job \(id) cancelled")
         }
     }
@@ -72,7 +72,7 @@ struct JobsCommand: AsyncParsableCommand {
             guard let printer else { fail("no printer serves window \(notice.notice.draft.window); name one with --role") }
             let job = await reporting {
                 try await store.enqueuePrintJob(idempotencyKey: "reprint-\(UUID().uuidString)", printerRole: printer, noticeID: notice.id,
-                                                copies: 2, at: Date(), reprint: true, actor: "cli")
+                                                copies: 2, at: commandClock.now(), reprint: true, actor: "cli")
             }
             printLine("reprint of \(number) queued as job \(job.id) on \(printer)")
         }

@@ -50,7 +50,7 @@ struct PrintCommand: AsyncParsableCommand {
                 guard let date = CivilDate(received) else { fail("--received \(received): expected YYYY-MM-DD") }
                 receivedOn = date
             } else {
-                receivedOn = CivilDate(Date())
+                receivedOn = CivilDate(commandClock.now())
             }
             let draft = NoticeDraft(kind: kind, applicant: applicant, item: item, window: window, clerk: clerk, receivedOn: receivedOn,
                                     materialsReceived: materials, materialsMissing: missing, promisedWorkingDays: days,
@@ -65,7 +65,7 @@ struct PrintCommand: AsyncParsableCommand {
             guard clerkOnFile else { fail("no staff member with id \(clerk); `countergate staff list` shows who is on file") }
             if preview {
                 // The same preview as the clerk's page (POST /api/v1/notices/preview), laid out for the role's printer.
-                let shown = await reporting { try await NoticeDesk(config: config, store: store, clock: SystemClock()).preview(draft, printerRole: role) }
+                let shown = await reporting { try await NoticeDesk(config: config, store: store, clock: commandClock).preview(draft, printerRole: role) }
                 guard shown.problems.isEmpty else { fail(NoticeNotIssuable(problems: shown.problems).description) }
                 printLine(shown.text)
                 return
@@ -75,8 +75,8 @@ struct PrintCommand: AsyncParsableCommand {
             }
             let key = idempotencyKey ?? "cli-\(UUID().uuidString)"
             let (notice, job) = await reporting {
-                let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: calendar, at: Date(), idempotencyKey: key)
-                let job = try await store.enqueuePrintJob(idempotencyKey: key, printerRole: printer, noticeID: notice.id, copies: 2, at: Date())
+                let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: calendar, at: commandClock.now(), idempotencyKey: key)
+                let job = try await store.enqueuePrintJob(idempotencyKey: key, printerRole: printer, noticeID: notice.id, copies: 2, at: commandClock.now())
                 return (notice, job)
             }
             printLine("\(notice.notice.draft.kind.title) \(notice.notice.number) issued; print job \(job.id) queued on \(printer) (\(job.state.rawValue))")
@@ -96,7 +96,7 @@ struct PrintCommand: AsyncParsableCommand {
             }
             let job = await reporting {
                 try await openStoreForTools(config).enqueuePrintJob(idempotencyKey: "test-\(UUID().uuidString)", printerRole: role, noticeID: nil,
-                                                                     copies: 1, at: Date(), kind: .test)
+                                                                     copies: 1, at: commandClock.now(), kind: .test)
             }
             printLine("test page queued as job \(job.id) on \(role)")
         }
@@ -117,7 +117,7 @@ extension NoticeCommand {
             guard let person = await reporting({ try await store.staff(id: by) }), person.has(.windowLead) || person.has(.dutyChief) else {
                 fail("\(by) may not void notices: a window lead (窗口负责人) or the duty chief (值班长) voids them")
             }
-            _ = await reporting { try await store.voidNotice(number: number, reason: reason, actor: by, at: Date()) }
+            _ = await reporting { try await store.voidNotice(number: number, reason: reason, actor: by, at: commandClock.now()) }
             printLine("notice \(number) voided")
         }
     }
@@ -139,7 +139,7 @@ struct PrinterCommand: AsyncParsableCommand {
             let printers = await reporting { try PrintSpooler.printers(of: config) }
             let store = openStoreForTools(config)
             let logger = global.makeLogger()
-            let spooler = PrintSpooler(printers: printers, config: config, store: store, clock: SystemClock(), logger: logger)
+            let spooler = PrintSpooler(printers: printers, config: config, store: store, clock: commandClock, logger: logger)
             // The printer the role is bound to now: ops may have replaced the configured one (countergate devices replace).
             let bindings = RoleBindings(config: config, store: store, printerProfiles: try? PrinterProfiles.load(directory: config.printing.profilesDirectory),
                                         logger: logger)

@@ -60,7 +60,7 @@ struct SimulatedPushTerminalService: Service {
                         while !Task.isCancelled {
                             // The demo's rhythm of people clocking in, not a synchronisation.
                             do { try await Task.sleep(for: .milliseconds(Int(punchEvery * 1000))) } catch { return }
-                            simulator.punch(userID: users[turn % users.count].pin, at: ZKLocalTime(Date(), in: HallTime.chinaStandardTime),
+                            simulator.punch(userID: users[turn % users.count].pin, at: ZKLocalTime(commandClock.now(), in: HallTime.chinaStandardTime),
                                             status: UInt8(turn % 2))
                             turn += 1
                         }
@@ -79,7 +79,7 @@ enum PushDemo {
     static func add(to config: inout HallConfiguration, port: Int, records: Int, punchEvery: Double, logger: Logger) -> SimulatedPushTerminalService {
         let port = port == 0 ? freeLoopbackPort() : port
         let serial = "CGPUSH0000001"
-        let start = ZKLocalTime(Date().addingTimeInterval(-7 * 86_400), in: HallTime.chinaStandardTime)
+        let start = ZKLocalTime(commandClock.now().addingTimeInterval(-7 * 86_400), in: HallTime.chinaStandardTime)
         let simulator = PushTerminalSimulator.demo(serialNumber: serial, records: records,
                                                    start: ZKLocalTime(year: start.year, month: start.month, day: start.day, hour: 0, minute: 0, second: 0))
         config.push.enabled = true
@@ -89,7 +89,7 @@ enum PushDemo {
         config.push.errorDelaySeconds = 5
         config.devices.append(HallConfiguration.Device(
             id: "simulated-push-terminal", kind: .terminal, role: "push-terminal", profile: "simulated-zk-push",
-            address: PushTerminalAddress.address(serial: serial), serialNumber: serial, windows: Set(config.windows.map(\.number))))
+            link: .push(serial: serial), serialNumber: serial, windows: Set(config.windows.map(\.number))))
         let listener = PushListenerAddress()
         // The simulator calls until the gateway's listener answers (it waits its ErrorDelay between tries).
         listener.listening("127.0.0.1", port)
@@ -136,10 +136,10 @@ extension SimulateCommand {
         func run() async throws {
             let parts = server.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else { fail("--server \(server) is not HOST:PORT") }
-            guard PushTerminalAddress.isValidSerial(serialNumber) else { fail("--serial-number \(serialNumber): 1-32 letters, digits, - or _") }
+            guard DeviceLink.isValidTerminalSerial(serialNumber) else { fail("--serial-number \(serialNumber): 1-32 letters, digits, - or _") }
             guard let text = PushTextEncoding(charset: encoding) else { fail("--encoding must be gb18030 or utf-8") }
             let logger = global.makeLogger("countergate.simulator")
-            let start = ZKLocalTime(Date().addingTimeInterval(-30 * 86_400), in: HallTime.chinaStandardTime)
+            let start = ZKLocalTime(commandClock.now().addingTimeInterval(-30 * 86_400), in: HallTime.chinaStandardTime)
             let simulator = PushTerminalSimulator(
                 configuration: .init(serialNumber: serialNumber, pushVersion: legacy ? nil : "2.4.1", textEncoding: text, shortAttendanceLines: legacy),
                 users: PushTerminalSimulator.demoUsers(), templates: PushTerminalSimulator.demoTemplates(),

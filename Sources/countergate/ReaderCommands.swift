@@ -122,7 +122,7 @@ extension StaffCommand {
                 case .failure(let error): fail("\(card): \(error)")
                 }
                 let config = global.loadConfiguration(allowDefaults: true)
-                await reporting { try await openStoreForTools(config).setCard(number.canonical, staffID: staffID, actor: "cli", at: Date()) }
+                await reporting { try await openStoreForTools(config).setCard(number.canonical, staffID: staffID, actor: "cli", at: commandClock.now()) }
                 printLine("card \(number) now belongs to \(staffID)")
             }
         }

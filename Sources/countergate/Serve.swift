@@ -88,7 +88,7 @@ struct Demo: AsyncParsableCommand {
             controlled.append(.terminal("entrance-terminal", terminal, ports: ports))
             config.devices.append(HallConfiguration.Device(
                 id: "simulated-entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "simulated-zk",
-                address: "tcp://127.0.0.1:\(ports.tcp)", serialNumber: nil, windows: Set(config.windows.map(\.number))))
+                link: .pullTerminal(.init(host: "127.0.0.1", port: ports.tcp)), serialNumber: nil, windows: Set(config.windows.map(\.number))))
             logger.info("simulated terminal (test fake) started", metadata: ["address": "tcp://127.0.0.1:\(ports.tcp)", "records": "\(simulatedRecords)"])
         }
         // One simulated printer per window, and a backup for the hall; what they print is kept as text in
@@ -102,7 +102,7 @@ struct Demo: AsyncParsableCommand {
                 let port = await reporting { try await printer.start(host: "127.0.0.1", port: 0) }
                 let role = "window-\(window.number)-printer"
                 config.devices.append(HallConfiguration.Device(
-                    id: "simulated-\(role)", kind: .printer, role: role, profile: profile.id, address: "tcp://127.0.0.1:\(port)",
+                    id: "simulated-\(role)", kind: .printer, role: role, profile: profile.id, link: .printer(.tcp(host: "127.0.0.1", port: port)),
                     serialNumber: nil, windows: [window.number], backupRole: "hall-backup-printer"))
                 printerEchoes.append(SimulatedPrinterEcho(simulator: printer, output: printedDirectory.appendingPathComponent("\(role).txt")))
                 controlled.append(.printer(role, printer, port: port))
@@ -111,7 +111,7 @@ struct Demo: AsyncParsableCommand {
             let port = await reporting { try await backup.start(host: "127.0.0.1", port: 0) }
             config.devices.append(HallConfiguration.Device(
                 id: "simulated-hall-backup-printer", kind: .printer, role: "hall-backup-printer", profile: profile.id,
-                address: "tcp://127.0.0.1:\(port)", serialNumber: nil, windows: Set(config.windows.map(\.number))))
+                link: .printer(.tcp(host: "127.0.0.1", port: port)), serialNumber: nil, windows: Set(config.windows.map(\.number))))
             printerEchoes.append(SimulatedPrinterEcho(simulator: backup, output: printedDirectory.appendingPathComponent("hall-backup-printer.txt")))
             controlled.append(.printer("hall-backup-printer", backup, port: port))
             // A spare printer bound to no role: ops can replace a failed window printer with it by its address.
@@ -123,7 +123,7 @@ struct Demo: AsyncParsableCommand {
         } else if !noSimulators {
             logger.warning("no printer profiles in \(config.printing.profilesDirectory): the demo runs without simulated printers (run it from the repository, or set [printing] profiles_dir)")
         }
-        let clock = SystemClock()
+        let clock = commandClock
         let store = await reporting { try GatewayRuntime.openStore(config) }
         let seeded = await reporting {
             try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)
@@ -147,11 +147,11 @@ struct Demo: AsyncParsableCommand {
                 let windowReader = try SimulatedSerialBadgeReader()
                 let entranceReader = try SimulatedSerialBadgeReader()
                 var atWindow = HallConfiguration.Device(id: "simulated-window-1-reader", kind: .badgeReader, role: "window-1-reader", profile: "rdm6300-serial",
-                                                        address: "serial:\(windowReader.path)?baud=9600", serialNumber: nil, windows: [1])
+                                                        link: .reader(.serial(path: windowReader.path, baud: 9600)), serialNumber: nil, windows: [1])
                 atWindow.atEntrance = false
                 config.devices.append(atWindow)
                 config.devices.append(HallConfiguration.Device(id: "simulated-entrance-reader", kind: .badgeReader, role: "entrance-reader",
-                                                               profile: "rdm6300-serial", address: "serial:\(entranceReader.path)?baud=9600",
+                                                               profile: "rdm6300-serial", link: .reader(.serial(path: entranceReader.path, baud: 9600)),
                                                                serialNumber: nil, windows: Set(config.windows.map(\.number))))
                 badgeTapper = SimulatedBadgeTapper(readers: [windowReader, entranceReader], every: punchEvery)
                 logger.info("simulated badge readers (test fakes) started", metadata: ["window-1": "\(windowReader.path)", "entrance": "\(entranceReader.path)"])
@@ -171,7 +171,7 @@ struct Demo: AsyncParsableCommand {
             if let (profile, device) = found {
                 var atWindow = HallConfiguration.Device(
                     id: "simulated-window-2-reader", kind: .badgeReader, role: "window-2-reader", profile: profile.id,
-                    address: String(format: "usb:%04x:%04x", device.vendorID ?? 0, device.productID ?? 0), serialNumber: nil, windows: [2])
+                    link: .reader(.usb(vendor: device.vendorID ?? 0, product: device.productID ?? 0, portPath: nil)), serialNumber: nil, windows: [2])
                 atWindow.atEntrance = false
                 config.devices.append(atWindow)
                 logger.info("simulated keyboard-wedge reader (test fake, under umockdev) at window 2", metadata: ["node": "\(device.node)", "profile": "\(profile.id)"])

@@ -37,7 +37,7 @@ struct SignInCommand: AsyncParsableCommand {
             let store = openStoreForTools(config)
             let pin = readPIN(prompt: "PIN (签到密码) for \(staffID): ")
             do {
-                let signIn = try await SignInDesk(config: config, store: store, clock: SystemClock()).signIn(staffID: staffID, pin: pin)
+                let signIn = try await SignInDesk(config: config, store: store, clock: commandClock).signIn(staffID: staffID, pin: pin)
                 printLine("签到成功,等待值班长确认 (signed in; sign-in \(signIn.id) awaits the duty chief)")
             } catch let refusal as SignInRefusal {
                 fail("\(refusal.chinese) (\(refusal))")
@@ -81,7 +81,7 @@ struct SignInCommand: AsyncParsableCommand {
             guard reviewer.roles.contains(.dutyChief) else { fail(SignInReviewError.notDutyChief(dutyChief).description) }
             let chosen = all ? await reporting { try await store.pendingSignIns() }.filter { $0.signIn.staffID != dutyChief }.map(\.id) : ids
             try await each(chosen, of: "sign-in", done: "confirmed") { id in
-                let done = try await store.review(signIn: id, by: dutyChief, at: Date())
+                let done = try await store.review(signIn: id, by: dutyChief, at: commandClock.now())
                 return "confirmed \(id) (\(done.signIn.staffID))"
             }
         }
@@ -98,7 +98,7 @@ struct SignInCommand: AsyncParsableCommand {
             let config = global.loadConfiguration(allowDefaults: true)
             let store = openStoreForTools(config)
             for id in ids {
-                let done = await reporting { try await store.review(signIn: id, by: dutyChief, at: Date(), rejectReason: reason) }
+                let done = await reporting { try await store.review(signIn: id, by: dutyChief, at: commandClock.now(), rejectReason: reason) }
                 printLine("rejected \(id) (\(done.signIn.staffID)): \(reason)")
             }
         }
@@ -137,7 +137,7 @@ extension StaffCommand {
                 let store = openStoreForTools(config)
                 let pin = readPIN(prompt: "new PIN for \(staffID): ")
                 if isatty(STDIN_FILENO) != 0, readPIN(prompt: "again: ") != pin { fail("the two PINs differ; nothing was changed") }
-                await reporting { try await SignInDesk(config: config, store: store, clock: SystemClock()).setPIN(pin, staffID: staffID, actor: "cli") }
+                await reporting { try await SignInDesk(config: config, store: store, clock: commandClock).setPIN(pin, staffID: staffID, actor: "cli") }
                 printLine("PIN set for \(staffID)")
             }
         }
@@ -196,7 +196,7 @@ struct AttendanceCommand: AsyncParsableCommand {
             let config = global.loadConfiguration(allowDefaults: true)
             let store = openStoreForTools(config)
             try await each(ids, of: "conflict", done: "resolved") { id in
-                let done = try await store.resolveAttendanceConflict(id, by: dutyChief, note: note, at: Date())
+                let done = try await store.resolveAttendanceConflict(id, by: dutyChief, note: note, at: commandClock.now())
                 return "resolved \(id) (\(done.staffID): \(done.kind))"
             }
         }
@@ -223,7 +223,7 @@ struct AttendanceCommand: AsyncParsableCommand {
             let store = openStoreForTools(config)
             var logger = Logger(label: "countergate.attendance")
             logger.logLevel = .warning
-            let fallback = SignInFallback(config: config, store: store, clock: SystemClock(), logger: logger)
+            let fallback = SignInFallback(config: config, store: store, clock: commandClock, logger: logger)
             let (records, conflicts) = await reporting { try await fallback.reconcileOrThrow(role: role, from: start, to: end) }
             printLine("\(role) \(first)…\(last): \(records) new record(s), \(conflicts) new conflict(s)"
                       + (conflicts > 0 ? "; see countergate attendance conflicts" : ""))
@@ -243,7 +243,7 @@ struct AttendanceCommand: AsyncParsableCommand {
                 guard let parsed = CivilDate(date) else { fail("--date \(date): expected YYYY-MM-DD") }
                 day = parsed
             } else {
-                day = CivilDate(Date())
+                day = CivilDate(commandClock.now())
             }
             let start = HallTime.start(of: day)
             let records = await reporting { try await store.attendanceRecords(from: start, to: start.addingTimeInterval(86_400)) }

@@ -248,11 +248,11 @@ extension ZKTerminalSimulator {
         // Under 4 punches a weekday per user (lunch is sometimes skipped): start far enough back that `records`
         // punches end before today, so none looks like a punch from the future.
         let days = Double(records) / Double(users.count) / 4 * 7 / 5 + 7
-        let start = ZKLocalTime(Date().addingTimeInterval(-days * 86400), in: HallTime.chinaStandardTime)
+        let start = ZKLocalTime(commandClock.now().addingTimeInterval(-days * 86400), in: HallTime.chinaStandardTime)
         let from = ZKLocalTime(year: start.year, month: start.month, day: start.day, hour: 0, minute: 0, second: 0)
         return ZKTerminalSimulator(configuration: .init(serialNumber: serialNumber, commKey: commKey, attendanceLayout: layout, clockOffset: clockOffset),
                                    users: users, records: generatedRecords(count: records, users: users, start: from, seed: 2026),
-                                   clock: SystemClock())
+                                   clock: commandClock)
     }
 }
 

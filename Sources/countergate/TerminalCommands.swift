@@ -39,18 +39,17 @@ struct TerminalCommand: AsyncParsableCommand {
                 if let commKey { chosen.commKey = commKey }
                 // After `countergate devices replace`, the role means the new terminal.
                 if let binding = try? await openStoreForTools(config).roleBinding(device.role), let id = binding.deviceID,
-                   let bound = binding.device, id != device.id {
+                   let bound = binding.device, id != device.id, let link = bound.link {
                     chosen.id = id
-                    chosen.address = bound.address
+                    chosen.rebind(to: link, address: bound.address)
                     chosen.serialNumber = bound.serialNumber
                 }
                 return (config, chosen)
             }
             let address = self.address ?? ""
-            guard ZKEndpoint(address: address) != nil || PushTerminalAddress.isPush(address) else {  // [push terminals]
-                fail("\(address) is not tcp://HOST:PORT, udp://HOST:PORT or push:SERIAL")
-            }
-            return (config, HallConfiguration.Device(id: address, kind: .terminal, role: address, profile: "zk-generic", address: address,
+            let link: DeviceLink
+            do { link = try DeviceLink(parsing: address, kind: .terminal) } catch { fail("--address: \(error)") }
+            return (config, HallConfiguration.Device(id: address, kind: .terminal, role: address, profile: "zk-generic", link: link,
                                                      serialNumber: nil, windows: [], commKey: commKey ?? 0))
         }
 
@@ -58,7 +57,7 @@ struct TerminalCommand: AsyncParsableCommand {
             var (config, device) = await device()
             config.attendance.replyTimeoutSeconds = timeout
             let store = openStoreForTools(config)
-            return (try? TerminalSync(device: device, settings: config.attendance, store: store, clock: SystemClock(),
+            return (try? TerminalSync(device: device, settings: config.attendance, store: store, clock: commandClock,
                                       logger: global.makeLogger())) ?? { fail("terminal \(device.id): address \(device.address) is not usable") }()
         }
 
@@ -160,7 +159,7 @@ struct TerminalCommand: AsyncParsableCommand {
                 let client = await target.connectedClient()
                 let time = await reporting { try await client.time() }
                 await client.disconnect()
-                let drift = (time.instant(in: HallTime.chinaStandardTime) ?? Date()).timeIntervalSinceNow
+                let drift = (time.instant(in: HallTime.chinaStandardTime) ?? commandClock.now()).timeIntervalSinceNow
                 printLine("\(time) (terminal), \(Int(drift.rounded())) s from this machine's clock")
             }
         }
@@ -178,7 +177,7 @@ struct TerminalCommand: AsyncParsableCommand {
                     time = ZKLocalTime(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts[5])
                     guard time.isValidDate, (2000...2099).contains(time.year) else { fail("--to \(to) is not a time the terminal can hold (2000-2099)") }
                 } else {
-                    time = ZKLocalTime(Date(), in: HallTime.chinaStandardTime)
+                    time = ZKLocalTime(commandClock.now(), in: HallTime.chinaStandardTime)
                 }
                 if let push = await target.push() { push.time() }  // [push terminals]
                 let client = await target.connectedClient()
@@ -218,7 +217,7 @@ struct TerminalCommand: AsyncParsableCommand {
             let templates = await reporting { try await client.templates(progress: progressBar("templates")) }
             let info = await reporting { try await client.deviceInfo() }
             await client.disconnect()
-            let backup = TerminalBackup(serialNumber: info.serialNumber, firmware: info.firmware, takenAt: Date(), users: users, templates: templates)
+            let backup = TerminalBackup(serialNumber: info.serialNumber, firmware: info.firmware, takenAt: commandClock.now(), users: users, templates: templates)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.dateEncodingStrategy = .iso8601

@@ -18,7 +18,7 @@ struct PushTarget {
     /// How long to wait for a command's result: the terminal takes it at its next poll.
     let wait: Duration
 
-    var commands: PushTerminalCommands { PushTerminalCommands(store: store, settings: config.push, clock: SystemClock()) }
+    var commands: PushTerminalCommands { PushTerminalCommands(store: store, settings: config.push, clock: commandClock) }
 
     /// Queues `command`, waits for its result, and returns it (or exits saying why it did not come).
     func run(_ command: PushCommand, purpose: String) async -> PushCommandRecord {
@@ -72,7 +72,7 @@ struct PushTarget {
     }
 
     func logs(json: Bool, days: Int) async {
-        let now = Date()
+        let now = commandClock.now()
         let punches = await reporting { try await store.punches(from: now.addingTimeInterval(-Double(days) * 86_400), to: now.addingTimeInterval(86_400)) }
             .filter { $0.punch.terminalSerial == serial }
         if json {
@@ -110,7 +110,7 @@ struct PushTarget {
             slot[template.pin].map { ZKFingerprintTemplate(uid: $0, fingerIndex: UInt8(clamping: template.finger), valid: UInt8(clamping: template.valid),
                                                             template: [UInt8](template.template)) }
         }
-        let backup = TerminalBackup(serialNumber: serial, firmware: facts["FWVersion"] ?? "push terminal", takenAt: Date(), users: zkUsers, templates: zkTemplates)
+        let backup = TerminalBackup(serialNumber: serial, firmware: facts["FWVersion"] ?? "push terminal", takenAt: commandClock.now(), users: zkUsers, templates: zkTemplates)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -143,9 +143,9 @@ struct PushTarget {
     func watch() async {
         printLine("watching punches uploaded by push terminal \(serial) (Ctrl-C stops)")
         var seen = Set<Int64>()
-        var since = Date().addingTimeInterval(-60)
+        var since = commandClock.now().addingTimeInterval(-60)
         while true {
-            let now = Date()
+            let now = commandClock.now()
             let punches = (try? await store.punches(from: since, to: now.addingTimeInterval(86_400))) ?? []
             for stored in punches where stored.punch.terminalSerial == serial && !seen.contains(stored.id) {
                 seen.insert(stored.id)
@@ -163,7 +163,7 @@ extension TerminalCommand.Target {
     /// pull terminal.
     func push() async -> PushTarget? {
         let (config, device) = await device()
-        guard let serial = PushTerminalAddress.serial(of: device.address) else { return nil }
+        guard let serial = device.link.pushSerial else { return nil }
         let delay = config.push.delaySeconds
         return PushTarget(config: config, device: device, serial: serial, store: openStoreForTools(config), wait: .seconds(max(timeout, delay * 2 + 5)))
     }
@@ -186,22 +186,22 @@ extension TerminalCommand {
         @Option(help: "Who approves, for the audit log (default: ops:<your login>).") var actor: String?
 
         func run() async throws {
-            guard PushTerminalAddress.isValidSerial(serial) else { fail("\(serial) is not a terminal serial number (1-32 letters, digits, - or _)") }
+            guard DeviceLink.isValidTerminalSerial(serial) else { fail("\(serial) is not a terminal serial number (1-32 letters, digits, - or _)") }
             let config = global.loadConfiguration(allowDefaults: true)
             guard config.devices.contains(where: { $0.role == role && $0.kind == .terminal }) else {
                 let roles = config.devices.filter { $0.kind == .terminal }.map(\.role)
                 fail("no terminal role \(role) in the configuration" + (roles.isEmpty ? "" : "; terminal roles: " + roles.joined(separator: ", ")))
             }
             let store = openStoreForTools(config)
-            await reporting { try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock()) }
+            await reporting { try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock) }
             let hasBackup = await reporting { try await store.latestTerminalBackup(role: role) } != nil
-            let candidate = await reporting { try await store.knownDevices() }.first { $0.identity.address == PushTerminalAddress.address(serial: serial) }
+            let candidate = await reporting { try await store.knownDevices() }.first { $0.identity.link == .push(serial: serial) }
             if candidate == nil {
                 printLine("terminal \(serial) has not called this gateway yet; binding it all the same (it is served from its first call)")
             }
             let report = await reporting {
-                try await DeviceReplacement(config: config, store: store, clock: SystemClock(), logger: global.makeLogger())
-                    .replace(role: role, with: candidate?.id ?? PushTerminalAddress.address(serial: serial),
+                try await DeviceReplacement(config: config, store: store, clock: commandClock, logger: global.makeLogger())
+                    .replace(role: role, with: candidate?.id ?? DeviceLink.push(serial: serial).description,
                              options: .init(actor: DevicesCommand.actor(actor), restore: hasBackup && !noRestore), say: { printLine($0) })
             }
             printLine("push terminal \(serial) serves role \(role) (device \(report.rebinding.device.id)); the running gateway serves it from its next call"
@@ -221,7 +221,7 @@ extension TerminalCommand {
         func run() async throws {
             guard let push = await target.push() else { fail("commands are for push terminals; \(target.role ?? target.address ?? "") is a pull terminal") }
             if cancel {
-                let count = await reporting { try await push.store.cancelPushCommands(serial: push.serial, by: DevicesCommand.actor(nil), at: Date()) }
+                let count = await reporting { try await push.store.cancelPushCommands(serial: push.serial, by: DevicesCommand.actor(nil), at: commandClock.now()) }
                 printLine("\(count) command(s) withdrawn")
                 return
             }
@@ -325,7 +325,7 @@ extension TerminalCommand {
             let store = openStoreForTools(config)
             if !review.isEmpty {
                 guard let note, !note.isEmpty else { fail("--review needs --note saying what was done (e.g. \"punch entered by hand\")") }
-                let marked = await reporting { try await store.reviewPushQuarantine(ids: review, actor: DevicesCommand.actor(nil), note: note, at: Date()) }
+                let marked = await reporting { try await store.reviewPushQuarantine(ids: review, actor: DevicesCommand.actor(nil), note: note, at: commandClock.now()) }
                 printLine("\(marked) line(s) marked reviewed")
                 return
             }

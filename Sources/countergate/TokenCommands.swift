@@ -35,7 +35,7 @@ struct TokenCommand: AsyncParsableCommand {
                 fail("--role \(role): window \(window) is not configured; windows: "
                     + config.windows.map { String($0.number) }.joined(separator: ", "))
             }
-            let created = await reporting { try await openStoreForTools(config).createToken(name: name, role: parsed, actor: "cli", at: Date()) }
+            let created = await reporting { try await openStoreForTools(config).createToken(name: name, role: parsed, actor: "cli", at: commandClock.now()) }
             FileHandle.standardError.write(Data("""
                 API token \(created.id) created for "\(name)" (role \(parsed.text), \(parsed.chineseLabel)).
                 Store it now in the client's settings: it is shown only this once and cannot be read back (only its hash is kept).
@@ -73,7 +73,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
-            await reporting { try await openStoreForTools(config).revokeToken(id: id, actor: "cli", at: Date()) }
+            await reporting { try await openStoreForTools(config).revokeToken(id: id, actor: "cli", at: commandClock.now()) }
             printLine("API token \(id) revoked")
         }
     }

@@ -69,8 +69,8 @@ struct StaffCommand: AsyncParsableCommand {
             do { rows = try StaffList.parse(text, windows: Set(config.windows.map(\.number))) } catch { fail("\(file): \(error)") }
             let summary = await reporting {
                 let store = try GatewayRuntime.openStore(config)
-                try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock())
-                return try await store.importStaff(rows, actor: "cli", at: Date())
+                try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock)
+                return try await store.importStaff(rows, actor: "cli", at: commandClock.now())
             }
             printLine("\(file): \(summary)")
         }
@@ -129,7 +129,7 @@ struct NoticeCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
-            let year = self.year ?? CivilDate(Date()).year
+            let year = self.year ?? CivilDate(commandClock.now()).year
             let number = await reporting {
                 try await GatewayRuntime.openStore(config).peekNoticeNumber(year: year, format: config.noticeNumberFormat)
             }

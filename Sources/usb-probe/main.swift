@@ -7,6 +7,7 @@
 //
 // The DeviceKit tests run it under umockdev (a faked /sys and /dev/bus/usb); on a gateway it answers "which
 // endpoints does this printer have, and can the service user open it?". Exit status: 0 ok, 1 failure, 2 usage.
+import CounterCore
 import DeviceKit
 import Foundation
 
@@ -101,7 +102,10 @@ func parseHex(_ text: String) -> [UInt8]? {
 func send(_ arguments: [String]) async {
     guard arguments.count >= 2 else { fail(usage, status: 2) }
     let address: PrinterAddress
-    do { address = try PrinterAddress(parsing: arguments[0]) } catch { fail("\(error)", status: 2) }
+    do {
+        guard case .printer(let parsed) = try DeviceLink(parsing: arguments[0], kind: .printer) else { fail("not a printer address", status: 2) }
+        address = parsed
+    } catch { fail("\(error)", status: 2) }
     guard let bytes = parseHex(arguments[1]) else { fail("'\(arguments[1])' is not hex bytes (e.g. 1b40)", status: 2) }
     var readCount: Int?
     var timeout = Duration.seconds(2)

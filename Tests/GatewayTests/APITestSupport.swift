@@ -15,11 +15,11 @@ struct APITestHall {
     let store: HallStore
     let clock: ManualClock
 
-    init(configure: (inout HallConfiguration) -> Void = { _ in }) throws {
+    init(configure: (inout HallConfiguration) throws -> Void = { _ in }) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-api-\(UUID().uuidString)")
         var config = try HallConfiguration.defaults()
         config.store.dataDirectory = directory.path
-        configure(&config)
+        try configure(&config)
         self.config = config
         store = try GatewayRuntime.openStore(config)
         clock = ManualClock(Date(timeIntervalSince1970: 1_795_660_200))  // Thu 2026-11-26 08:30 +08:00

@@ -40,7 +40,7 @@ struct DeviceDiscoveryTests {
         init() async throws {
             var config = try HallConfiguration.defaults()
             config.store.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-discovery-\(UUID().uuidString)").path
-            config.devices = [HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
+            config.devices = [try HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
                                                        address: "usb:0416:5011?serial=A1B2", serialNumber: nil, windows: [1])]
             store = try GatewayRuntime.openStore(config)
             try await GatewayRuntime.syncConfiguration(config, store: store, clock: SystemClock())

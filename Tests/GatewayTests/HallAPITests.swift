@@ -23,10 +23,10 @@ import Testing
     static func hall() async throws -> APITestHall {
         let hall = try APITestHall { config in
             config.printing.profilesDirectory = HallAPITests.root.appendingPathComponent("drivers/printers").path
-            config.devices = (1...3).map { window in
-                HallConfiguration.Device(id: "p\(window)", kind: .printer, role: "window-\(window)-printer", profile: "xprinter-xp80",
+            config.devices = try (1...3).map { window in
+                try HallConfiguration.Device(id: "p\(window)", kind: .printer, role: "window-\(window)-printer", profile: "xprinter-xp80",
                                          address: "tcp://127.0.0.1:9", serialNumber: nil, windows: [window])
-            } + [HallConfiguration.Device(id: "t1", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
+            } + [try HallConfiguration.Device(id: "t1", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
                                           address: "tcp://127.0.0.1:9", serialNumber: nil, windows: [1, 2, 3])]
         }
         try await GatewayRuntime.syncConfiguration(hall.config, store: hall.store, clock: hall.clock)
@@ -183,7 +183,7 @@ import Testing
         let printer = ESCPOSPrinterSimulator(profile: try #require(profiles["xprinter-xp80"]))
         let port = try await printer.start()
         var hall = try await Self.hall()
-        hall.config.devices[0] = HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
+        hall.config.devices[0] = try HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
                                                           address: "tcp://127.0.0.1:\(port)", serialNumber: nil, windows: [1])
         let (events, printed) = AsyncStream<SpoolerEvent>.makeStream()
         let spooler = PrintSpooler(printers: try PrintSpooler.printers(of: hall.config).filter { $0.device.role == "window-1-printer" },

@@ -14,7 +14,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-routes-\(UUID().uuidString)")
         var config = try HallConfiguration.defaults()
         config.store.dataDirectory = directory.path
-        config.devices = [HallConfiguration.Device(id: "entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
+        config.devices = [try HallConfiguration.Device(id: "entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
                                                    address: "tcp://127.0.0.1:9", serialNumber: nil, windows: [1, 2, 3])]
         let store = try GatewayRuntime.openStore(config)
         let clock = ManualClock(Date(timeIntervalSince1970: 1_771_038_000))  // Sat 2026-02-14 11:00, a make-up working day

@@ -28,7 +28,7 @@ struct IdleRebindingHealthTests {
         config.health.offlineAfterSeconds = 1
         config.health.onlineAfterSeconds = 1
         config.health.printerStatusIntervalSeconds = 1
-        config.devices = [HallConfiguration.Device(id: "p2", kind: .printer, role: "window-2-printer", profile: "xprinter-xp80",
+        config.devices = [try HallConfiguration.Device(id: "p2", kind: .printer, role: "window-2-printer", profile: "xprinter-xp80",
                                                    address: "tcp://127.0.0.1:\(oldPort)", serialNumber: nil, windows: [2])]
         let store = try GatewayRuntime.openStore(config)
         let clock = SystemClock()

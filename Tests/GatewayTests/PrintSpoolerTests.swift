@@ -35,9 +35,9 @@ import Testing
             config.printing.retryAfterSeconds = 1
             config.printing.statusTimeoutMilliseconds = 5000
             config.devices = [
-                HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
+                try HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
                                          address: "tcp://127.0.0.1:\(mainPort)", serialNumber: nil, windows: [1], backupRole: "hall-backup-printer"),
-                HallConfiguration.Device(id: "p2", kind: .printer, role: "hall-backup-printer", profile: "xprinter-xp80",
+                try HallConfiguration.Device(id: "p2", kind: .printer, role: "hall-backup-printer", profile: "xprinter-xp80",
                                          address: "tcp://127.0.0.1:\(backupPort)", serialNumber: nil, windows: [1, 2, 3]),
             ]
             self.config = config

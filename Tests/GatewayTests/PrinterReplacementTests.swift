@@ -32,7 +32,7 @@ struct PrinterReplacementTests {
         config.printing.failoverAfterSeconds = 3600
         config.printing.retryAfterSeconds = 30  // long: the jobs must print because of the rebinding, not a retry
         config.printing.statusTimeoutMilliseconds = 5000
-        config.devices = [HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
+        config.devices = [try HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
                                                    address: "tcp://127.0.0.1:\(oldPort)", serialNumber: nil, windows: [1])]
         let store = try GatewayRuntime.openStore(config)
         let clock = SystemClock()
@@ -122,7 +122,7 @@ struct PrinterReplacementTests {
         config.printing.profilesDirectory = Self.root.appendingPathComponent("drivers/printers").path
         config.printing.statusTimeoutMilliseconds = 5000
         // The configuration still names the dead printer.
-        config.devices = [HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
+        config.devices = [try HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
                                                    address: "tcp://127.0.0.1:9", serialNumber: nil, windows: [1])]
         let store = try GatewayRuntime.openStore(config)
         let clock = SystemClock()

@@ -90,9 +90,9 @@ struct PushHall {
         config.push.errorDelaySeconds = 1
         config.push.requestsPerSecond = 10_000
         config.push.burst = 10_000
-        config.devices = serials.enumerated().map { index, serial in
-            HallConfiguration.Device(id: "push-terminal-\(index + 1)", kind: .terminal, role: "push-terminal-\(index + 1)", profile: "zk-push",
-                                     address: PushTerminalAddress.address(serial: serial), serialNumber: serial, windows: [1, 2, 3])
+        config.devices = try serials.enumerated().map { index, serial in
+            try HallConfiguration.Device(id: "push-terminal-\(index + 1)", kind: .terminal, role: "push-terminal-\(index + 1)", profile: "zk-push",
+                                     address: DeviceLink.push(serial: serial).description, serialNumber: serial, windows: [1, 2, 3])
         }
         tweak(&config)
         return config

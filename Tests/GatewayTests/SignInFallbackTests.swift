@@ -31,7 +31,7 @@ import ZKTerminal
             config.attendance.pullIntervalSeconds = 3600
             config.fallback.enterAfterSeconds = enterAfter
             config.fallback.leaveAfterSeconds = leaveAfter
-            terminal = HallConfiguration.Device(id: "entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
+            terminal = try HallConfiguration.Device(id: "entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
                                                 address: terminalAddress, serialNumber: nil, windows: [1, 2, 3])
             config.devices = [terminal]
             self.config = config
@@ -92,7 +92,7 @@ import ZKTerminal
         }
         let taps = BadgeTaps(config: hall.config, store: hall.store, clock: SystemClock(), logger: Logger(label: "test"))
         try await hall.store.setCard(CardNumber(4_215_371).canonical, staffID: "D003", actor: "test", at: Date())
-        let entrance = HallConfiguration.Device(id: "entrance-reader", kind: .badgeReader, role: "entrance-reader", profile: "rdm6300-serial",
+        let entrance = try HallConfiguration.Device(id: "entrance-reader", kind: .badgeReader, role: "entrance-reader", profile: "rdm6300-serial",
                                                 address: "serial:/dev/null", serialNumber: nil, windows: [1, 2, 3])
         await taps.handle(CardNumber(4_215_371), from: entrance)
         let pending = try await hall.store.pendingSignIns()

@@ -46,7 +46,7 @@ struct TerminalReplacementTests {
             config.store.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-replace-terminal-\(UUID().uuidString)").path
             config.attendance.replyTimeoutSeconds = 2
             config.attendance.pullIntervalSeconds = 3600
-            config.devices = [HallConfiguration.Device(id: "t1", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
+            config.devices = [try HallConfiguration.Device(id: "t1", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
                                                        address: "tcp://127.0.0.1:\(oldPort)", serialNumber: nil, windows: [1, 2, 3])]
             self.config = config
             store = try GatewayRuntime.openStore(config)

@@ -28,7 +28,7 @@ import ZKTerminal
             config.store.dataDirectory = directory.path
             config.attendance.replyTimeoutSeconds = 2
             config.attendance.pullIntervalSeconds = 3600
-            let device = HallConfiguration.Device(id: "entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
+            let device = try HallConfiguration.Device(id: "entrance-terminal", kind: .terminal, role: "entrance-terminal", profile: "zk-generic",
                                                   address: "tcp://127.0.0.1:\(ports.tcp)", serialNumber: nil, windows: [1, 2, 3])
             config.devices = [device]
             store = try GatewayRuntime.openStore(config)

@@ -1,4 +1,5 @@
 // Loads the badge reader model files (drivers/readers/*.toml), resolving `inherits`, refusing unknown keys.
+import CounterCore
 import CounterTOML
 import DeviceKit
 import Foundation

@@ -1,4 +1,5 @@
 // A serial badge reader on a tty: opens it raw at the configured rate, decodes, and keeps reading across replugs.
+import CounterCore
 import DeviceKit
 
 /// Reads cards from a serial badge reader (RDM6300 frames or digit lines) on a tty.

@@ -8,6 +8,13 @@ public protocol HallClock: Sendable {
     func now() -> Date
 }
 
+/// The system clock: the gateway's and the command line's one source of "now" (the rules are handed it, never read
+/// the time themselves).
+public struct SystemClock: HallClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
 /// A clock that only moves when told to. Used by tests and simulators (a fake, never the gateway's clock).
 public final class ManualClock: HallClock {
     private let current: Mutex<Date>

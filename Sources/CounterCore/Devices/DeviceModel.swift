@@ -41,14 +41,48 @@ public struct DeviceIdentity: Sendable, Hashable, Codable {
     public let profile: String
     /// The device's own serial number, when it has one.
     public let serialNumber: String?
-    /// Where it is attached: `tcp://10.0.0.5:4370`, `usb:1-1.2`, `/dev/ttyUSB0`.
+    /// Where it is attached, as written: `tcp://10.0.0.5:4370`, `push:A8N5211960213`, `usb:0416:5011`, `/dev/ttyUSB0`.
     public let address: String
+    /// How it is reached, parsed from ``address`` once, when the identity is made (the store's devices are loaded
+    /// through here); nil when the text is no address a device of its kind can have (the reason in ``linkProblem``).
+    public let link: DeviceLink?
+    /// Why ``address`` could not be parsed, or nil.
+    public let linkProblem: DeviceLinkError?
 
     public init(kind: DeviceKind, profile: String, serialNumber: String?, address: String) {
         self.kind = kind
         self.profile = profile
         self.serialNumber = serialNumber
         self.address = address
+        do {
+            link = try DeviceLink(parsing: address, kind: kind)
+            linkProblem = nil
+        } catch {
+            link = nil
+            linkProblem = error as? DeviceLinkError
+                ?? DeviceLinkError(text: address, kind: kind, problem: "\(error)", expected: "an address of a \(kind.rawValue)")
+        }
+    }
+
+    /// The identity of a device reached through `link`.
+    public init(profile: String, serialNumber: String?, link: DeviceLink) {
+        self.init(kind: link.kind, profile: profile, serialNumber: serialNumber, address: link.description)
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, profile, serialNumber, address }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try container.decode(DeviceKind.self, forKey: .kind), profile: try container.decode(String.self, forKey: .profile),
+                  serialNumber: try container.decodeIfPresent(String.self, forKey: .serialNumber), address: try container.decode(String.self, forKey: .address))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(profile, forKey: .profile)
+        try container.encodeIfPresent(serialNumber, forKey: .serialNumber)
+        try container.encode(address, forKey: .address)
     }
 }
 

@@ -1,4 +1,5 @@
 // A serial line to read from (a badge reader, a scale): the printer transport's tty setup, without the printer.
+import CounterCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,38 +1,12 @@
 // A printer on a serial line (RS-232 or a USB serial adapter): termios raw 8N1 at the configured rate.
+import CounterCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// How a serial printer's line is set up. Printers are 8 data bits, no parity, 1 stop bit; the rate and the flow
-/// control are set on the printer (DIP switches or its self-test page) and must match.
-public struct SerialLineSettings: Sendable, Hashable, CustomStringConvertible {
-    /// Flow control, as set on the printer.
-    public enum FlowControl: String, Sendable, Hashable, CaseIterable {
-        /// None: the gateway relies on the printer's buffer; fine for short receipts.
-        case none
-        /// Hardware (RTS/CTS): the printer holds CTS low while its buffer is full.
-        case rtsCts = "rtscts"
-    }
-
-    /// The rates receipt printers are set to.
-    public static let supportedBaudRates = [9600, 19200, 38400, 57600, 115200]
-
-    /// Bits per second, one of ``supportedBaudRates``.
-    public var baudRate: Int
-    public var flowControl: FlowControl
-
-    /// - Parameters:
-    ///   - baudRate: one of ``supportedBaudRates``; 9600 is what most printers leave the factory with.
-    ///   - flowControl: none, or RTS/CTS.
-    public init(baudRate: Int = 9600, flowControl: FlowControl = .none) {
-        self.baudRate = baudRate
-        self.flowControl = flowControl
-    }
-
-    public var description: String { "\(baudRate) 8N1" + (flowControl == .rtsCts ? " RTS/CTS" : "") }
-
+extension SerialLineSettings {
     /// The termios speed constant for the rate, nil for a rate not in ``supportedBaudRates``.
     var speed: speed_t? {
         switch baudRate {
@@ -45,6 +19,7 @@ public struct SerialLineSettings: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
 
 /// Writes to a serial printer through its tty (`/dev/ttyUSB0`, `/dev/ttyS0`, or a stable
 /// `/dev/serial/by-id/...` link).

@@ -1,4 +1,5 @@
 // A network printer taking raw bytes on a TCP port (9100, "JetDirect"/"RAW" printing).
+import CounterCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,5 @@
 // A USB printer driven directly through libusb: printer interface and bulk endpoints from the descriptors.
+import CounterCore
 import CLibUSB
 import Foundation
 import Synchronization

@@ -1,4 +1,5 @@
 // Printers on the USB bus: which devices have a printer interface, its endpoints, and their serial numbers.
+import CounterCore
 import CLibUSB
 import Foundation
 

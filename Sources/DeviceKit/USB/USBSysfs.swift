@@ -1,4 +1,5 @@
 // The USB device behind a sysfs node (an input event node, a tty): its port path, ids and serial number.
+import CounterCore
 import Foundation
 
 /// A USB device as sysfs describes it, found by walking up from one of its interfaces' nodes.

@@ -77,7 +77,7 @@ public struct TerminalSync: Sendable {
     /// Where a pull terminal is reached.
     /// - Throws: ``StartupError`` when its address is not `tcp://host:port` or `udp://host:port`.
     public static func endpoint(of device: HallConfiguration.Device) throws -> ZKEndpoint {
-        guard let endpoint = ZKEndpoint(address: device.address) else {
+        guard let endpoint = device.link.terminalEndpoint else {
             throw StartupError(description: "terminal \(device.id): address \"\(device.address)\" is not tcp://host:port or udp://host:port")
         }
         return endpoint
@@ -228,7 +228,8 @@ struct AttendanceSyncService: Service {
 
     func run() async throws {
         // Graceful shutdown cancels the syncs; each ends its session with the terminal before returning.
-        try? await cancelWhenGracefulShutdown {
+        let (syncs, bindings) = (self.syncs, self.bindings)
+        await runUntilShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for sync in syncs { group.addTask { if let bindings { await sync.runFollowing(bindings) } else { await sync.run() } } }
             }

@@ -97,7 +97,7 @@ public final class BadgeTaps: Sendable {
     public func read(_ reader: HallConfiguration.Device, profile: ReaderProfile) async {
         switch profile.kind {
         case .wedge:
-            guard let ids = profile.usbIDs.first ?? Self.usbIDs(reader.address) else {
+            guard let ids = profile.usbIDs.first ?? Self.usbIDs(reader.link) else {
                 logger.error("reader \(reader.id): a wedge reader needs USB ids in its profile or address usb:VVVV:PPPP")
                 return
             }
@@ -124,7 +124,12 @@ public final class BadgeTaps: Sendable {
                 }
             }
         case .serialFrame, .serialLine:
-            let (path, baud) = Self.serialAddress(reader.address, defaultBaud: profile.baudRate ?? 9600)
+            guard case .reader(.serial(let path, let givenBaud)) = reader.link else {
+                logger.error("reader \(reader.id): a serial reader needs a tty address (serial:/dev/ttyUSB0?baud=9600), not \(reader.address)")
+                await health?.report(reader.id, .unreachable(reason: "address \(reader.address) is no tty"))
+                return
+            }
+            let baud = givenBaud ?? profile.baudRate ?? 9600
             let mode: SerialBadgeReader.Mode = profile.kind == .serialFrame ? .frames : .lines(format: profile.cardFormat, maxLength: profile.maxLength)
             for await event in SerialBadgeReader(path: path, baudRate: baud, mode: mode).events() {
                 switch event {
@@ -142,21 +147,10 @@ public final class BadgeTaps: Sendable {
         }
     }
 
-    static func usbIDs(_ address: String) -> ReaderUSBID? {
-        let parts = address.replacingOccurrences(of: "usb:", with: "").split(separator: ":")
-        guard parts.count == 2, let v = UInt16(parts[0], radix: 16), let p = UInt16(parts[1], radix: 16) else { return nil }
-        return ReaderUSBID(vendor: v, product: p)
-    }
-
-    static func serialAddress(_ address: String, defaultBaud: Int) -> (String, Int) {
-        var rest = address.hasPrefix("serial:") ? String(address.dropFirst(7)) : address
-        var baud = defaultBaud
-        if let q = rest.firstIndex(of: "?") {
-            let query = rest[rest.index(after: q)...]
-            rest = String(rest[..<q])
-            for pair in query.split(separator: "&") where pair.hasPrefix("baud=") { baud = Int(pair.dropFirst(5)) ?? baud }
-        }
-        return (rest, baud)
+    /// The USB ids a wedge reader's address names (`usb:VVVV:PPPP`), or nil.
+    static func usbIDs(_ link: DeviceLink) -> ReaderUSBID? {
+        guard case .reader(.usb(let vendor?, let product?, _)) = link else { return nil }
+        return ReaderUSBID(vendor: vendor, product: product)
     }
 }
 
@@ -166,7 +160,9 @@ struct BadgeTapService: Service {
     let readers: [(HallConfiguration.Device, ReaderProfile)]
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        // A reader that cannot be read (a wedge reader without USB ids) ends its task; the others, and the gateway, go on.
+        let (taps, readers) = (self.taps, self.readers)
+        await runUntilShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for (reader, profile) in readers { group.addTask { await taps.read(reader, profile: profile) } }
             }

@@ -73,7 +73,7 @@ public struct DeviceDiscoveryService: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await runPasses() }
+        await runUntilShutdown { await self.runPasses() }
     }
 
     /// Passes until cancelled.

@@ -167,22 +167,27 @@ public enum DeviceMatcher {
         if let serial = identity.serialNumber, let found = device.serialNumber {
             return serial == found && identity.profile == device.profile
         }
-        let address = identity.address.trimmingCharacters(in: .whitespaces)
-        if address == device.address { return true }
-        if address.hasPrefix("usb:") {
-            guard let port = device.portPath, let ids = device.usbIDs, let vendor = UInt16(ids.prefix(4), radix: 16),
-                  let product = UInt16(ids.suffix(4), radix: 16) else { return false }
-            if device.kind == .printer, case .usb(let match)? = try? PrinterAddress(parsing: address) {
-                return match.matches(vendorID: vendor, productID: product, portPath: port, serialNumber: device.serialNumber)
-            }
-            // Readers: `usb:vvvv:pppp` means any reader with those ids.
-            return address.dropFirst(4).lowercased().hasPrefix(ids)
+        if identity.address.trimmingCharacters(in: .whitespaces) == device.address { return true }
+        guard let link = identity.link else { return false }
+        let ids = device.usbIDs.flatMap { ids -> (vendor: UInt16, product: UInt16)? in
+            guard let vendor = UInt16(ids.prefix(4), radix: 16), let product = UInt16(ids.suffix(4), radix: 16) else { return nil }
+            return (vendor, product)
         }
-        if address.hasPrefix("/dev/usb/lp"), let port = printerNodes[String(address.prefix { $0 != "?" })] {
+        switch link {
+        case .printer(.usb(let match)):
+            guard let port = device.portPath, let ids else { return false }
+            return match.matches(vendorID: ids.vendor, productID: ids.product, portPath: port, serialNumber: device.serialNumber)
+        case .reader(.usb(let vendor?, let product?, _)):
+            // `usb:vvvv:pppp` means any reader with those ids.
+            guard device.portPath != nil, let ids else { return false }
+            return ids.vendor == vendor && ids.product == product
+        case .printer(let address) where address.isUSBKernelNode:
+            guard let path = link.devicePath, let port = printerNodes[path] else { return false }
             return port == device.portPath
+        default:
+            guard let path = link.devicePath else { return false }
+            return device.nodes.contains(path) || device.identity.link?.devicePath == path
         }
-        let path = address.hasPrefix("serial:") ? String(address.dropFirst(7).prefix { $0 != "?" }) : String(address.prefix { $0 != "?" })
-        return device.nodes.contains(path) || device.address == "serial:" + path
     }
 
     private static func device(_ model: DeviceCatalog.Model, serial: String?, port: String?, ids: String?, address: String, nodes: [String]) -> DiscoveredDevice {
@@ -217,7 +222,7 @@ public enum DeviceMatcher {
 
     private static func preferredAddress(_ a: DiscoveredDevice, _ b: DiscoveredDevice) -> String {
         // A serial reader is read through its tty, never its adapter's bus address.
-        if a.kind == .badgeReader, b.address.hasPrefix("serial:") { return b.address }
+        if a.kind == .badgeReader, case .reader(.serial)? = b.identity.link { return b.address }
         return a.address
     }
 }

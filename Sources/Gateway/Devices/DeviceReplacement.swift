@@ -90,7 +90,7 @@ public struct DeviceReplacement: Sendable {
 
         var restore: TerminalRestoreReport?
         var problem: String?
-        if let backup = terminalBackup, let serial = PushTerminalAddress.serial(of: device.identity.address) {  // [push terminals]
+        if let backup = terminalBackup, let serial = device.identity.link?.pushSerial {  // a push terminal: through its command queue
             try await queuePushRestore(backup, serial: serial, role: role, device: device, actor: options.actor, say: say)
         } else if let backup = terminalBackup {
             say("restoring backup \(backup.id) of \(role) (taken \(Self.format(backup.takenAt)) from \(backup.deviceID), serial \(backup.serialNumber)): "
@@ -137,16 +137,16 @@ public struct DeviceReplacement: Sendable {
                    : "\(binding.kind.rawValue) candidates: " + fitting.joined(separator: ", ")))
         }
         let profile = options.profile ?? binding.device?.profile ?? configured?.profile ?? ""
+        // The address ops typed, parsed by the device model for the role's kind.
+        let link: DeviceLink
+        do { link = try DeviceLink(parsing: target, kind: binding.kind) } catch { throw ReplacementError(description: "\(error)") }
         let identity: DeviceIdentity
         let identityKey: String
         let suggestedID: String
-        switch binding.kind {
-        case .terminal where PushTerminalAddress.isPush(target):  // [push terminals] a terminal that calls the gateway, known by its serial
-            (identity, identityKey, suggestedID) = try Self.pushTerminal(target, profile: options.profile, say: say)
-        case .terminal:
-            guard let endpoint = ZKEndpoint(address: target) else {
-                throw ReplacementError(description: "\(target) is not a terminal address; expected tcp://HOST:4370 or udp://HOST:4370")
-            }
+        switch link {
+        case .pushTerminal(let serial):  // a terminal that calls the gateway, known by its serial
+            (identity, identityKey, suggestedID) = try Self.pushTerminal(target, serial: serial, profile: options.profile, say: say)
+        case .pullTerminal(let endpoint):
             say("asking the terminal at \(target) who it is")
             let client = ZKClient(.init(endpoint: endpoint, commKey: configured?.commKey ?? 0, replyTimeout: .seconds(config.attendance.replyTimeoutSeconds),
                                         deviceName: "new terminal (\(target))"), logger: logger)
@@ -166,9 +166,7 @@ public struct DeviceReplacement: Sendable {
             identity = DeviceIdentity(kind: .terminal, profile: profile.isEmpty ? "zk-generic" : profile, serialNumber: serial, address: target)
             identityKey = serial.map { "\(identity.profile)#serial=\($0)" } ?? "\(identity.profile)@\(target)"
             suggestedID = DeviceMatcher.idSafe("terminal-" + (serial ?? "\(endpoint.host)-\(endpoint.port)"))
-        case .printer:
-            let address: PrinterAddress
-            do { address = try PrinterAddress(parsing: target) } catch { throw ReplacementError(description: "\(error)") }
+        case .printer(let address):
             let profiles: PrinterProfileSet
             do { profiles = try PrinterProfiles.load(directory: config.printing.profilesDirectory) } catch {
                 throw ReplacementError(description: "printer profiles in \(config.printing.profilesDirectory) cannot be read: \(error)")
@@ -179,8 +177,9 @@ public struct DeviceReplacement: Sendable {
             }
             identity = DeviceIdentity(kind: .printer, profile: profile, serialNumber: nil, address: address.description)
             identityKey = "\(profile)@\(address.description)"
-            suggestedID = DeviceMatcher.idSafe("\(profile)-" + address.description.replacingOccurrences(of: "tcp://", with: ""))
-        case .badgeReader:
+            let place: String = if case .tcp(let host, let port) = address { "\(host):\(port)" } else { address.description }
+            suggestedID = DeviceMatcher.idSafe("\(profile)-" + place)
+        case .reader:
             let profiles: [ReaderProfile]
             do { profiles = try ReaderProfiles.load(directory: config.badges.profilesDirectory) } catch {
                 throw ReplacementError(description: "reader profiles in \(config.badges.profilesDirectory) cannot be read: \(error)")
@@ -188,9 +187,6 @@ public struct DeviceReplacement: Sendable {
             guard profiles.contains(where: { $0.id == profile }) else {
                 throw ReplacementError(description: "no reader profile \"\(profile)\"; name the new reader's model with --profile (one of: "
                                        + profiles.map(\.id).joined(separator: ", ") + ")")
-            }
-            guard target.hasPrefix("usb:") || target.hasPrefix("serial:/") || target.hasPrefix("/dev/") else {
-                throw ReplacementError(description: "\(target) is not a reader address; expected usb:VVVV:PPPP (a wedge reader) or serial:/dev/ttyUSB0")
             }
             identity = DeviceIdentity(kind: .badgeReader, profile: profile, serialNumber: nil, address: target)
             identityKey = "\(profile)@\(target)"
@@ -205,7 +201,7 @@ public struct DeviceReplacement: Sendable {
     /// Restores `backup` onto the terminal `device`, reading back what it holds.
     func restoreBackup(_ backup: TerminalBackupRecord, onto device: KnownDevice, configured: HallConfiguration.Device?, layout: ZKUserLayout,
                        say: @escaping @Sendable (String) -> Void) async throws -> TerminalRestoreReport {
-        guard let endpoint = ZKEndpoint(address: device.identity.address) else {
+        guard let endpoint = device.identity.link?.terminalEndpoint else {
             throw ReplacementError(description: "\(device.id) is at \(device.identity.address), which is not a terminal address (tcp://HOST:4370)")
         }
         let client = ZKClient(.init(endpoint: endpoint, commKey: configured?.commKey ?? 0, replyTimeout: .seconds(config.attendance.replyTimeoutSeconds),

@@ -111,9 +111,11 @@ public final class RoleBindings: Sendable {
         } catch {
             logger.warning("role binding unreadable; printing on the printer known so far", metadata: ["role": "\(role)", "error": "\(error)"])
         }
-        guard let binding = state.withLock({ $0.bindings[role] }), let bound = Self.device(configured.device, bound: binding) else {
-            return .success(configured)
+        guard let binding = state.withLock({ $0.bindings[role] }) else { return .success(configured) }
+        if binding.deviceID != configured.device.id, let problem = binding.device?.linkProblem {
+            return .failure(BoundPrinterProblem(description: "role \(role) is bound to \(binding.deviceID ?? "?") at an unusable address: \(problem)"))
         }
+        guard let bound = Self.device(configured.device, bound: binding) else { return .success(configured) }
         if bound.id == configured.device.id && bound.address == configured.device.address && bound.profile == configured.device.profile {
             return .success(configured)
         }
@@ -122,9 +124,8 @@ public final class RoleBindings: Sendable {
             return .failure(BoundPrinterProblem(description: "role \(role) is bound to \(bound.id), whose profile \"\(bound.profile)\" is not among the printer profiles; "
                                                 + "bind a printer with a known profile (countergate devices replace \(role) --with …)"))
         }
-        let address: PrinterAddress
-        do { address = try PrinterAddress(parsing: bound.address) } catch {
-            return .failure(BoundPrinterProblem(description: "role \(role) is bound to \(bound.id) at an unusable address: \(error)"))
+        guard case .printer(let address) = bound.link else {
+            return .failure(BoundPrinterProblem(description: "role \(role) is bound to \(bound.id) at \(bound.address), which is no printer address"))
         }
         let printer = SpooledPrinter(device: bound, profile: profile, transport: address.makeTransport())
         state.withLock { $0.rebound[role] = printer }
@@ -132,14 +133,16 @@ public final class RoleBindings: Sendable {
         return .success(printer)
     }
 
-    /// The configured device of a role with the bound device's identity; nil when the role is bound to nothing.
+    /// The configured device of a role with the bound device's identity; nil when the role is bound to nothing (or to
+    /// a device whose stored address is no address of its kind).
     static func device(_ configured: HallConfiguration.Device, bound: RoleBinding) -> HallConfiguration.Device? {
         guard let id = bound.deviceID, let identity = bound.device else { return nil }
         if id == configured.id { return configured }
+        guard let link = identity.link else { return nil }
         var device = configured
         device.id = id
         device.profile = identity.profile
-        device.address = identity.address
+        device.rebind(to: link, address: identity.address)
         device.serialNumber = identity.serialNumber
         return device
     }
@@ -198,6 +201,7 @@ struct BindingWatcherService: Service {
     let watcher: BindingWatcher
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await watcher.run() }
+        let watcher = self.watcher
+        await runUntilShutdown { await watcher.run() }
     }
 }

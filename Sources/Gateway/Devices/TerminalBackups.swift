@@ -114,12 +114,12 @@ public struct TerminalBackupService: Service {
     /// gateway's whole service group.
     public func run() async throws {
         // A push terminal's backup is written from the gateway's copy its OPERLOG uploads keep (PushTerminalCopy). [push terminals]
-        let roles = config.devices.filter { $0.kind == .terminal && !PushTerminalAddress.isPush($0.address) }.map(\.role)
+        let roles = config.devices.filter { $0.link.terminalEndpoint != nil }.map(\.role)
         guard config.attendance.backupIntervalHours > 0, !roles.isEmpty else {
             try? await gracefulShutdown()
             return
         }
-        await cancelWhenGracefulShutdown {
+        await runUntilShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for role in roles { group.addTask { await schedule(role) } }
             }
@@ -157,11 +157,11 @@ public struct TerminalBackupService: Service {
         guard let device = bindings?.device(for: role) ?? config.devices.first(where: { $0.role == role && $0.kind == .terminal }) else {
             throw TerminalBackupError(description: "no terminal role \(role) in the configuration")
         }
-        if let serial = PushTerminalAddress.serial(of: device.address) {  // [push terminals] written from the copy its uploads keep
+        if let serial = device.link.pushSerial {  // a push terminal: written from the copy its uploads keep
             return try await TerminalBackups.takeFromPushCopy(role: role, deviceID: device.id, serial: serial, takenBy: "gateway",
                                                               keep: config.attendance.backupsKept, store: store, clock: clock)
         }
-        guard let endpoint = ZKEndpoint(address: device.address) else {
+        guard let endpoint = device.link.terminalEndpoint else {
             throw TerminalBackupError(description: "terminal \(device.id) of role \(role): address \(device.address) is not tcp://HOST:PORT or udp://HOST:PORT")
         }
         let client = ZKClient(.init(endpoint: endpoint, commKey: device.commKey, replyTimeout: .seconds(config.attendance.replyTimeoutSeconds),

@@ -23,7 +23,7 @@ extension TerminalSync {
         while !Task.isCancelled {
             // Subscribe before looking, so a rebinding between the look and the subscription is not missed.
             let changes = bindings.changes()
-            if let bound = bindings.device(for: role), bound != current.device, !PushTerminalAddress.isPush(bound.address) {  // [push terminals]
+            if let bound = bindings.device(for: role), bound != current.device, !bound.link.isPushTerminal {
                 do {
                     current = try rebound(to: bound)
                     logger.notice("terminal role rebound; reading the new terminal", metadata: [
@@ -33,9 +33,8 @@ extension TerminalSync {
                 }
             }
             let running = current
-            // A role rebound to a push terminal (push:SERIAL) is served by the push listener: no pull session until it is
-            // rebound again. [push terminals]
-            let pushBound = bindings.device(for: role).map { PushTerminalAddress.isPush($0.address) } ?? false
+            // A role rebound to a push terminal is served by the push listener: no pull session until it is rebound again.
+            let pushBound = bindings.device(for: role)?.link.isPushTerminal ?? false
             let rebinding = await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     if pushBound {

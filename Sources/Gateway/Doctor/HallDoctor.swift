@@ -163,7 +163,7 @@ public enum HallDoctor {
         let generate = "f=$(mktemp) && countergate udev rules --printers-dir \(config.printing.profilesDirectory) --readers-dir \(config.badges.profilesDirectory) "
             + "--output \"$f\" && sudo install -m 0644 \"$f\" /etc/udev/rules.d/\(UdevRules.fileName) "
             + "&& sudo udevadm control --reload && sudo udevadm trigger"
-        let usesUSB = config.devices.contains { $0.address.hasPrefix("usb:") || $0.address.hasPrefix("/dev/usb/") }
+        let usesUSB = config.devices.contains { $0.link.usesUSB }
         guard let installed = directories.lazy.map({ $0 + "/" + UdevRules.fileName }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             add("udev", usesUSB ? .warn : .info,
                 "\(UdevRules.fileName) is not installed (looked in \(directories.joined(separator: ", "))): "

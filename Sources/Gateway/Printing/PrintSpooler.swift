@@ -245,7 +245,7 @@ public struct PrintSpooler: Sendable {
             return try NoticeTestPage.bytes(hallName: config.hall.name, printer: profile)
         case .notice:
             guard let id = job.noticeID, let stored = try await store.notice(id: id) else {
-                throw StartupError(description: "print job \(job.id) names no notice that exists")
+                throw PrintJobError(description: "print job \(job.id) names no notice that exists; cancel it (countergate jobs cancel \(job.id)) and issue the notice again")
             }
             let clerk = try await store.staff(id: stored.notice.draft.clerk)
             let context = NoticeContext(hallName: config.hall.name, hallPhone: config.hall.phone,
@@ -272,13 +272,17 @@ extension PrintSpooler {
                 throw StartupError(description: "printer \(device.id): no profile \"\(device.profile)\" in \(config.printing.profilesDirectory); known: "
                                    + profiles.profiles.map(\.id).joined(separator: ", "))
             }
-            let address: PrinterAddress
-            do { address = try PrinterAddress(parsing: device.address) } catch {
-                throw StartupError(description: "printer \(device.id): \(error)")
+            guard case .printer(let address) = device.link else {
+                throw StartupError(description: "printer \(device.id): \(device.address) is not a printer address; expected \(PrinterAddress.expectedForms)")
             }
             return SpooledPrinter(device: device, profile: profile, transport: address.makeTransport())
         }
     }
+}
+
+/// Why a print job cannot be printed (not why the printer cannot print: that is a transport's error).
+public struct PrintJobError: Error, Sendable, CustomStringConvertible {
+    public let description: String
 }
 
 /// Runs the spooler under the gateway's service group.
@@ -286,6 +290,7 @@ struct PrintSpoolerService: Service {
     let spooler: PrintSpooler
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await spooler.run() }
+        let spooler = self.spooler
+        await runUntilShutdown { await spooler.run() }
     }
 }

@@ -10,9 +10,8 @@ import ZKTerminal
 extension DeviceReplacement {
     /// The identity of a push terminal named `push:SERIAL`: the same identity key as the candidate recorded when it
     /// called, so naming it by address finds that candidate.
-    static func pushTerminal(_ target: String, profile: String?, say: @Sendable (String) -> Void) throws -> (DeviceIdentity, String, String) {
-        let serial = PushTerminalAddress.serial(of: target) ?? ""
-        guard PushTerminalAddress.isValidSerial(serial) else {
+    static func pushTerminal(_ target: String, serial: String, profile: String?, say: @Sendable (String) -> Void) throws -> (DeviceIdentity, String, String) {
+        guard DeviceLink.isValidTerminalSerial(serial) else {
             throw ReplacementError(description: "\(target) is not push:SERIAL with the serial the terminal shows (菜单 > 系统信息 > 设备信息 > 序列号): "
                                    + "1-32 letters, digits, - or _")
         }

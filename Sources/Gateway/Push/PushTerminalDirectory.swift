@@ -35,7 +35,7 @@ final class PushTerminalDirectory: Sendable {
     /// Every terminal role bound to a push terminal now.
     func served() -> [ServedPushTerminal] {
         config.devices.filter { $0.kind == .terminal }.compactMap { configured in
-            guard let device = bindings.device(for: configured.role), let serial = PushTerminalAddress.serial(of: device.address) else { return nil }
+            guard let device = bindings.device(for: configured.role), let serial = device.link.pushSerial else { return nil }
             return ServedPushTerminal(serial: serial, device: device)
         }
     }

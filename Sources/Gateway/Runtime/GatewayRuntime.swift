@@ -8,12 +8,6 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The system clock: the gateway's one source of "now" (the core is handed it, never reads time itself).
-public struct SystemClock: HallClock {
-    public init() {}
-    public func now() -> Date { Date() }
-}
-
 /// A problem that stops the gateway from starting, said so ops can fix it.
 public struct StartupError: Error, CustomStringConvertible {
     public let description: String
@@ -145,6 +139,7 @@ struct HealthService: Service {
     let monitor: DeviceHealthMonitor
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await monitor.run() }
+        let monitor = self.monitor
+        await runUntilShutdown { await monitor.run() }
     }
 }

@@ -44,9 +44,7 @@ public struct GatewayStartup: Sendable {
             try BadgeTapService.readers(of: config)
         }
         let (pull, push) = terminals(of: config)
-        attempt("terminal addresses (\(pull.count) read by the gateway, \(push.count) calling it)") {
-            for device in pull { _ = try TerminalSync.endpoint(of: device) }
-        }
+        checked.append("terminals: \(pull.count) read by the gateway, \(push.count) calling it")
         guard problems.isEmpty else { throw StartupError(description: problems.joined(separator: "\n")) }
         return GatewayStartup(printers: printers ?? [], readers: readers ?? [], pullTerminals: pull, pushTerminals: push, checked: checked)
     }
@@ -56,7 +54,7 @@ extension GatewayStartup {
     /// The configured terminals, split into those the gateway reads (pull) and those that call it (push).
     public static func terminals(of config: HallConfiguration) -> (pull: [HallConfiguration.Device], push: [HallConfiguration.Device]) {
         let terminals = config.devices.filter { $0.kind == .terminal }
-        return (terminals.filter { !PushTerminalAddress.isPush($0.address) }, terminals.filter { PushTerminalAddress.isPush($0.address) })
+        return (terminals.filter { !$0.link.isPushTerminal }, terminals.filter { $0.link.isPushTerminal })
     }
 }
 

@@ -1,42 +1,12 @@
 // The wire under the client: one TCP connection or one UDP socket to a terminal, through SwiftNIO.
+import CounterCore
 import Foundation
 import NIOCore
 import NIOPosix
 
-/// Where a terminal listens.
-public struct ZKEndpoint: Sendable, Hashable, CustomStringConvertible {
-    public enum Transport: String, Sendable { case tcp, udp }
-    public var host: String
-    public var port: Int
-    public var transport: Transport
 
-    public init(host: String, port: Int = 4370, transport: Transport = .tcp) {
-        self.host = host
-        self.port = port
-        self.transport = transport
-    }
-
-    /// Reads `tcp://10.0.0.5:4370`, `udp://10.0.0.5` or `10.0.0.5:4370` (TCP).
-    public init?(address: String) {
-        var rest = Substring(address)
-        var transport = Transport.tcp
-        if let range = rest.range(of: "://") {
-            guard let t = Transport(rawValue: String(rest[..<range.lowerBound]).lowercased()) else { return nil }
-            transport = t
-            rest = rest[range.upperBound...]
-        }
-        let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
-        guard let host = parts.first, !host.isEmpty, parts.count <= 2 else { return nil }
-        var port = 4370
-        if parts.count == 2 {
-            guard let p = Int(parts[1]), (1...65535).contains(p) else { return nil }
-            port = p
-        }
-        self.init(host: String(host), port: port, transport: transport)
-    }
-
-    public var description: String { "\(transport.rawValue)://\(host):\(port)" }
-}
+/// Where a pull terminal is dialled: the device model's endpoint (parsed from the configuration, never here).
+public typealias ZKEndpoint = TerminalEndpoint
 
 /// One open connection: sends packets, and receives them through a ``ZKPacketInbox``.
 final class ZKConnection: Sendable {

@@ -34,7 +34,7 @@ public enum PushRequestValues {
     /// - Throws: ``PushDecodeError`` for a missing, empty, too long or otherwise unusable serial.
     public static func serialNumber(_ value: String?) throws(PushDecodeError) -> String {
         guard let value, !value.isEmpty else { throw .emptyField("serial number (SN)") }
-        guard PushTerminalAddress.isValidSerial(value) else {
+        guard DeviceLink.isValidTerminalSerial(value) else {
             throw .invalidValue(field: "serial number (SN)", value: value, expected: "1-32 letters, digits, - or _")
         }
         return value

@@ -1,4 +1,5 @@
-// Where a printer is, as the configuration file writes it: tcp://, usb:, a device path, serial:, lp:.
+// Where a printer is, as the configuration file writes it: tcp://, usb:, a device path, serial:, lp:. Parsed here only
+// (through DeviceLink, where the configuration and the store are read); DeviceKit makes the transport of an address.
 
 /// A printer's address, parsed from the configuration's string form.
 ///
@@ -16,6 +17,12 @@ public enum PrinterAddress: Sendable, Hashable, CustomStringConvertible {
     case file(path: String, readable: Bool)
     case serial(path: String, settings: SerialLineSettings)
     case lpQueue(String)
+
+    /// Whether this is the kernel's USB printer node (`/dev/usb/lp0`, usblp).
+    public var isUSBKernelNode: Bool {
+        if case .file(let path, _) = self { return path.hasPrefix("/dev/usb/") }
+        return false
+    }
 
     /// The forms accepted, for error messages and help.
     public static let expectedForms = "tcp://HOST:9100, usb:VVVV:PPPP (optionally ?serial=… or ?port=1-1.2), usb:1-1.2, /dev/usb/lp0, serial:/dev/ttyUSB0?baud=9600, lp:QUEUE"
@@ -62,25 +69,6 @@ public enum PrinterAddress: Sendable, Hashable, CustomStringConvertible {
         case .serial(let path, let settings):
             return "serial:\(path)?baud=\(settings.baudRate)" + (settings.flowControl == .none ? "" : "&flow=\(settings.flowControl.rawValue)")
         case .lpQueue(let queue): return "lp:\(queue)"
-        }
-    }
-
-    /// A transport for this address, not yet open.
-    /// - Parameters:
-    ///   - connectTimeout: how long connecting (TCP) may take.
-    ///   - writeTimeout: how long one `write` may take.
-    public func makeTransport(connectTimeout: Duration = .seconds(5), writeTimeout: Duration = .seconds(10)) -> any PrinterTransport {
-        switch self {
-        case .tcp(let host, let port):
-            return TCPPrinterTransport(host: host, port: port, connectTimeout: connectTimeout, writeTimeout: writeTimeout)
-        case .usb(let match):
-            return USBPrinterTransport(match: match, writeTimeout: writeTimeout)
-        case .file(let path, let readable):
-            return FilePrinterTransport(path: path, readable: readable, writeTimeout: writeTimeout)
-        case .serial(let path, let settings):
-            return SerialPrinterTransport(path: path, settings: settings, writeTimeout: writeTimeout)
-        case .lpQueue(let queue):
-            return LPQueueTransport(queue: queue, timeout: writeTimeout)
         }
     }
 
@@ -243,7 +231,7 @@ public struct USBPrinterMatch: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `1-1.2`, `3-4`: a bus number, '-', then port numbers separated by '.'.
-    static func isPortPath(_ text: String) -> Bool {
+    public static func isPortPath(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let bus = Int(parts[0]), bus >= 0 else { return false }
         let ports = parts[1].split(separator: ".", omittingEmptySubsequences: false)
@@ -263,4 +251,33 @@ extension String {
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
     }
+}
+
+/// How a serial printer's line is set up. Printers are 8 data bits, no parity, 1 stop bit; the rate and the flow
+/// control are set on the printer (DIP switches or its self-test page) and must match.
+public struct SerialLineSettings: Sendable, Hashable, CustomStringConvertible {
+    /// Flow control, as set on the printer.
+    public enum FlowControl: String, Sendable, Hashable, CaseIterable {
+        /// None: the gateway relies on the printer's buffer; fine for short receipts.
+        case none
+        /// Hardware (RTS/CTS): the printer holds CTS low while its buffer is full.
+        case rtsCts = "rtscts"
+    }
+
+    /// The rates receipt printers are set to.
+    public static let supportedBaudRates = [9600, 19200, 38400, 57600, 115200]
+
+    /// Bits per second, one of ``supportedBaudRates``.
+    public var baudRate: Int
+    public var flowControl: FlowControl
+
+    /// - Parameters:
+    ///   - baudRate: one of ``supportedBaudRates``; 9600 is what most printers leave the factory with.
+    ///   - flowControl: none, or RTS/CTS.
+    public init(baudRate: Int = 9600, flowControl: FlowControl = .none) {
+        self.baudRate = baudRate
+        self.flowControl = flowControl
+    }
+
+    public var description: String { "\(baudRate) 8N1" + (flowControl == .rtsCts ? " RTS/CTS" : "") }
 }
