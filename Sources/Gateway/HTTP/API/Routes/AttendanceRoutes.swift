@@ -1,0 +1,44 @@
+// /api/v1, one resource: attendance: the day's records and the month's counts. Each route states the permission it needs (HallRequestContext.require).
+import BadgeReaders
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+extension HallAPI {
+    /// The attendance routes.
+    func registerAttendance(on api: APIRouteBuilder) {
+        // Attendance.
+        api.on(.get, "/attendance/punches", "read-attendance") { request, context in
+            _ = try context.require(.readAttendance)
+            let query = request.uri.queryParameters
+            let from = try day(query["from"].map(String.init), name: "from") ?? CivilDate(clock.now())
+            let to = try day(query["to"].map(String.init), name: "to") ?? from
+            guard from <= to, to.dayNumber - from.dayNumber <= 92 else { throw APIProblem.badRequest("from..to: at most 93 days, from not after to") }
+            let punches = try await store.punches(from: HallTime.start(of: from), to: HallTime.start(of: to.adding(days: 1)))
+            return try json(punches.map(PunchBody.init))
+        }
+        api.on(.get, "/attendance/day", "read-attendance") { request, context in
+            _ = try context.require(.readAttendance)
+            let date = try day(request.uri.queryParameters["date"].map(String.init), name: "date") ?? CivilDate(clock.now())
+            return try json(try await AttendanceViews.day(date, config: config, store: store))
+        }
+        api.on(.get, "/attendance/month", "read-attendance") { request, context in
+            _ = try context.require(.readAttendance)
+            let text = request.uri.queryParameters["month"].map(String.init) ?? String(CivilDate(clock.now()).description.prefix(7))
+            let parts = text.split(separator: "-")
+            guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month) else {
+                throw APIProblem.badRequest("month: expected YYYY-MM, found \(text)")
+            }
+            do { return try json(try await AttendanceViews.month(year: year, month: month, config: config, store: store)) } catch let error as WorkingDayCalendarError {
+                throw APIProblem.unprocessable(error.description)
+            }
+        }
+    }
+}

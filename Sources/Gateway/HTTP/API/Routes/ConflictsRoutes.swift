@@ -1,0 +1,44 @@
+// /api/v1, one resource: attendance conflicts the reconciliation after sign-in mode found, resolved by the duty chief. Each route states the permission it needs (HallRequestContext.require).
+import BadgeReaders
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+extension HallAPI {
+    /// The attendance conflicts the reconciliation after sign-in mode found, resolved by the duty chief routes.
+    func registerConflicts(on api: APIRouteBuilder) {
+        // What the reconciliation after sign-in mode found, for the duty chief.
+        api.on(.get, "/attendance/conflicts", "read-attendance") { _, context in
+            _ = try context.require(.readAttendance)
+            var answer: [ConflictBody] = []
+            for conflict in try await store.openAttendanceConflicts() {
+                answer.append(ConflictBody(conflict, name: try await store.staff(id: conflict.staffID)?.name))
+            }
+            return try json(answer)
+        }
+        api.on(.post, "/attendance/conflicts/{id}/resolve", "review-sign-ins") { request, context in
+            _ = try context.require(.reviewSignIns)
+            guard let id = Int64(try context.parameters.require("id")) else { throw APIProblem.badRequest("the conflict id is a number") }
+            let body = try await decodeJSON(ResolveRequest.self, from: request, context: context)
+            do {
+                let resolved = try await store.resolveAttendanceConflict(id, by: body.by, note: body.note, at: clock.now())
+                return try json(ConflictBody(resolved, name: try await store.staff(id: resolved.staffID)?.name))
+            } catch StoreError.unknownConflict(let id) {
+                throw APIProblem.notFound(StoreError.unknownConflict(id).description)
+            } catch let error as StoreError {
+                if case .unknownStaff = error { throw APIProblem.unprocessable("by: no staff member \(body.by)") }
+                throw APIProblem.conflict(error.description)
+            } catch let error as ConflictResolutionError {
+                if case .noteRequired = error { throw APIProblem.unprocessable(error.description) }
+                throw APIProblem.forbidden(error.description)  // not a duty chief, or their own attendance
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+// /api/v1, one resource: notices: issue, preview, list, export, show, reprint, void. Each route states the permission it needs (HallRequestContext.require).
+import BadgeReaders
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+extension HallAPI {
+    /// The notices routes.
+    func registerNotices(on api: APIRouteBuilder) {
+        // Notices.
+        api.on(.post, "/notices", "print-notice (clerk of the notice's window)") { request, context in
+            _ = try context.requireCaller()
+            let body = try await decodeJSON(NoticeRequest.self, from: request, context: context)
+            _ = try context.require(.printNotice(window: body.window))
+            return try await issue(body, key: request.headers[.idempotencyKey] ?? body.idempotencyKey)
+        }
+        // The clerk's page previews the notice while it is filled in (HallAPI+Pages.swift).
+        api.on(.post, "/notices/preview", "read-notices") { request, context in
+            _ = try context.require(.readNotices)
+            return try await preview(try await decodeJSON(NoticeRequest.self, from: request, context: context))
+        }
+        api.on(.get, "/notices", "read-notices") { request, context in
+            _ = try context.require(.readNotices)
+            return try await listNotices(request.uri.queryParameters)
+        }
+        api.on(.get, "/notices/export", "manage-notices") { request, context in
+            _ = try context.require(.manageNotices)
+            return try await exportQuarter(request.uri.queryParameters)
+        }
+        api.on(.get, "/notices/{number}", "read-notices") { _, context in
+            _ = try context.require(.readNotices)
+            let number = try noticeNumber(context)
+            guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
+            return try json(NoticeBody(notice))
+        }
+        api.on(.post, "/notices/{number}/reprint", "print-notice (clerk of the notice's window)") { request, context in
+            _ = try context.require(.readNotices)
+            let number = try noticeNumber(context)
+            guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
+            let caller = try context.require(.printNotice(window: notice.notice.draft.window))
+            let body = try await decodeJSONIfPresent(ReprintRequest.self, from: request, context: context) ?? ReprintRequest()
+            do {
+                let issued = try await notices.reprint(number: number, printerRole: body.printerRole, actor: "api:\(caller.name)")
+                announce(issued.job)
+                return try json(IssuedBody(notice: NoticeBody(issued.notice), job: PrintJobBody(issued.job)), status: .created)
+            } catch let error as NoticeDeskError {
+                throw APIProblem.conflict(error.description)
+            }
+        }
+        api.on(.post, "/notices/{number}/void", "manage-notices") { request, context in
+            _ = try context.require(.manageNotices)
+            let number = try noticeNumber(context)
+            let body = try await decodeJSON(VoidRequest.self, from: request, context: context)
+            guard let person = try await store.staff(id: body.by) else { throw APIProblem.unprocessable("by: no staff member \(body.by)") }
+            guard person.has(.windowLead) || person.has(.dutyChief) else {
+                throw APIProblem.forbidden("\(body.by) is neither a window lead (首席代表) nor a duty chief (值班长); only they void notices")
+            }
+            guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIProblem.unprocessable("reason: say why the notice is void") }
+            do {
+                return try json(NoticeBody(try await store.voidNotice(number: number, reason: body.reason, actor: body.by, at: clock.now())))
+            } catch StoreError.unknownNotice(let n) {
+                throw APIProblem.notFound("no notice numbered \(n)")
+            } catch StoreError.noticeAlreadyVoid(let n) {
+                throw APIProblem.conflict("notice \(n) is already void")
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+// /api/v1, one resource: sign-in mode (签到考勤): sign-ins and their review by the duty chief. Each route states the permission it needs (HallRequestContext.require).
+import BadgeReaders
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+extension HallAPI {
+    /// The sign-in mode (签到考勤) routes.
+    func registerSignIn(on api: APIRouteBuilder) {
+        // Sign-in.
+        api.on(.post, "/signin", "submit-sign-in (kiosk)") { request, context in
+            let caller = try context.require(.submitSignIn)
+            let body = try await decodeJSON(SignInRequest.self, from: request, context: context)
+            // Per kiosk and person: a shared kiosk at 08:30 serves many people at once; one person guessing is slowed
+            // here and locked by the PIN rules.
+            try limiter.check(key: "token-\(caller.tokenID)-staff-\(body.staffId)")
+            do {
+                let stored = try await signIns.signIn(staffID: body.staffId, pin: body.pin)
+                let name = try await store.staff(id: body.staffId)?.name
+                events.publish(.signIn(stored, name: name))
+                return try json(SignInAnswer(signIn: SignInBody(stored, name: name), message: "签到成功,等待值班长确认"), status: .created)
+            } catch let refusal as SignInRefusal {
+                throw APIProblem.signInRefused(refusal)
+            }
+        }
+        api.on(.get, "/signin/pending", "review-sign-ins") { _, context in
+            _ = try context.require(.reviewSignIns)
+            var answer: [SignInBody] = []
+            for item in try await store.pendingSignIns() {
+                answer.append(SignInBody(item, name: try await store.staff(id: item.signIn.staffID)?.name))
+            }
+            return try json(answer)
+        }
+        api.on(.post, "/signin/review", "review-sign-ins") { request, context in
+            _ = try context.require(.reviewSignIns)
+            let body = try await decodeJSON(ReviewRequest.self, from: request, context: context)
+            return try await review(body)
+        }
+    }
+}

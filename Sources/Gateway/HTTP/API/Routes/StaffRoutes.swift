@@ -1,0 +1,45 @@
+// /api/v1, one resource: staff: the list and a person. Each route states the permission it needs (HallRequestContext.require).
+import BadgeReaders
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+extension HallAPI {
+    /// The staff routes.
+    func registerStaff(on api: APIRouteBuilder) {
+        // Staff.
+        api.on(.get, "/staff", "read-staff") { _, context in
+            _ = try context.require(.readStaff)
+            return try json(try await store.staff().map { StaffBody($0) })
+        }
+        api.on(.get, "/staff/{id}", "read-staff") { _, context in
+            _ = try context.require(.readStaff)
+            let id = try context.parameters.require("id")
+            guard let person = try await store.staff(id: id) else { throw APIProblem.notFound("no staff member \(id)") }
+            return try json(StaffBody(person, cards: try await store.cards(ofStaff: id)))
+        }
+        api.on(.post, "/staff/{id}/cards", "manage-staff") { request, context in
+            let caller = try context.require(.manageStaff)
+            let id = try context.parameters.require("id")
+            let body = try await decodeJSON(CardRequest.self, from: request, context: context)
+            guard let format = CardFormat(rawValue: body.format ?? "decimal") else {
+                throw APIProblem.unprocessable("format: expected one of " + CardFormat.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let card: CardNumber
+            switch format.parse(body.card) {
+            case .success(let parsed): card = parsed
+            case .failure(let error): throw APIProblem.unprocessable("card: \(error)")
+            }
+            guard let person = try await store.staff(id: id) else { throw APIProblem.notFound("no staff member \(id)") }
+            try await store.setCard(card.canonical, staffID: id, actor: "api:\(caller.name)", at: clock.now())
+            return try json(StaffBody(person, cards: try await store.cards(ofStaff: id)))
+        }
+    }
+}
