@@ -126,6 +126,11 @@ public struct HallConfiguration: Sendable {
         }
     }
 
+    /// The terminals the gateway reads (pull protocol): each is synced, and backed up on the schedule.
+    public var pullTerminals: [Device] { devices.filter { $0.link.terminalEndpoint != nil } }
+    /// The terminals that call the gateway (push protocol), served by the push listener.
+    public var pushTerminals: [Device] { devices.filter { $0.link.isPushTerminal } }
+
     /// How the gateway finds plugged-in devices (candidates for a role).
     public struct Discovery: Sendable, Equatable {
         /// Rescan USB, input nodes and serial ports this often (hot-plug events only make a rescan come sooner).

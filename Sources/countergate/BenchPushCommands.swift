@@ -41,7 +41,7 @@ extension BenchCommand {
             let serials = (1...terminals).map { String(format: "BENCH%08d", $0) }
             config.devices = serials.enumerated().map { index, serial in
                 HallConfiguration.Device(id: "bench-terminal-\(index + 1)", kind: .terminal, role: "bench-terminal-\(index + 1)", profile: "zk-push",
-                                         link: .push(serial: serial), serialNumber: serial, windows: [])
+                                         link: .pushTerminal(serial: serial), serialNumber: serial, windows: [])
             }
             var logger = Logger(label: "bench")
             logger.logLevel = .error

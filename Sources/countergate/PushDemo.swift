@@ -89,7 +89,7 @@ enum PushDemo {
         config.push.errorDelaySeconds = 5
         config.devices.append(HallConfiguration.Device(
             id: "simulated-push-terminal", kind: .terminal, role: "push-terminal", profile: "simulated-zk-push",
-            link: .push(serial: serial), serialNumber: serial, windows: Set(config.windows.map(\.number))))
+            link: .pushTerminal(serial: serial), serialNumber: serial, windows: Set(config.windows.map(\.number))))
         let listener = PushListenerAddress()
         // The simulator calls until the gateway's listener answers (it waits its ErrorDelay between tries).
         listener.listening("127.0.0.1", port)

@@ -20,11 +20,11 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = global.loadConfiguration(allowDefaults: false)
         // Everything `config check` checks, before anything is created or opened.
-        _ = await reporting { try GatewayStartup.check(config) }
+        let startup = await reporting { try GatewayStartup.check(config) }
         let logger = global.makeLogger()
         let store = await reporting { try GatewayRuntime.openStore(config) }
         await reporting {
-            try await GatewayRuntime.run(config: config, store: store, logger: logger) { host, port in
+            try await GatewayRuntime.run(config: config, store: store, logger: logger, startup: startup) { host, port in
                 printLine("CounterGate is listening on \(HallHTTPServer.scheme(for: config.http))://\(host):\(port)/")
             }
         }

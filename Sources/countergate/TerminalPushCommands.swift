@@ -195,13 +195,13 @@ extension TerminalCommand {
             let store = openStoreForTools(config)
             await reporting { try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock) }
             let hasBackup = await reporting { try await store.latestTerminalBackup(role: role) } != nil
-            let candidate = await reporting { try await store.knownDevices() }.first { $0.identity.link == .push(serial: serial) }
+            let candidate = await reporting { try await store.knownDevices() }.first { $0.identity.link == .pushTerminal(serial: serial) }
             if candidate == nil {
                 printLine("terminal \(serial) has not called this gateway yet; binding it all the same (it is served from its first call)")
             }
             let report = await reporting {
                 try await DeviceReplacement(config: config, store: store, clock: commandClock, logger: global.makeLogger())
-                    .replace(role: role, with: candidate?.id ?? DeviceLink.push(serial: serial).description,
+                    .replace(role: role, with: candidate?.id ?? DeviceLink.pushTerminal(serial: serial).description,
                              options: .init(actor: DevicesCommand.actor(actor), restore: hasBackup && !noRestore), say: { printLine($0) })
             }
             printLine("push terminal \(serial) serves role \(role) (device \(report.rebinding.device.id)); the running gateway serves it from its next call"

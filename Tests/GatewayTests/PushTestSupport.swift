@@ -92,7 +92,7 @@ struct PushHall {
         config.push.burst = 10_000
         config.devices = try serials.enumerated().map { index, serial in
             try HallConfiguration.Device(id: "push-terminal-\(index + 1)", kind: .terminal, role: "push-terminal-\(index + 1)", profile: "zk-push",
-                                     address: DeviceLink.push(serial: serial).description, serialNumber: serial, windows: [1, 2, 3])
+                                     address: DeviceLink.pushTerminal(serial: serial).description, serialNumber: serial, windows: [1, 2, 3])
         }
         tweak(&config)
         return config

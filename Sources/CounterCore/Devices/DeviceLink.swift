@@ -49,9 +49,6 @@ public enum DeviceLink: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The link of a terminal that calls the gateway.
-    public static func push(serial: String) -> DeviceLink { .pushTerminal(serial: serial) }
-
     /// The family the link belongs to.
     public var kind: DeviceKind {
         switch self {

@@ -401,7 +401,7 @@ extension HallStore {
     public func recordPushCandidate(serial: String, profile: String, remoteAddress: String?, limit: Int, at: Date) async throws -> PushCandidateOutcome {
         try await pool.write { db in
             let identityKey = "\(profile)#serial=\(serial)"
-            let address = DeviceLink.push(serial: serial).description
+            let address = DeviceLink.pushTerminal(serial: serial).description
             let now = at.storeSeconds
             if let id = try String.fetchOne(db, sql: "SELECT id FROM devices WHERE identity_key = ? OR (address = ? AND kind = 'terminal')",
                                             arguments: [identityKey, address]) {

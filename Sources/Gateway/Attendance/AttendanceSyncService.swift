@@ -64,7 +64,10 @@ public struct TerminalSync: Sendable {
     public init(device: HallConfiguration.Device, settings: HallConfiguration.Attendance, store: HallStore, clock: any HallClock, logger: Logger,
                 observer: (@Sendable (TerminalSyncEvent) -> Void)? = nil) throws {
         self.device = device
-        self.endpoint = try Self.endpoint(of: device)
+        guard let endpoint = device.link.terminalEndpoint else {
+            throw StartupError(description: "terminal \(device.id): address \"\(device.address)\" is not tcp://host:port or udp://host:port")
+        }
+        self.endpoint = endpoint
         self.settings = settings
         self.store = store
         self.clock = clock
@@ -72,15 +75,6 @@ public struct TerminalSync: Sendable {
         logger[metadataKey: "terminal"] = "\(device.id)"
         self.logger = logger
         self.observer = observer
-    }
-
-    /// Where a pull terminal is reached.
-    /// - Throws: ``StartupError`` when its address is not `tcp://host:port` or `udp://host:port`.
-    public static func endpoint(of device: HallConfiguration.Device) throws -> ZKEndpoint {
-        guard let endpoint = device.link.terminalEndpoint else {
-            throw StartupError(description: "terminal \(device.id): address \"\(device.address)\" is not tcp://host:port or udp://host:port")
-        }
-        return endpoint
     }
 
     public func makeClient() -> ZKClient {

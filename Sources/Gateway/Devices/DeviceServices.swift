@@ -16,11 +16,7 @@ public struct DeviceServices: Sendable {
     public let services: [any Service]
 
     /// Reads the bindings the store holds (an ops binding made while the gateway was stopped counts from the start).
-    /// - Parameter pullTerminals: the terminals the gateway reads (backed up on a schedule); push terminals' backups are
-    ///   written from the copy their uploads keep, so a hall of push terminals only runs no backup schedule.
-    public static func start(config: HallConfiguration, pullTerminals: [HallConfiguration.Device]? = nil, store: HallStore,
-                             clock: any HallClock, logger: Logger) async throws -> DeviceServices {
-        let pullTerminals = pullTerminals ?? GatewayStartup.terminals(of: config).pull
+    public static func start(config: HallConfiguration, store: HallStore, clock: any HallClock, logger: Logger) async throws -> DeviceServices {
         let bindings = try await RoleBindings.load(config: config, store: store, logger: logger)
         let doorbell = SpoolerDoorbell()
         var services: [any Service] = [BindingWatcherService(watcher: BindingWatcher(store: store, bindings: bindings, doorbell: doorbell, logger: logger))]
@@ -29,8 +25,8 @@ public struct DeviceServices: Sendable {
         let discovery = DeviceDiscovery(store: store, catalog: catalog, scanner: SystemHardwareScanner(), clock: clock, logger: logger)
         services.append(DeviceDiscoveryService(discovery: discovery, rescanInterval: .seconds(config.discovery.rescanIntervalSeconds),
                                                hotplug: config.discovery.hotplug))
-        // Started only with something to do: a service that returns ends the whole gateway.
-        if !pullTerminals.isEmpty && config.attendance.backupIntervalHours > 0 {
+        // Started only with something to do. Push terminals' backups are written from the copy their uploads keep.
+        if !config.pullTerminals.isEmpty && config.attendance.backupIntervalHours > 0 {
             services.append(TerminalBackupService(config: config, store: store, bindings: bindings, clock: clock, logger: logger))
         }
         return DeviceServices(bindings: bindings, doorbell: doorbell, services: services)

@@ -114,11 +114,7 @@ public struct TerminalBackupService: Service {
     /// gateway's whole service group.
     public func run() async throws {
         // A push terminal's backup is written from the gateway's copy its OPERLOG uploads keep (PushTerminalCopy). [push terminals]
-        let roles = config.devices.filter { $0.link.terminalEndpoint != nil }.map(\.role)
-        guard config.attendance.backupIntervalHours > 0, !roles.isEmpty else {
-            try? await gracefulShutdown()
-            return
-        }
+        let roles = config.attendance.backupIntervalHours > 0 ? config.pullTerminals.map(\.role) : []
         await runUntilShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for role in roles { group.addTask { await schedule(role) } }

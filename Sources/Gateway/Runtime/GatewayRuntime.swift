@@ -39,11 +39,12 @@ public enum GatewayRuntime {
     /// Runs the gateway until SIGTERM or SIGINT, then shuts down cleanly.
     /// - Parameter onListening: called with the HTTP address once the server accepts connections.
     /// - Parameter extraServices: services to run beside the gateway's (the demo's simulators).
+    /// - Parameter startup: the start checks' result when the caller already ran them (`serve` does, before the store).
     public static func run(config: HallConfiguration, store: HallStore, logger: Logger, clock: any HallClock = SystemClock(),
-                           extraServices: [any Service] = [],
+                           extraServices: [any Service] = [], startup: GatewayStartup? = nil,
                            onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
-        // The same checks as `config check`: profiles, addresses, TLS, calendar, data folder.
-        let startup = try GatewayStartup.check(config)
+        // The same checks as `config check` (profiles, addresses, TLS, calendar, data folder), unless the caller ran them.
+        let startup = try startup ?? GatewayStartup.check(config)
         try await syncConfiguration(config, store: store, clock: clock)
         _ = GatewayMetrics.registry
         // Health: every device's heartbeats, debounced; a terminal role down switches the hall to sign-in mode.
@@ -52,7 +53,7 @@ public enum GatewayRuntime {
         try await fallback.restore()
         fallback.attach(to: health)
         // Roles ops rebound (countergate devices replace), discovery of candidates, terminal backups.
-        let devices = try await DeviceServices.start(config: config, pullTerminals: startup.pullTerminals, store: store, clock: clock, logger: logger)
+        let devices = try await DeviceServices.start(config: config, store: store, clock: clock, logger: logger)
         let notifier = SystemdNotifier()
         // Live events for the pages: device states and the mode as health changes them, print jobs as they go.
         let events = GatewayEvents()
@@ -77,7 +78,7 @@ public enum GatewayRuntime {
             logger: logger
         )
         // Terminals that call the gateway (push:SERIAL) are served by the push listener, not read by a sync. [push terminals]
-        let terminals = try startup.pullTerminals.map {
+        let terminals = try config.pullTerminals.map {
             var sync = try TerminalSync(device: $0, settings: config.attendance, store: store, clock: clock, logger: logger)
             sync.health = health
             return sync

@@ -12,10 +12,6 @@ public struct GatewayStartup: Sendable {
     public let printers: [SpooledPrinter]
     /// The badge readers with their profiles (none: no reader service runs).
     public let readers: [(HallConfiguration.Device, ReaderProfile)]
-    /// Terminals the gateway reads over the pull protocol (none: no sync and no scheduled backup runs).
-    public let pullTerminals: [HallConfiguration.Device]
-    /// Terminals that call the gateway (push protocol), served by the push listener.
-    public let pushTerminals: [HallConfiguration.Device]
     /// What was checked, one line each, for `config check`.
     public let checked: [String]
 
@@ -43,18 +39,9 @@ public struct GatewayStartup: Sendable {
         let readers = attempt("reader profiles (\(config.devices.filter { $0.kind == .badgeReader }.count) badge readers)") {
             try BadgeTapService.readers(of: config)
         }
-        let (pull, push) = terminals(of: config)
-        checked.append("terminals: \(pull.count) read by the gateway, \(push.count) calling it")
+        checked.append("terminals: \(config.pullTerminals.count) read by the gateway, \(config.pushTerminals.count) calling it")
         guard problems.isEmpty else { throw StartupError(description: problems.joined(separator: "\n")) }
-        return GatewayStartup(printers: printers ?? [], readers: readers ?? [], pullTerminals: pull, pushTerminals: push, checked: checked)
-    }
-}
-
-extension GatewayStartup {
-    /// The configured terminals, split into those the gateway reads (pull) and those that call it (push).
-    public static func terminals(of config: HallConfiguration) -> (pull: [HallConfiguration.Device], push: [HallConfiguration.Device]) {
-        let terminals = config.devices.filter { $0.kind == .terminal }
-        return (terminals.filter { !$0.link.isPushTerminal }, terminals.filter { $0.link.isPushTerminal })
+        return GatewayStartup(printers: printers ?? [], readers: readers ?? [], checked: checked)
     }
 }
 
