@@ -113,11 +113,8 @@ extension NoticeCommand {
 
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
-            let store = openStoreForTools(config)
-            guard let person = await reporting({ try await store.staff(id: by) }), person.has(.windowLead) || person.has(.dutyChief) else {
-                fail("\(by) may not void notices: a window lead (窗口负责人) or the duty chief (值班长) voids them")
-            }
-            _ = await reporting { try await store.voidNotice(number: number, reason: reason, actor: by, at: commandClock.now()) }
+            let desk = NoticeDesk(config: config, store: openStoreForTools(config), clock: commandClock)
+            _ = await reporting { try await desk.void(number: number, reason: reason, by: by) }
             printLine("notice \(number) voided")
         }
     }

@@ -13,6 +13,11 @@ public enum NoticeDeskError: Error, Sendable, Equatable, CustomStringConvertible
     case noPrinter(window: Int)
     case unknownNotice(String)
     case voided(String, reason: String)
+    /// Voiding: who asked is not on file, may not void, or gave no reason; the notice is void already.
+    case unknownVoider(String)
+    case mayNotVoid(String)
+    case noVoidReason
+    case alreadyVoid(String)
 
     public var description: String {
         switch self {
@@ -22,6 +27,11 @@ public enum NoticeDeskError: Error, Sendable, Equatable, CustomStringConvertible
         case .noPrinter(let window): return "no printer serves window \(window); configure one ([[device]] kind = \"printer\") or name a printer role"
         case .unknownNotice(let number): return "no notice numbered \(number)"
         case .voided(let number, let reason): return "notice \(number) is void (\(reason)); a void notice is not reprinted"
+        case .unknownVoider(let id): return "by: no staff member \(id)"
+        case .mayNotVoid(let id):
+            return "\(id) is neither a window lead (首席代表) nor a duty chief (值班长); only they void notices"
+        case .noVoidReason: return "reason: say why the notice is void"
+        case .alreadyVoid(let number): return "notice \(number) is already void"
         }
     }
 }
@@ -46,6 +56,21 @@ public struct NoticeDesk: Sendable {
         self.store = store
         self.clock = clock
         self.doorbell = doorbell
+    }
+
+    /// Voids a notice (作废): its number is kept, never reused. Only a window lead or a duty chief voids, and says why;
+    /// the command line and the API both come here.
+    public func void(number: String, reason: String, by staffID: String) async throws -> StoredNotice {
+        guard let person = try await store.staff(id: staffID) else { throw NoticeDeskError.unknownVoider(staffID) }
+        guard person.has(.windowLead) || person.has(.dutyChief) else { throw NoticeDeskError.mayNotVoid(staffID) }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw NoticeDeskError.noVoidReason }
+        do {
+            return try await store.voidNotice(number: number, reason: reason, actor: staffID, at: clock.now())
+        } catch StoreError.unknownNotice(let number) {
+            throw NoticeDeskError.unknownNotice(number)
+        } catch StoreError.noticeAlreadyVoid(let number) {
+            throw NoticeDeskError.alreadyVoid(number)
+        }
     }
 
     /// Issues a notice (number allocated in the same transaction) and queues two copies on the window's printer.

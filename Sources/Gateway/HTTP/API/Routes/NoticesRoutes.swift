@@ -58,17 +58,15 @@ extension HallAPI {
             _ = try context.require(.manageNotices)
             let number = try noticeNumber(context)
             let body = try await decodeJSON(VoidRequest.self, from: request, context: context)
-            guard let person = try await store.staff(id: body.by) else { throw APIProblem.unprocessable("by: no staff member \(body.by)") }
-            guard person.has(.windowLead) || person.has(.dutyChief) else {
-                throw APIProblem.forbidden("\(body.by) is neither a window lead (首席代表) nor a duty chief (值班长); only they void notices")
-            }
-            guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIProblem.unprocessable("reason: say why the notice is void") }
             do {
-                return try json(NoticeBody(try await store.voidNotice(number: number, reason: body.reason, actor: body.by, at: clock.now())))
-            } catch StoreError.unknownNotice(let n) {
-                throw APIProblem.notFound("no notice numbered \(n)")
-            } catch StoreError.noticeAlreadyVoid(let n) {
-                throw APIProblem.conflict("notice \(n) is already void")
+                return try json(NoticeBody(try await notices.void(number: number, reason: body.reason, by: body.by)))
+            } catch let error as NoticeDeskError {
+                switch error {
+                case .unknownVoider, .noVoidReason: throw APIProblem.unprocessable(error.description)
+                case .mayNotVoid: throw APIProblem.forbidden(error.description)
+                case .unknownNotice: throw APIProblem.notFound(error.description)
+                default: throw APIProblem.conflict(error.description)
+                }
             }
         }
     }
