@@ -64,7 +64,8 @@ final class PushTerminalServer: Sendable {
     let commits: PushCommitQueue
     let watchdog: PushTerminalWatchdog
     let copy: PushTerminalCopy
-    let limiter: PushRateLimiter
+    /// Requests per terminal serial ([push] requests_per_second, burst).
+    let limiter: TokenBuckets
     let observer: (@Sendable (PushTerminalEvent) -> Void)?
     /// The profile given to unknown terminals recorded as candidates.
     static let candidateProfile = "zk-push"
@@ -86,7 +87,7 @@ final class PushTerminalServer: Sendable {
         self.watchdog = watchdog
         self.copy = copy
         self.observer = observer
-        limiter = PushRateLimiter(rate: config.push.requestsPerSecond, burst: config.push.burst)
+        limiter = TokenBuckets(perSecond: Double(config.push.requestsPerSecond), burst: config.push.burst, capacity: 10_000)
     }
 
     var settings: HallConfiguration.Push { config.push }
@@ -141,9 +142,9 @@ final class PushTerminalServer: Sendable {
         } catch {
             return refuse(nil, .badRequest, "\(error); a terminal sends its serial number as SN=")
         }
-        guard limiter.allow(serial, now: Self.monotonicSeconds()) else {
+        if let wait = limiter.take(serial, now: Self.monotonicMicroseconds()) {
             var answer = refuse(serial, .tooManyRequests, "terminal \(serial) calls more often than \(settings.requestsPerSecond)/s ([push] requests_per_second)")
-            answer.retryAfter = limiter.wait(for: serial)
+            answer.retryAfter = TokenBuckets.seconds(wait)
             return answer
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyKiB * 1024 {
@@ -499,10 +500,9 @@ final class PushTerminalServer: Sendable {
         }
     }
 
-    static func monotonicSeconds() -> TimeInterval {
-        let now = ContinuousClock.now
-        let (seconds, attoseconds) = (now - epoch).components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    static func monotonicMicroseconds() -> Int64 {
+        let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 
     private static let epoch = ContinuousClock.now
