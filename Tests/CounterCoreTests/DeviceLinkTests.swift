@@ -90,3 +90,16 @@ import Testing
         #expect(found.isEmpty, "parse the address once into a DeviceLink (CounterCore/Devices) and switch on it:\n\(found.joined(separator: "\n"))")
     }
 }
+
+@Suite struct RetryBackoffTests {
+    @Test("doubles up to the maximum, starts over after a success, and the same from a stored count of failures")
+    func doubling() {
+        var backoff = RetryBackoff(initial: .seconds(5), maximum: .seconds(60))
+        #expect((0..<6).map { _ in backoff.next() } == [.seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60)])
+        backoff.reset()
+        #expect(backoff.next() == .seconds(5))
+        #expect((1...6).map { RetryBackoff.wait(afterFailures: $0, initial: .seconds(5), maximum: .seconds(60)) }
+                == [.seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60)])
+        #expect(RetryBackoff.wait(afterFailures: 0, initial: .seconds(5), maximum: .seconds(60)) == .seconds(5))
+    }
+}

@@ -93,17 +93,16 @@ public struct SerialBadgeReader: Sendable {
 
     private func run(port: SerialPort, continuation: AsyncStream<Event>.Continuation) async {
         var decoder = mode.makeDecoder()
-        var backoff = initialBackoff
+        var backoff = RetryBackoff(initial: initialBackoff, maximum: maximumBackoff)
         while !Task.isCancelled {
             do {
                 try await port.open()
             } catch {
                 continuation.yield(.lost(error))
-                guard (try? await Task.sleep(for: backoff)) != nil else { return }
-                backoff = min(backoff * 2, maximumBackoff)
+                guard (try? await Task.sleep(for: backoff.next())) != nil else { return }
                 continue
             }
-            backoff = initialBackoff
+            backoff.reset()
             decoder.reset()
             continuation.yield(.connected)
             while !Task.isCancelled {
@@ -114,7 +113,7 @@ public struct SerialBadgeReader: Sendable {
                     if error.kind == .cancelled, Task.isCancelled { return }
                     await port.close()
                     continuation.yield(.lost(error))
-                    guard (try? await Task.sleep(for: backoff)) != nil else { return }
+                    guard (try? await Task.sleep(for: backoff.next())) != nil else { return }
                     break
                 }
                 for output in decoder.feed(bytes) {

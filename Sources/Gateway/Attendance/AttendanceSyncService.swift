@@ -19,27 +19,6 @@ public struct TerminalPullReport: Sendable, Equatable {
     public let clockDrift: TimeInterval
 }
 
-/// The exponential backoff between reconnection attempts: the one retry policy of the gateway's devices.
-public struct RetryBackoff: Sendable {
-    public let initial: Duration
-    public let maximum: Duration
-    private(set) var current: Duration
-
-    public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(60)) {
-        self.initial = initial
-        self.maximum = maximum
-        self.current = initial
-    }
-
-    /// The wait before the next attempt; doubles each time up to the maximum.
-    public mutating func next() -> Duration {
-        defer { current = min(current * 2, maximum) }
-        return current
-    }
-
-    public mutating func reset() { current = initial }
-}
-
 /// What a terminal sync did, for whoever watches it (tests, the benchmark, later the health model).
 public enum TerminalSyncEvent: Sendable {
     case pulled(TerminalPullReport)

@@ -179,7 +179,9 @@ public struct PrintSpooler: Sendable {
             doorbell.ring()
             return
         }
-        let delay = min(60, config.printing.retryAfterSeconds << min(job.attempts - 1, 5))
+        // Doubling from [printing] retry_after_seconds, at most a minute.
+        let delay = RetryBackoff.wait(afterFailures: job.attempts, initial: .seconds(min(60, config.printing.retryAfterSeconds)),
+                                      maximum: .seconds(60)).components.seconds
         try await store.markWaiting(job: job.id, reason: reason, retryAt: now.addingTimeInterval(TimeInterval(delay)), at: now)
         observer?(.waiting(jobID: job.id, reason: reason))
         logger.warning("print job waiting", metadata: ["job": "\(job.id)", "printer": "\(printer.label)", "reason": "\(reason)", "retry_in_s": "\(delay)"])
