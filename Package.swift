@@ -142,7 +142,7 @@ let package = Package(
             name: "SimulatorsTests",
             dependencies: [
                 "CounterGateTestSupport",
-                "Simulators", "ZKTerminal", .product(name: "Crypto", package: "swift-crypto"),
+                "Simulators", "ZKTerminal", "ESCPOS", "DeviceKit", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

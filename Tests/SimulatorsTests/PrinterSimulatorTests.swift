@@ -1,4 +1,5 @@
 // The printer simulator on real loopback sockets: it prints what it receives, answers status, and misbehaves on command.
+import DeviceKit
 import ESCPOS
 import Foundation
 import NIOCore
@@ -210,6 +211,31 @@ extension TCPWireClient {
             #expect(try await client.replies(1) == [0x12])
             try await simulator.waitUntil("the second job's line") { $0.jobs.count == 2 && $0.jobs[1].transcript == "still printing" }
             await client.close()
+        }
+    }
+}
+
+/// The status probe the spooler and `countergate printer status` use, against the simulated printer over real TCP.
+@Suite struct StatusProbeTests {
+    @Test("ESCPOSStatusProbe reads a ready printer, then one out of paper, and confirms a printed job with GS r")
+    func probe() async throws {
+        try await withPrinter(profile: simulatorTestProfile) { simulator, port in
+            let transport = TCPPrinterTransport(host: "127.0.0.1", port: port, connectTimeout: .seconds(5), writeTimeout: .seconds(5))
+            try await transport.open()
+            guard case .condition(let ready) = try await ESCPOSStatusProbe.ask(transport, timeout: .seconds(5)) else {
+                Issue.record("no status from a ready printer")
+                return
+            }
+            #expect(ready.canPrint)
+            #expect(try await ESCPOSStatusProbe.confirmPrinted(transport, timeout: .seconds(5)))
+            simulator.runOutOfPaper()
+            guard case .condition(let out) = try await ESCPOSStatusProbe.ask(transport, timeout: .seconds(5)) else {
+                Issue.record("no status from a printer out of paper")
+                return
+            }
+            #expect(!out.canPrint && out.summary.contains("paper"), "\(out.summary)")
+            #expect(simulator.counters.statusRequests >= 6)
+            await transport.close()
         }
     }
 }

@@ -196,27 +196,21 @@ public struct PrintSpooler: Sendable {
     /// Why the printer cannot print now (out of paper, cover open, offline), or nil when it can or cannot say.
     public func readiness(_ printer: SpooledPrinter) async throws(TransportError) -> String? {
         guard printer.profile.status != .none, await printer.transport.canRead else { return nil }
-        let timeout = Duration.milliseconds(config.printing.statusTimeoutMilliseconds)
-        var condition = PrinterCondition()
-        for n in [1, 2, 4] {
-            // DLE EOT n: the real-time status request, answered even while the printer is stopped.
-            let reply = try await printer.transport.exchange([0x10, 0x04, UInt8(n)], replyUpTo: 1, timeout: timeout)
-            guard let byte = reply.first else { return "printer \(printer.label) does not answer status requests (DLE EOT): check it is on and online" }
-            do { condition = condition.applying(try ESCPOSStatus.decode(byte, for: n)) } catch {
-                return "printer \(printer.label) answered status \(n) with \(String(format: "0x%02x", byte)), which is not a status byte"
-            }
+        switch try await ESCPOSStatusProbe.ask(printer.transport, timeout: .milliseconds(config.printing.statusTimeoutMilliseconds)) {
+        case .noAnswer:
+            return "printer \(printer.label) does not answer status requests (DLE EOT): check it is on and online"
+        case .notAStatusByte(let n, let byte):
+            return "printer \(printer.label) answered status \(n) with \(String(format: "0x%02x", byte)), which is not a status byte"
+        case .condition(let condition):
+            return condition.canPrint ? nil : "printer \(printer.label): \(condition.summary)"
         }
-        return condition.canPrint ? nil : "printer \(printer.label): \(condition.summary)"
     }
 
     /// `GS r 1` after the job, on printers that support it: the printer answers only once it has printed
     /// everything before it, so an answer confirms the paper came out.
     func confirmPrinted(_ printer: SpooledPrinter) async throws(TransportError) -> Bool {
         guard printer.profile.transmitStatus, await printer.transport.canRead else { return false }
-        let reply = try await printer.transport.exchange([0x1D, 0x72, 0x01], replyUpTo: 1,
-                                                         timeout: .milliseconds(config.printing.statusTimeoutMilliseconds))
-        guard let byte = reply.first, (try? ESCPOSStatus.decodeTransmitStatus(byte)) != nil else { return false }
-        return true
+        return try await ESCPOSStatusProbe.confirmPrinted(printer.transport, timeout: .milliseconds(config.printing.statusTimeoutMilliseconds))
     }
 
     /// Keeps the printer's device state current in the store (a change of power state is audited): reachable
