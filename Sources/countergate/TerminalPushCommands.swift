@@ -100,16 +100,8 @@ struct PushTarget {
         let users = await reporting { try await store.pushUsers(role: device.role) }
         let templates = await reporting { try await store.pushTemplates(role: device.role) }
         let facts = (try? await store.pushTerminal(serial: serial))?.facts ?? [:]
-        var slot: [String: UInt16] = [:]
-        let zkUsers = users.enumerated().map { index, user -> ZKUser in
-            slot[user.pin] = UInt16(index + 1)
-            return ZKUser(uid: UInt16(index + 1), privilege: UInt8(clamping: user.privilege), password: user.password, name: user.name,
-                          card: UInt32(user.card) ?? 0, group: user.group, userID: user.pin)
-        }
-        let zkTemplates = templates.compactMap { template in
-            slot[template.pin].map { ZKFingerprintTemplate(uid: $0, fingerIndex: UInt8(clamping: template.finger), valid: UInt8(clamping: template.valid),
-                                                            template: [UInt8](template.template)) }
-        }
+        // The same contents as the gateway's own backup of a push terminal (cards in either form the firmware writes).
+        let (zkUsers, zkTemplates) = PushTerminalCopy.backupContents(users: users, templates: templates)
         let backup = TerminalBackup(serialNumber: serial, firmware: facts["FWVersion"] ?? "push terminal", takenAt: commandClock.now(), users: zkUsers, templates: zkTemplates)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

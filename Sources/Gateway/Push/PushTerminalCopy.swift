@@ -11,7 +11,7 @@ import ZKTerminal
 
 /// Writes a role's copy as its newest terminal backup after it changed, at most once per `interval` per role (a
 /// terminal uploading hundreds of users in many batches makes one backup, not one per batch).
-final class PushTerminalCopy: Sendable {
+public final class PushTerminalCopy: Sendable {
     let store: HallStore
     let clock: any HallClock
     let keep: Int
@@ -74,7 +74,7 @@ final class PushTerminalCopy: Sendable {
 
     /// The copy in the backup format shared with pull terminals: users numbered 1… in PIN order (the slot a pull
     /// terminal needs), templates linked to them by that number.
-    static func backupContents(users: [PushStoredUser], templates: [PushStoredTemplate]) -> ([ZKUser], [ZKFingerprintTemplate]) {
+    public static func backupContents(users: [PushStoredUser], templates: [PushStoredTemplate]) -> ([ZKUser], [ZKFingerprintTemplate]) {
         var slot: [String: UInt16] = [:]
         var zkUsers: [ZKUser] = []
         for (index, user) in users.prefix(Int(UInt16.max) - 1).enumerated() {
