@@ -26,27 +26,7 @@ extension HallStore {
     /// - Parameter flags: a note per punch identity to keep with it (e.g. "terminal clock 12 min ahead").
     public func record(punches: [Punch], receivedAt: Date, flags: [PunchIdentity: String] = [:]) async throws -> PunchBatchResult {
         try await pool.write { db in
-            var inserted = 0
-            let staffOf = try Dictionary(
-                Row.fetchAll(db, sql: "SELECT terminal_user_id, id FROM staff WHERE terminal_user_id IS NOT NULL")
-                    .map { ($0["terminal_user_id"] as String, $0["id"] as String) },
-                uniquingKeysWith: { first, _ in first })
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO punches (terminal_serial, terminal_user_id, punched_at, verification, direction, staff_id, flag, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (terminal_serial, terminal_user_id, punched_at) DO NOTHING
-                """)
-            // A download stores up to hundreds of thousands of punches in one transaction; binding through the
-            // SQLite C API directly avoids building an argument array per row (the bulk of the time otherwise).
-            let insert = BulkInsert(statement: statement.sqliteStatement, connection: db.sqliteConnection)
-            let received = receivedAt.storeSeconds
-            for punch in punches {
-                inserted += try insert.run(
-                    .text(punch.terminalSerial), .text(punch.terminalUserID), .integer(punch.at.storeSeconds),
-                    .text(punch.verification.code), .text(punch.direction.rawValue),
-                    .optionalText(punch.staffID ?? staffOf[punch.terminalUserID]),
-                    .optionalText(flags.isEmpty ? nil : flags[punch.identity]), .integer(received))
-            }
+            let inserted = try PunchWriter(db).insert(punches, flags: flags, receivedAt: receivedAt)
             return PunchBatchResult(inserted: inserted, alreadyStored: punches.count - inserted)
         }
     }
@@ -71,6 +51,44 @@ extension HallStore {
     /// How many punches are stored.
     public func punchCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM punches") ?? 0 }
+    }
+}
+
+/// The one way punches are written, pulled or pushed: once per terminal serial + user + time, linked to the staff member
+/// by terminal user id, inside the caller's transaction.
+struct PunchWriter {
+    /// Owns the prepared statement the bulk insert binds: it lives as long as the writer.
+    private let statement: Statement
+    private let bulk: BulkInsert
+    private let staffOf: [String: String]
+
+    init(_ db: Database) throws {
+        staffOf = try Dictionary(
+            Row.fetchAll(db, sql: "SELECT terminal_user_id, id FROM staff WHERE terminal_user_id IS NOT NULL")
+                .map { ($0["terminal_user_id"] as String, $0["id"] as String) },
+            uniquingKeysWith: { first, _ in first })
+        statement = try db.makeStatement(sql: """
+            INSERT INTO punches (terminal_serial, terminal_user_id, punched_at, verification, direction, staff_id, flag, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (terminal_serial, terminal_user_id, punched_at) DO NOTHING
+            """)
+        // A download stores up to hundreds of thousands of punches in one transaction; binding through the
+        // SQLite C API directly avoids building an argument array per row (the bulk of the time otherwise).
+        bulk = BulkInsert(statement: statement.sqliteStatement, connection: db.sqliteConnection)
+    }
+
+    /// Inserts `punches` (each with its note from `flags`, if any); returns how many were new.
+    func insert(_ punches: [Punch], flags: [PunchIdentity: String], receivedAt: Date) throws -> Int {
+        let received = receivedAt.storeSeconds
+        var inserted = 0
+        for punch in punches {
+            inserted += try bulk.run(
+                .text(punch.terminalSerial), .text(punch.terminalUserID), .integer(punch.at.storeSeconds),
+                .text(punch.verification.code), .text(punch.direction.rawValue),
+                .optionalText(punch.staffID ?? staffOf[punch.terminalUserID]),
+                .optionalText(flags.isEmpty ? nil : flags[punch.identity]), .integer(received))
+        }
+        return withExtendedLifetime(statement) { inserted }
     }
 }
 

@@ -165,31 +165,14 @@ extension HallStore {
     /// - Returns: one outcome per upload, in order.
     public func commitPushUploads(_ uploads: [PushUpload]) async throws -> [PushUploadOutcome] {
         try await pool.write { db in
-            let hasPunches = uploads.contains { !$0.punches.isEmpty }
-            let staffOf = hasPunches ? try Dictionary(
-                Row.fetchAll(db, sql: "SELECT terminal_user_id, id FROM staff WHERE terminal_user_id IS NOT NULL")
-                    .map { ($0["terminal_user_id"] as String, $0["id"] as String) },
-                uniquingKeysWith: { first, _ in first }) : [:]
-            // The statement object owns the prepared statement the bulk insert binds: it must outlive the loop.
-            let statement = hasPunches ? try db.makeStatement(sql: """
-                INSERT INTO punches (terminal_serial, terminal_user_id, punched_at, verification, direction, staff_id, flag, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (terminal_serial, terminal_user_id, punched_at) DO NOTHING
-                """) : nil
-            defer { withExtendedLifetime(statement) {} }
-            let insert = statement.map { BulkInsert(statement: $0.sqliteStatement, connection: db.sqliteConnection) }
+            // Punches are written as pulled ones are (PunchWriter): the same identity, so a punch is stored once however it came.
+            let punches = uploads.contains { !$0.punches.isEmpty } ? try PunchWriter(db) : nil
             var outcomes: [PushUploadOutcome] = []
             for upload in uploads {
                 var outcome = PushUploadOutcome()
                 let received = upload.receivedAt.storeSeconds
-                if let insert {
-                    for punch in upload.punches {
-                        outcome.inserted += try insert.run(
-                            .text(punch.terminalSerial), .text(punch.terminalUserID), .integer(punch.at.storeSeconds),
-                            .text(punch.verification.code), .text(punch.direction.rawValue),
-                            .optionalText(punch.staffID ?? staffOf[punch.terminalUserID]),
-                            .optionalText(upload.flags.isEmpty ? nil : upload.flags[punch.identity]), .integer(received))
-                    }
+                if let punches {
+                    outcome.inserted = try punches.insert(upload.punches, flags: upload.flags, receivedAt: upload.receivedAt)
                     outcome.alreadyStored = upload.punches.count - outcome.inserted
                 }
                 for line in upload.quarantined {
