@@ -127,6 +127,16 @@ public struct HallAttendanceMode: Sendable, Hashable {
         return ModeTransition(role: role, from: current, to: next, at: at, reason: reason)
     }
 
+    /// Puts `role` back in the mode the store kept for it (`mode` "sign-in" or "normal", since when, and the stored
+    /// reason): a duty chief's order stays an order (only they lift it), anything else is an outage the terminal ends.
+    /// The one way a stored mode is read back (the fallback controller at start, the sign-in desk at each sign-in).
+    public mutating func restore(role: String, mode: String, since: Date, reason: String) {
+        guard mode == "sign-in", roles[role] != nil else { return }
+        _ = try? apply(ModeChangeReason.isDutyChiefOrder(reason)
+            ? .dutyChiefEntersFallback(role: role, at: since, by: "", note: reason)
+            : .terminalDown(role: role, at: since, detail: reason))
+    }
+
     /// Whether staff of `window` must sign in now.
     public func requiresSignIn(window: Int) -> Bool {
         let down = roles.filter { $0.value.isFallback }.map(\.key)

@@ -82,9 +82,7 @@ public struct SignInDesk: Sendable {
         // A role in sign-in mode that the configuration no longer names still counts, for the whole hall.
         for role in stored.keys where served[role] == nil { served[role] = Set(config.windows.map(\.number)) }
         var hall = HallAttendanceMode(windowsServed: served, scope: config.fallback.scope)
-        for (role, state) in stored where state.mode == "sign-in" {
-            _ = try? hall.apply(.terminalDown(role: role, at: state.since, detail: state.reason))
-        }
+        for (role, state) in stored { hall.restore(role: role, mode: state.mode, since: state.since, reason: state.reason) }
         return hall
     }
 

@@ -40,13 +40,7 @@ public final class SignInFallback: Sendable {
     public func restore() async throws {
         let stored = try await store.attendanceModes()
         mode.withLock { hall in
-            for (role, state) in stored where state.mode == "sign-in" && hall.roles[role] != nil {
-                let reason: ModeChangeReason = ModeChangeReason.isDutyChiefOrder(state.reason)
-                    ? .dutyChiefOrder(by: "", note: state.reason) : .terminalDown(detail: state.reason)
-                _ = try? hall.apply(reason.isDutyChiefOrder
-                    ? .dutyChiefEntersFallback(role: role, at: state.since, by: "", note: state.reason)
-                    : .terminalDown(role: role, at: state.since, detail: state.reason))
-            }
+            for (role, state) in stored { hall.restore(role: role, mode: state.mode, since: state.since, reason: state.reason) }
         }
     }
 
