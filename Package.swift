@@ -77,7 +77,7 @@ let package = Package(
                 "ZKTerminal", "ESCPOS", "BadgeReaders", "CounterCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),  // [push terminals] the push-terminal fake's HTTP client
+                .product(name: "NIOHTTP1", package: "swift-nio"),  // the push-terminal fake's HTTP client
             ],
             swiftSettings: strict
         ),

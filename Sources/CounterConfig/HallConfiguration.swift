@@ -195,7 +195,7 @@ public struct HallConfiguration: Sendable {
     public var printing: Printing
     public var badges: Badges
     public var discovery = Discovery()
-    /// Terminals that call the gateway (push protocol): PushConfiguration.swift. [push terminals]
+    /// Terminals that call the gateway (push protocol): PushConfiguration.swift.
     public var push = Push()
     /// Every year of holiday data: the shipped years plus those the configuration adds.
     public var calendarYears: [HolidayYear]
@@ -319,7 +319,7 @@ public struct HallConfiguration: Sendable {
         var devices: [Device] = []
         var seenDevices: [String: Int] = [:]
         var seenRoles: [String: Int] = [:]
-        var seenPushSerials: [String: (id: String, line: Int)] = [:]  // [push terminals]
+        var seenPushSerials: [String: (id: String, line: Int)] = [:]
         for table in reader.tables("device") {
             let line = table.table.position.line
             let idCheck: (String) -> String? = { isName($0) ? nil : "\"\($0)\" is not a usable name; use letters, digits and - (e.g. window-3-printer)" }
@@ -406,7 +406,7 @@ public struct HallConfiguration: Sendable {
         attendance.backupIntervalHours = attendanceTable.int("backup_interval_hours", default: 24, range: 0...8760) ?? 24
         attendance.backupsKept = attendanceTable.int("backups_kept", default: 5, range: 1...100) ?? 5
 
-        let push = readPush(reader.table("push"), present: root["push"] != nil, hasPushTerminals: !seenPushSerials.isEmpty)  // [push terminals]
+        let push = readPush(reader.table("push"), present: root["push"] != nil, hasPushTerminals: !seenPushSerials.isEmpty)
         let discoveryTable = reader.table("discovery")
         let discovery = Discovery(rescanIntervalSeconds: discoveryTable.int("rescan_interval_seconds", default: 5, range: 1...3600) ?? 5,
                                   hotplug: discoveryTable.bool("hotplug", default: true))
@@ -432,7 +432,7 @@ public struct HallConfiguration: Sendable {
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback, health: health,
                                  windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery,
-                                 push: push,  // [push terminals]
+                                 push: push,
                                  calendarYears: years, sourceFile: nil)
     }
 

@@ -57,7 +57,7 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Run without the simulated devices.")
     var noSimulators = false
 
-    @Option(help: "The push terminals' listener (/iclock/) port: 8081 by default, a free one with --port 0; 0 picks a free one.")  // [push terminals]
+    @Option(help: "The push terminals' listener (/iclock/) port: 8081 by default, a free one with --port 0; 0 picks a free one.")
     var pushPort: Int?
 
     func run() async throws {
@@ -177,13 +177,13 @@ struct Demo: AsyncParsableCommand {
                 logger.info("simulated keyboard-wedge reader (test fake, under umockdev) at window 2", metadata: ["node": "\(device.node)", "profile": "\(profile.id)"])
             }
         }
-        // [push terminals] A simulated push terminal (test fake) calls the push listener: PushDemo.swift.
+        // A simulated push terminal (test fake) calls the push listener: PushDemo.swift.
         let pushTerminal = noSimulators ? nil : PushDemo.add(to: &config, port: pushPort ?? (port == 0 ? 0 : 8081), records: 200, punchEvery: punchEvery, logger: logger)
         let dataDirectory = config.store.dataDirectory
         let final = config
         let punches = noSimulators ? nil : SimulatedTerminalService(simulator: terminal, punchEvery: punchEvery)
         var extras: [any Service] = (punches.map { [$0] } ?? []) + printerEchoes + (badgeTapper.map { [$0] } ?? [])
-        if let pushTerminal { extras.append(pushTerminal) }  // [push terminals]
+        if let pushTerminal { extras.append(pushTerminal) }
         let (gatewayListening, listening) = AsyncStream<Void>.makeStream()
         if !controlled.isEmpty {
             let spare = controlled.first { $0.name == "spare-printer" }

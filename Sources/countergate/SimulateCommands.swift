@@ -14,7 +14,7 @@ struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run a simulated device (a test fake that speaks the real wire) for tests, demos and benchmarks.",
-        subcommands: [Terminal.self, Printer.self, Reader.self, PushTerminal.self])  // [push terminals] PushDemo.swift
+        subcommands: [Terminal.self, Printer.self, Reader.self, PushTerminal.self])  // PushDemo.swift
 
     struct Terminal: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -273,7 +273,7 @@ enum HallSchema {
                 );
                 """)
         }
-        // [push terminals] Terminals that call the gateway (ADMS / iclock): the stamps they were answered with (advanced in
+        // Terminals that call the gateway (ADMS / iclock): the stamps they were answered with (advanced in
         // the transaction that commits the data they cover), what they said about themselves, lines that could not be read
         // (kept with their raw bytes), the durable command queue, the gateway's copy of each terminal role's users and
         // fingerprints (what a replacement restores), and the operations done at the terminals.

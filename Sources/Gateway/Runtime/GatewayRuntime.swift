@@ -77,7 +77,7 @@ public enum GatewayRuntime {
             },
             logger: logger
         )
-        // Terminals that call the gateway (push:SERIAL) are served by the push listener, not read by a sync. [push terminals]
+        // Terminals that call the gateway (push:SERIAL) are served by the push listener, not read by a sync.
         let terminals = try config.pullTerminals.map {
             var sync = try TerminalSync(device: $0, settings: config.attendance, store: store, clock: clock, logger: logger)
             sync.health = health
@@ -87,7 +87,7 @@ public enum GatewayRuntime {
         app.addServices(HealthService(monitor: health))
         app.addServices(devices.services)
         if let push = PushTerminalService.make(config: config, store: store, clock: clock, logger: logger, bindings: devices.bindings,
-                                               health: health) { app.addServices(push) }  // [push terminals] Gateway/Push/
+                                               health: health) { app.addServices(push) }  // Gateway/Terminals/Push/
         let readers = startup.readers
         if !readers.isEmpty {
             // A badge sign-in reaches the duty chief's page at once, as a kiosk sign-in does.

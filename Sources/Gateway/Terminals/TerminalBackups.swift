@@ -113,7 +113,7 @@ public struct TerminalBackupService: Service {
     /// `backup_interval_hours = 0`) it waits for the shutdown rather than returning, since a service that returns ends the
     /// gateway's whole service group.
     public func run() async throws {
-        // A push terminal's backup is written from the gateway's copy its OPERLOG uploads keep (PushTerminalCopy). [push terminals]
+        // A push terminal's backup is written from the gateway's copy its OPERLOG uploads keep (PushTerminalCopy).
         let roles = config.attendance.backupIntervalHours > 0 ? config.pullTerminals.map(\.role) : []
         await runUntilShutdown {
             await withTaskGroup(of: Void.self) { group in

@@ -11,14 +11,14 @@ struct TerminalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "terminal",
         abstract: "Fingerprint attendance terminals (考勤机): over the pull protocol (port 4370), or calling the gateway (push).",
-        discussion: "Name the terminal by its configured role (--role entrance-terminal) or by --address tcp://HOST:4370 (push:SERIAL).",  // [push terminals]
+        discussion: "Name the terminal by its configured role (--role entrance-terminal) or by --address tcp://HOST:4370 (push:SERIAL).",
         subcommands: [Info.self, Users.self, Logs.self, Sync.self, Time.self, Watch.self, Backup.self, Restore.self,
-                      Approve.self, Commands.self, Send.self, FillGap.self, Quarantine.self])  // [push terminals] TerminalPushCommands.swift
+                      Approve.self, Commands.self, Send.self, FillGap.self, Quarantine.self])  // TerminalPushCommands.swift
 
     struct Target: ParsableArguments {
         @OptionGroup var global: GlobalOptions
         @Option(help: "The terminal's role in the configuration.") var role: String?
-        @Option(help: ArgumentHelp("The terminal's address: tcp://HOST:PORT, udp://HOST:PORT or push:SERIAL.", valueName: "address")) var address: String?  // [push terminals]
+        @Option(help: ArgumentHelp("The terminal's address: tcp://HOST:PORT, udp://HOST:PORT or push:SERIAL.", valueName: "address")) var address: String?
         @Option(help: "The comm key (通讯密码), when not taken from the configuration.") var commKey: UInt32?
         @Option(help: "Seconds to wait for each reply.") var timeout: Int = 5
 
@@ -75,7 +75,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            if let push = await target.push() { return await push.info(json: json) }  // [push terminals]
+            if let push = await target.push() { return await push.info(json: json) }
             let client = await target.connectedClient()
             let info = await reporting { try await client.deviceInfo() }
             await client.disconnect()
@@ -98,7 +98,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            if let push = await target.push() { return await push.users(json: json) }  // [push terminals]
+            if let push = await target.push() { return await push.users(json: json) }
             let client = await target.connectedClient()
             let users = await reporting { try await client.users() }
             await client.disconnect()
@@ -114,7 +114,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            if let push = await target.push() { return await push.logs(json: json, days: 7) }  // [push terminals]
+            if let push = await target.push() { return await push.logs(json: json, days: 7) }
             let client = await target.connectedClient()
             let records = await reporting { try await client.attendance(progress: progressBar("downloading")) }
             await client.disconnect()
@@ -132,7 +132,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
-            if let push = await target.push() { return await push.sync() }  // [push terminals]
+            if let push = await target.push() { return await push.sync() }
             let sync = await target.sync()
             let client = sync.makeClient()
             let report = await reporting {
@@ -155,7 +155,7 @@ struct TerminalCommand: AsyncParsableCommand {
             @OptionGroup var target: Target
 
             func run() async throws {
-                if let push = await target.push() { push.time() }  // [push terminals]
+                if let push = await target.push() { push.time() }
                 let client = await target.connectedClient()
                 let time = await reporting { try await client.time() }
                 await client.disconnect()
@@ -179,7 +179,7 @@ struct TerminalCommand: AsyncParsableCommand {
                 } else {
                     time = ZKLocalTime(commandClock.now(), in: HallTime.chinaStandardTime)
                 }
-                if let push = await target.push() { push.time() }  // [push terminals]
+                if let push = await target.push() { push.time() }
                 let client = await target.connectedClient()
                 await reporting { try await client.setTime(time) }
                 let now = await reporting { try await client.time() }
@@ -194,7 +194,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
-            if let push = await target.push() { return await push.watch() }  // [push terminals]
+            if let push = await target.push() { return await push.watch() }
             let client = await target.connectedClient()
             printLine("watching; clock in at the terminal (Ctrl-C stops)")
             await reporting {
@@ -211,7 +211,7 @@ struct TerminalCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The backup file (JSON).", valueName: "file")) var output: String
 
         func run() async throws {
-            if let push = await target.push() { return await push.backup(output: output) }  // [push terminals]
+            if let push = await target.push() { return await push.backup(output: output) }
             let client = await target.connectedClient()
             let users = await reporting { try await client.users() }
             let templates = await reporting { try await client.templates(progress: progressBar("templates")) }
@@ -239,7 +239,7 @@ struct TerminalCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: input), let backup = try? decoder.decode(TerminalBackup.self, from: data) else {
                 fail("\(input) is not a terminal backup written by `countergate terminal backup`")
             }
-            if let push = await target.push() { return await push.restore(backup) }  // [push terminals]
+            if let push = await target.push() { return await push.restore(backup) }
             let client = await target.connectedClient()
             await reporting { try await client.restore(users: backup.users, layout: userLayout, templates: backup.templates, progress: progressBar("restoring")) }
             let sizes = await reporting { try await client.freeSizes() }

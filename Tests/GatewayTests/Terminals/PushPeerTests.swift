@@ -35,7 +35,7 @@ enum ADMSPeer {
         var description: String { "django-fingerprint-attendance is missing: run scripts/setup --test (pip install django-fingerprint-attendance)\n\(detail)" }
     }
 
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Peers/adms_device_check.py").path
     static let environment: [String: String?] = ["PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"]
 
