@@ -65,7 +65,7 @@ let package = Package(
         // Fingerprint attendance terminals: the pull protocol's codec (pure) and client.
         .target(
             name: "ZKTerminal",
-            dependencies: ["CounterCore", "DeviceKit", .product(name: "NIOCore", package: "swift-nio"),
+            dependencies: ["CounterCore", "DeviceKit", "CounterTOML", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),

@@ -181,6 +181,8 @@ public struct HallConfiguration: Sendable {
         public var backupIntervalHours: Int = 24
         /// How many backups of each terminal role the store keeps.
         public var backupsKept: Int = 5
+        /// Where the terminal model profiles are (`drivers/terminals`).
+        public var profilesDirectory: String = "drivers/terminals"
     }
 
     public var hall: Hall
@@ -405,6 +407,8 @@ public struct HallConfiguration: Sendable {
 
         attendance.backupIntervalHours = attendanceTable.int("backup_interval_hours", default: 24, range: 0...8760) ?? 24
         attendance.backupsKept = attendanceTable.int("backups_kept", default: 5, range: 1...100) ?? 5
+        attendance.profilesDirectory = attendanceTable.string("profiles_dir").map { resolve($0, against: baseDirectory) }
+            ?? defaultProfilesDirectory("terminals", baseDirectory: baseDirectory, roots: driverRoots)
 
         let push = readPush(reader.table("push"), present: root["push"] != nil, hasPushTerminals: !seenPushSerials.isEmpty)
         let discoveryTable = reader.table("discovery")

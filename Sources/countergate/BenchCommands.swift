@@ -27,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             var config = try HallConfiguration.defaults()
             config.store.dataDirectory = dataDir
-            let device = try HallConfiguration.Device(id: "bench", kind: .terminal, role: "bench", profile: "zk-generic", address: address,
+            let device = try HallConfiguration.Device(id: "bench", kind: .terminal, role: "bench", profile: TerminalProfile.genericPull, address: address,
                                                   serialNumber: nil, windows: [])
             config.devices = [device]
             let store = try GatewayRuntime.openStore(config)

@@ -90,6 +90,11 @@ public struct DeviceReplacement: Sendable {
 
         var restore: TerminalRestoreReport?
         var problem: String?
+        // The new terminal's model (drivers/terminals) says whether the backup fits on it; an unknown model is not checked.
+        if let backup = terminalBackup, let model = (try? TerminalModels.load(config))?[device.identity.profile],
+           let tooMany = model.capacityProblem(users: backup.userCount, fingerprints: backup.templateCount) {
+            say("warning: \(tooMany); the restore goes ahead, and the read-back shows what the terminal kept")
+        }
         if let backup = terminalBackup, let serial = device.identity.link?.pushSerial {  // a push terminal: through its command queue
             try await queuePushRestore(backup, serial: serial, role: role, device: device, actor: options.actor, say: say)
         } else if let backup = terminalBackup {
@@ -163,7 +168,7 @@ public struct DeviceReplacement: Sendable {
             say("it is \(info.deviceName.isEmpty ? "a terminal" : info.deviceName), serial \(info.serialNumber), firmware \(info.firmware), "
                 + "holding \(info.users) users and \(info.fingers) templates")
             let serial = DeviceMatcher.usable(info.serialNumber)
-            identity = DeviceIdentity(kind: .terminal, profile: profile.isEmpty ? "zk-generic" : profile, serialNumber: serial, address: target)
+            identity = DeviceIdentity(kind: .terminal, profile: profile.isEmpty ? TerminalProfile.genericPull : profile, serialNumber: serial, address: target)
             identityKey = serial.map { "\(identity.profile)#serial=\($0)" } ?? "\(identity.profile)@\(target)"
             suggestedID = DeviceMatcher.idSafe("terminal-" + (serial ?? "\(endpoint.host)-\(endpoint.port)"))
         case .printer(let address):

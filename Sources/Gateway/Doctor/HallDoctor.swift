@@ -114,6 +114,17 @@ public enum HallDoctor {
                     fix: "set [http] tls_certificate and tls_key (docs/api/security.md), or bind 127.0.0.1")
             }
 
+            // Terminal models (drivers/terminals): an unknown model is read as a generic one.
+            if config.devices.contains(where: { $0.kind == .terminal }) {
+                do {
+                    for note in TerminalModels.notes(config, profiles: try TerminalModels.load(config)) {
+                        add("terminals", note.agrees ? .ok : .warn, note.text, fix: note.fix)
+                    }
+                } catch {
+                    add("terminals", .fail, "terminal profiles in \(config.attendance.profilesDirectory) cannot be read: \(error)",
+                        fix: "correct the file and line named; `countergate config check` re-reads them")
+                }
+            }
             // udev rules: the service user reaches its USB printers and readers only through them.
             checkUdevRules(config, directories: udevRuleDirectories, add: add)
         }

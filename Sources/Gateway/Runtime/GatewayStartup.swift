@@ -40,6 +40,14 @@ public struct GatewayStartup: Sendable {
             try BadgeTapService.readers(of: config)
         }
         checked.append("terminals: \(config.pullTerminals.count) read by the gateway, \(config.pushTerminals.count) calling it")
+        // Terminal models: a broken profile file stops the start; an unknown model is read as a generic one (said here).
+        if !config.pullTerminals.isEmpty || !config.pushTerminals.isEmpty, let profiles = attempt("terminal profiles in \(config.attendance.profilesDirectory)", {
+            do { return try TerminalModels.load(config) } catch {
+                throw StartupError(description: "terminal profiles in \(config.attendance.profilesDirectory) cannot be read: \(error)")
+            }
+        }) {
+            checked += TerminalModels.notes(config, profiles: profiles).map { $0.agrees ? $0.text : "(warning) \($0.text)" }
+        }
         guard problems.isEmpty else { throw StartupError(description: problems.joined(separator: "\n")) }
         return GatewayStartup(printers: printers ?? [], readers: readers ?? [], checked: checked)
     }

@@ -40,7 +40,7 @@ extension BenchCommand {
             config.push.burst = 10_000
             let serials = (1...terminals).map { String(format: "BENCH%08d", $0) }
             config.devices = serials.enumerated().map { index, serial in
-                HallConfiguration.Device(id: "bench-terminal-\(index + 1)", kind: .terminal, role: "bench-terminal-\(index + 1)", profile: "zk-push",
+                HallConfiguration.Device(id: "bench-terminal-\(index + 1)", kind: .terminal, role: "bench-terminal-\(index + 1)", profile: TerminalProfile.genericPush,
                                          link: .pushTerminal(serial: serial), serialNumber: serial, windows: [])
             }
             var logger = Logger(label: "bench")

@@ -49,7 +49,7 @@ struct TerminalCommand: AsyncParsableCommand {
             let address = self.address ?? ""
             let link: DeviceLink
             do { link = try DeviceLink(parsing: address, kind: .terminal) } catch { fail("--address: \(error)") }
-            return (config, HallConfiguration.Device(id: address, kind: .terminal, role: address, profile: "zk-generic", link: link,
+            return (config, HallConfiguration.Device(id: address, kind: .terminal, role: address, profile: TerminalProfile.genericPull, link: link,
                                                      serialNumber: nil, windows: [], commKey: commKey ?? 0))
         }
 

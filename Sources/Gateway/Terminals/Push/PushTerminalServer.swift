@@ -68,7 +68,7 @@ final class PushTerminalServer: Sendable {
     let limiter: TokenBuckets
     let observer: (@Sendable (PushTerminalEvent) -> Void)?
     /// The profile given to unknown terminals recorded as candidates.
-    static let candidateProfile = "zk-push"
+    static let candidateProfile = TerminalProfile.genericPush
 
     private let encodings = Mutex<[String: PushTextEncoding]>([:])
     private let lastNoted = Mutex<[String: Date]>([:])
