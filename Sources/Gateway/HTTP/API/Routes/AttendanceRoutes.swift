@@ -42,3 +42,65 @@ extension HallAPI {
         }
     }
 }
+
+// MARK: - Bodies (JSON, camelCase keys, times as ISO 8601 with the hall's offset, days as YYYY-MM-DD; docs/api/openapi.yaml)
+
+struct PunchBody: Encodable, Sendable {
+    let id: Int64
+    let staffId: String?
+    let terminalUserId: String
+    let terminalSerial: String
+    let at: String
+    let verification: String
+    let direction: String
+    let flag: String?
+
+    init(_ stored: StoredPunch) {
+        id = stored.id
+        staffId = stored.punch.staffID
+        terminalUserId = stored.punch.terminalUserID
+        terminalSerial = stored.punch.terminalSerial
+        at = APITime.string(stored.punch.at)
+        verification = stored.punch.verification.code
+        direction = stored.punch.direction.rawValue
+        flag = stored.flag
+    }
+}
+
+struct AttendanceDayBody: Encodable, Sendable {
+    struct Person: Encodable, Sendable {
+        let staffId: String
+        let name: String
+        let window: Int?
+        let firstIn: String?
+        let lastOut: String?
+        let punches: Int
+        let signIns: Int
+        let records: Int
+    }
+    let date: String
+    let kindOfDay: String
+    let people: [Person]
+}
+
+struct AttendanceMonthBody: Encodable, Sendable {
+    struct Person: Encodable, Sendable {
+        let staffId: String
+        let name: String
+        /// Working days of the month on which the person has a punch, a confirmed sign-in or a record.
+        let daysPresent: Int
+        let workingDays: Int
+    }
+    let month: String
+    let people: [Person]
+}
+
+/// Times in answers: ISO 8601 with the hall's offset (+08:00).
+enum APITime {
+    static func string(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = HallTime.chinaStandardTime
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

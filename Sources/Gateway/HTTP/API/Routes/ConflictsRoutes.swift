@@ -42,3 +42,36 @@ extension HallAPI {
         }
     }
 }
+
+// MARK: - Bodies (JSON, camelCase keys, times as ISO 8601 with the hall's offset, days as YYYY-MM-DD; docs/api/openapi.yaml)
+
+/// An attendance conflict the reconciliation after sign-in mode listed for the duty chief.
+struct ConflictBody: Encodable, Sendable {
+    let id: Int64
+    let staffId: String
+    let name: String?
+    let kind: String
+    let description: String
+    let terminalRole: String
+    let foundAt: String
+    let resolvedBy: String?
+
+    init(_ conflict: StoredAttendanceConflict, name: String?) {
+        id = conflict.id
+        staffId = conflict.staffID
+        self.name = name
+        kind = conflict.kind
+        description = conflict.description
+        terminalRole = conflict.terminalRole
+        foundAt = APITime.string(conflict.foundAt)
+        resolvedBy = conflict.resolvedBy
+    }
+}
+
+/// `POST /attendance/conflicts/{id}/resolve`.
+struct ResolveRequest: Decodable, Sendable {
+    /// The duty chief's staff id.
+    var by: String
+    /// What was decided (处理意见).
+    var note: String
+}

@@ -52,3 +52,33 @@ extension HallAPI {
         }
     }
 }
+
+// MARK: - Bodies (JSON, camelCase keys, times as ISO 8601 with the hall's offset, days as YYYY-MM-DD; docs/api/openapi.yaml)
+
+struct PrintJobBody: Encodable, Sendable {
+    let id: Int64
+    let printerRole: String
+    let state: String
+    let kind: String
+    let reprint: Bool
+    let copies: Int
+    let attempts: Int
+    let lastError: String?
+    let createdAt: String
+    let printedAt: String?
+    let printedOn: String?
+
+    init(_ job: PrintJob) {
+        id = job.id
+        printerRole = job.printerRole
+        state = job.state.rawValue
+        kind = job.kind.rawValue
+        reprint = job.reprint
+        copies = job.copies
+        attempts = job.attempts
+        lastError = job.lastError
+        createdAt = APITime.string(job.createdAt)
+        printedAt = job.printedAt.map(APITime.string)
+        printedOn = job.printedOn
+    }
+}

@@ -49,3 +49,36 @@ extension HallAPI {
         }
     }
 }
+
+// MARK: - Bodies (JSON, camelCase keys, times as ISO 8601 with the hall's offset, days as YYYY-MM-DD; docs/api/openapi.yaml)
+
+struct ModeBody: Encodable, Sendable {
+    struct Role: Encodable, Sendable {
+        let role: String
+        let mode: String
+        let since: String?
+        let reason: String?
+        /// In sign-in mode by a duty chief's order (lifted by a duty chief), not by the terminal's failure (lifted by
+        /// its return).
+        let byDutyChief: Bool
+    }
+    /// What lifting sign-in mode by hand reconciled (`POST /mode/{role}` only).
+    struct Reconciled: Encodable, Sendable {
+        let records: Int
+        let conflicts: Int
+        let problem: String?
+    }
+    let signInMode: Bool
+    let roles: [Role]
+    var reconciled: Reconciled? = nil
+}
+
+/// `POST /mode/{role}`: the duty chief puts a terminal role into sign-in mode, or takes it out, by hand.
+struct ModeOrderRequest: Decodable, Sendable {
+    /// true: enter sign-in mode (签到考勤); false: back to normal (the time in sign-in mode is reconciled).
+    var signInMode: Bool
+    /// The duty chief's staff id.
+    var by: String
+    /// Why, for the audit log and the mode's reason.
+    var note: String
+}

@@ -71,3 +71,77 @@ extension HallAPI {
         }
     }
 }
+
+// MARK: - Bodies (JSON, camelCase keys, times as ISO 8601 with the hall's offset, days as YYYY-MM-DD; docs/api/openapi.yaml)
+
+/// A notice to issue and print (POST /api/v1/notices).
+struct NoticeRequest: Decodable, Sendable {
+    var kind: String
+    var applicant: String
+    var item: String
+    var window: Int
+    var clerk: String
+    var receivedOn: String?
+    var materialsReceived: [String]?
+    var materialsMissing: [String]?
+    var promisedWorkingDays: Int?
+    var rejectionReason: String?
+    var rejectionBasis: String?
+    var departments: [String]?
+    var redirectTo: String?
+    var nextStep: String?
+    /// The printer role; default: the window's printer.
+    var printerRole: String?
+    /// The idempotency key, when not sent as the Idempotency-Key header.
+    var idempotencyKey: String?
+}
+
+struct NoticeBody: Encodable, Sendable {
+    let number: String
+    let kind: String
+    let title: String
+    let applicant: String
+    let item: String
+    let window: Int
+    let clerk: String
+    let receivedOn: String
+    let promisedCompletion: String?
+    let materialsReceived: [String]
+    let materialsMissing: [String]
+    let issuedAt: String
+    let voided: Bool
+    let voidReason: String?
+
+    init(_ stored: StoredNotice) {
+        let notice = stored.notice, draft = stored.notice.draft
+        number = notice.number
+        kind = draft.kind.rawValue
+        title = draft.kind.title
+        applicant = draft.applicant
+        item = draft.item
+        window = draft.window
+        clerk = draft.clerk
+        receivedOn = draft.receivedOn.description
+        promisedCompletion = notice.promisedCompletion?.description
+        materialsReceived = draft.materialsReceived
+        materialsMissing = draft.materialsMissing
+        issuedAt = APITime.string(notice.issuedAt)
+        voided = stored.voided
+        voidReason = stored.voidReason
+    }
+}
+
+struct IssuedBody: Encodable, Sendable {
+    let notice: NoticeBody
+    let job: PrintJobBody
+}
+
+struct VoidRequest: Decodable, Sendable {
+    /// The window lead or duty chief who voids it (staff id).
+    var by: String
+    var reason: String
+}
+
+struct ReprintRequest: Decodable, Sendable {
+    var printerRole: String?
+}

@@ -45,3 +45,56 @@ extension HallAPI {
         }
     }
 }
+
+// MARK: - Bodies (JSON, camelCase keys, times as ISO 8601 with the hall's offset, days as YYYY-MM-DD; docs/api/openapi.yaml)
+
+struct SignInBody: Encodable, Sendable {
+    let id: Int64
+    let staffId: String
+    let name: String?
+    let at: String
+    let method: String
+    let terminalRole: String
+    let status: String
+
+    init(_ stored: StoredSignIn, name: String?) {
+        id = stored.id
+        staffId = stored.signIn.staffID
+        self.name = name
+        at = APITime.string(stored.signIn.at)
+        method = stored.signIn.method.rawValue
+        terminalRole = stored.signIn.terminalRole
+        status = stored.signIn.status.code
+    }
+}
+
+struct SignInRequest: Decodable, Sendable {
+    var staffId: String
+    var pin: String
+}
+
+struct SignInAnswer: Encodable, Sendable {
+    let signIn: SignInBody
+    /// What the kiosk shows.
+    let message: String
+}
+
+struct ReviewRequest: Decodable, Sendable {
+    /// "confirm" or "reject".
+    var action: String
+    /// The duty chief's staff id.
+    var by: String
+    /// The sign-ins; or `all` for every pending one (except the duty chief's own).
+    var ids: [Int64]?
+    var all: Bool?
+    var reason: String?
+}
+
+struct ReviewAnswer: Encodable, Sendable {
+    struct Refused: Encodable, Sendable {
+        let id: Int64
+        let detail: String
+    }
+    let done: [Int64]
+    let refused: [Refused]
+}

@@ -43,3 +43,31 @@ extension HallAPI {
         }
     }
 }
+
+// MARK: - Bodies (JSON, camelCase keys, times as ISO 8601 with the hall's offset, days as YYYY-MM-DD; docs/api/openapi.yaml)
+
+struct StaffBody: Encodable, Sendable {
+    let id: String
+    let name: String
+    let window: Int?
+    let department: String
+    let roles: [String]
+    let post: String?
+    let cards: [String]?
+
+    init(_ staff: Staff, cards: [String]? = nil) {
+        id = staff.id
+        name = staff.name
+        window = staff.window
+        department = staff.department
+        roles = staff.roles.map(\.rawValue).sorted()
+        post = staff.post?.rawValue
+        self.cards = cards
+    }
+}
+
+struct CardRequest: Decodable, Sendable {
+    var card: String
+    /// decimal (default), decimal-10, hex, wiegand-26.
+    var format: String?
+}
