@@ -9,6 +9,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Notices
 import ServiceLifecycle
 import Synchronization
 
@@ -152,15 +153,9 @@ public struct HallAPI: Sendable {
         }
         let months = (quarter - 1) * 3 + 1...(quarter * 3)
         let notices = try await store.notices(year: year).filter { months.contains(CivilDate($0.notice.issuedAt).month) }
-        func field(_ text: String) -> String {
-            text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
-        var csv = "\u{FEFF}编号,种类,申请人,申请事项,窗口,经办人,受理日期,承诺办结日期,签发时间,作废,作废原因\r\n"
-        for stored in notices {
-            let body = NoticeBody(stored)
-            csv += [body.number, body.title, body.applicant, body.item, String(body.window), body.clerk, body.receivedOn,
-                    body.promisedCompletion ?? "", body.issuedAt, body.voided ? "是" : "否", body.voidReason ?? ""].map(field).joined(separator: ",") + "\r\n"
-        }
+        let csv = NoticeArchiveCSV.text(notices.map {
+            NoticeArchiveCSV.Row(notice: $0.notice, voided: $0.voided, voidReason: $0.voidReason, issuedAt: APITime.string($0.notice.issuedAt))
+        })
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"notices-\(year)-Q\(quarter).csv\""
@@ -236,5 +231,15 @@ extension APIProblem {
         case .unknownStaff, .notInSignInMode, .noPIN, .wrongPIN: (.unprocessableContent, "sign-in-refused", "Sign-in refused (签到未成功)")
         }
         return APIProblem(status: status, slug: slug, title: title, detail: refusal.description, chinese: refusal.chinese)
+    }
+}
+
+/// Times in answers: ISO 8601 with the hall's offset (+08:00).
+enum APITime {
+    static func string(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = HallTime.chinaStandardTime
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
     }
 }

@@ -94,13 +94,3 @@ struct AttendanceMonthBody: Encodable, Sendable {
     let month: String
     let people: [Person]
 }
-
-/// Times in answers: ISO 8601 with the hall's offset (+08:00).
-enum APITime {
-    static func string(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = HallTime.chinaStandardTime
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
-}
