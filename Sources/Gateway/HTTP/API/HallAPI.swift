@@ -22,23 +22,49 @@ public struct APIRouteDescription: Sendable, Hashable {
     public let permission: String
 }
 
-/// Registers the API's routes and remembers them, so a test can compare them with the OpenAPI document.
+/// Registers the API's routes and remembers them, so a test can compare them with the OpenAPI document. A resource
+/// registers its routes in a group of its own (Hummingbird's route groups): `api.group("/notices")`.
 final class APIRouteBuilder {
     let group: RouterGroup<HallRequestContext>
-    private(set) var routes: [APIRouteDescription] = []
+    /// The group's path in OpenAPI form (`/notices`); empty for the API's root.
+    let prefix: String
+    private let root: APIRouteBuilder?
+    private var recorded: [APIRouteDescription] = []
+    /// Every route registered through this builder and its groups.
+    var routes: [APIRouteDescription] { root?.routes ?? recorded }
 
     init(group: RouterGroup<HallRequestContext>) {
         self.group = group
+        prefix = ""
+        root = nil
     }
 
-    /// `path` in OpenAPI form (`/notices/{number}`); Hummingbird gets `:number`.
+    private init(group: RouterGroup<HallRequestContext>, prefix: String, root: APIRouteBuilder) {
+        self.group = group
+        self.prefix = prefix
+        self.root = root
+    }
+
+    /// A group for one resource's routes: `path` in OpenAPI form (`/notices`), prepended to theirs.
+    func group(_ path: String) -> APIRouteBuilder {
+        APIRouteBuilder(group: group.group(RouterPath(Self.hummingbird(path))), prefix: prefix + path, root: root ?? self)
+    }
+
+    /// `path` in OpenAPI form, relative to the group (`/{number}`, or "" for the group's own path); Hummingbird gets `:number`.
     func on(_ method: HTTPRequest.Method, _ path: String, _ permission: String,
             use handler: @escaping @Sendable (Request, HallRequestContext) async throws -> Response) {
-        routes.append(APIRouteDescription(method: method.rawValue, path: path, permission: permission))
-        let hummingbirdPath = path.split(separator: "/").map { part in
+        record(APIRouteDescription(method: method.rawValue, path: prefix + path, permission: permission))
+        group.on(RouterPath(Self.hummingbird(path)), method: method, use: handler)
+    }
+
+    private func record(_ route: APIRouteDescription) {
+        if let root { root.record(route) } else { recorded.append(route) }
+    }
+
+    private static func hummingbird(_ path: String) -> String {
+        path.split(separator: "/").map { part in
             part.hasPrefix("{") && part.hasSuffix("}") ? ":" + part.dropFirst().dropLast() : String(part)
         }.joined(separator: "/")
-        group.on(RouterPath(hummingbirdPath), method: method, use: handler)
     }
 }
 

@@ -14,8 +14,9 @@ import Synchronization
 extension HallAPI {
     /// The attendance routes.
     func registerAttendance(on api: APIRouteBuilder) {
+        let attendanceRoutes = api.group("/attendance")
         // Attendance.
-        api.on(.get, "/attendance/punches", "read-attendance") { request, context in
+        attendanceRoutes.on(.get, "/punches", "read-attendance") { request, context in
             _ = try context.require(.readAttendance)
             let query = request.uri.queryParameters
             let from = try day(query["from"].map(String.init), name: "from") ?? CivilDate(clock.now())
@@ -24,12 +25,12 @@ extension HallAPI {
             let punches = try await store.punches(from: HallTime.start(of: from), to: HallTime.start(of: to.adding(days: 1)))
             return try json(punches.map(PunchBody.init))
         }
-        api.on(.get, "/attendance/day", "read-attendance") { request, context in
+        attendanceRoutes.on(.get, "/day", "read-attendance") { request, context in
             _ = try context.require(.readAttendance)
             let date = try day(request.uri.queryParameters["date"].map(String.init), name: "date") ?? CivilDate(clock.now())
             return try json(try await AttendanceViews.day(date, config: config, store: store))
         }
-        api.on(.get, "/attendance/month", "read-attendance") { request, context in
+        attendanceRoutes.on(.get, "/month", "read-attendance") { request, context in
             _ = try context.require(.readAttendance)
             let text = request.uri.queryParameters["month"].map(String.init) ?? String(CivilDate(clock.now()).description.prefix(7))
             let parts = text.split(separator: "-")

@@ -14,8 +14,9 @@ import Synchronization
 extension HallAPI {
     /// The attendance conflicts the reconciliation after sign-in mode found, resolved by the duty chief routes.
     func registerConflicts(on api: APIRouteBuilder) {
+        let conflictsRoutes = api.group("/attendance/conflicts")
         // What the reconciliation after sign-in mode found, for the duty chief.
-        api.on(.get, "/attendance/conflicts", "read-attendance") { _, context in
+        conflictsRoutes.on(.get, "", "read-attendance") { _, context in
             _ = try context.require(.readAttendance)
             var answer: [ConflictBody] = []
             for conflict in try await store.openAttendanceConflicts() {
@@ -23,7 +24,7 @@ extension HallAPI {
             }
             return try json(answer)
         }
-        api.on(.post, "/attendance/conflicts/{id}/resolve", "review-sign-ins") { request, context in
+        conflictsRoutes.on(.post, "/{id}/resolve", "review-sign-ins") { request, context in
             _ = try context.require(.reviewSignIns)
             guard let id = Int64(try context.parameters.require("id")) else { throw APIProblem.badRequest("the conflict id is a number") }
             let body = try await decodeJSON(ResolveRequest.self, from: request, context: context)

@@ -14,16 +14,17 @@ import Synchronization
 extension HallAPI {
     /// The devices routes.
     func registerDevices(on api: APIRouteBuilder) {
+        let devicesRoutes = api.group("/devices")
         // Devices.
-        api.on(.get, "/devices", "read-devices") { _, context in
+        devicesRoutes.on(.get, "", "read-devices") { _, context in
             _ = try context.require(.readDevices)
             return try json(try await store.deviceHealth().map(DeviceBody.init))
         }
-        api.on(.get, "/devices/candidates", "read-devices") { _, context in
+        devicesRoutes.on(.get, "/candidates", "read-devices") { _, context in
             _ = try context.require(.readDevices)
             return try json(try await store.deviceCandidates().map(CandidateBody.init))
         }
-        api.on(.post, "/devices/{role}/replace", "manage-devices") { request, context in
+        devicesRoutes.on(.post, "/{role}/replace", "manage-devices") { request, context in
             let caller = try context.require(.manageDevices)
             let role = try context.parameters.require("role")
             let body = try await decodeJSON(ReplaceRequest.self, from: request, context: context)
@@ -46,7 +47,7 @@ extension HallAPI {
                 throw APIProblem.unprocessable(field: "with", error.description)
             }
         }
-        api.on(.post, "/devices/{role}/backup", "manage-devices") { _, context in
+        devicesRoutes.on(.post, "/{role}/backup", "manage-devices") { _, context in
             _ = try context.require(.manageDevices)
             let role = try context.parameters.require("role")
             guard config.devices.contains(where: { $0.role == role && $0.kind == .terminal }) else {
@@ -59,7 +60,7 @@ extension HallAPI {
                 throw APIProblem.conflict(error.description)
             }
         }
-        api.on(.get, "/devices/{role}/backups", "read-devices") { _, context in
+        devicesRoutes.on(.get, "/{role}/backups", "read-devices") { _, context in
             _ = try context.require(.readDevices)
             let role = try context.parameters.require("role")
             return try json(try await store.terminalBackups(role: role).map(BackupBody.init))

@@ -14,8 +14,9 @@ import Synchronization
 extension HallAPI {
     /// The live events (Server-Sent Events) for the pages routes.
     func registerEvents(on api: APIRouteBuilder) {
+        let eventRoutes = api.group("/events")
         // Live events (Server-Sent Events): device, mode, job, signin, replace.
-        api.on(.get, "/events", "read-devices") { _, context in
+        eventRoutes.on(.get, "", "read-devices") { _, context in
             _ = try context.require(.readDevices)
             let stream = events.subscribe()
             var headers = HTTPFields()

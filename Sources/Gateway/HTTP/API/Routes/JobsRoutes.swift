@@ -14,8 +14,9 @@ import Synchronization
 extension HallAPI {
     /// The print jobs routes.
     func registerJobs(on api: APIRouteBuilder) {
+        let jobsRoutes = api.group("/jobs")
         // Print jobs.
-        api.on(.get, "/jobs", "read-jobs") { request, context in
+        jobsRoutes.on(.get, "", "read-jobs") { request, context in
             _ = try context.require(.readJobs)
             let query = request.uri.queryParameters
             var states = Set(PrintJobState.allCases)
@@ -29,12 +30,12 @@ extension HallAPI {
             return try json(jobs.map(PrintJobBody.init))
         }
         // The clerk's page follows the job of the notice it printed (HallAPI+Pages.swift).
-        api.on(.get, "/jobs/{id}", "read-jobs") { _, context in
+        jobsRoutes.on(.get, "/{id}", "read-jobs") { _, context in
             _ = try context.require(.readJobs)
             return try await job(id: try context.parameters.require("id"))
         }
         for action in ["retry", "cancel"] {
-            api.on(.post, "/jobs/{id}/\(action)", "manage-jobs") { _, context in
+            jobsRoutes.on(.post, "/{id}/\(action)", "manage-jobs") { _, context in
                 let caller = try context.require(.manageJobs)
                 guard let id = Int64(try context.parameters.require("id")) else { throw APIProblem.badRequest("the job id is a number") }
                 guard try await store.printJob(id: id) != nil else { throw APIProblem.notFound("no print job \(id)") }

@@ -14,14 +14,15 @@ import Synchronization
 extension HallAPI {
     /// The the hall's mode routes.
     func registerMode(on api: APIRouteBuilder) {
+        let modeRoutes = api.group("/mode")
         // The hall's mode.
-        api.on(.get, "/mode", "read-mode") { _, context in
+        modeRoutes.on(.get, "", "read-mode") { _, context in
             _ = try context.require(.readMode)
             return try json(try await mode())
         }
         // The duty chief's order: a terminal role into sign-in mode by hand (a terminal that answers but reads nobody),
         // or back to normal. Only the running gateway owns the mode.
-        api.on(.post, "/mode/{role}", "review-sign-ins") { request, context in
+        modeRoutes.on(.post, "/{role}", "review-sign-ins") { request, context in
             _ = try context.require(.reviewSignIns)
             let role = try context.parameters.require("role")
             let body = try await decodeJSON(ModeOrderRequest.self, from: request, context: context)

@@ -14,33 +14,34 @@ import Synchronization
 extension HallAPI {
     /// The notices routes.
     func registerNotices(on api: APIRouteBuilder) {
+        let noticesRoutes = api.group("/notices")
         // Notices.
-        api.on(.post, "/notices", "print-notice (clerk of the notice's window)") { request, context in
+        noticesRoutes.on(.post, "", "print-notice (clerk of the notice's window)") { request, context in
             _ = try context.requireCaller()
             let body = try await decodeJSON(NoticeRequest.self, from: request, context: context)
             _ = try context.require(.printNotice(window: body.window))
             return try await issue(body, key: request.headers[.idempotencyKey] ?? body.idempotencyKey)
         }
         // The clerk's page previews the notice while it is filled in (HallAPI+Pages.swift).
-        api.on(.post, "/notices/preview", "read-notices") { request, context in
+        noticesRoutes.on(.post, "/preview", "read-notices") { request, context in
             _ = try context.require(.readNotices)
             return try await preview(try await decodeJSON(NoticeRequest.self, from: request, context: context))
         }
-        api.on(.get, "/notices", "read-notices") { request, context in
+        noticesRoutes.on(.get, "", "read-notices") { request, context in
             _ = try context.require(.readNotices)
             return try await listNotices(request.uri.queryParameters)
         }
-        api.on(.get, "/notices/export", "manage-notices") { request, context in
+        noticesRoutes.on(.get, "/export", "manage-notices") { request, context in
             _ = try context.require(.manageNotices)
             return try await exportQuarter(request.uri.queryParameters)
         }
-        api.on(.get, "/notices/{number}", "read-notices") { _, context in
+        noticesRoutes.on(.get, "/{number}", "read-notices") { _, context in
             _ = try context.require(.readNotices)
             let number = try noticeNumber(context)
             guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
             return try json(NoticeBody(notice))
         }
-        api.on(.post, "/notices/{number}/reprint", "print-notice (clerk of the notice's window)") { request, context in
+        noticesRoutes.on(.post, "/{number}/reprint", "print-notice (clerk of the notice's window)") { request, context in
             _ = try context.require(.readNotices)
             let number = try noticeNumber(context)
             guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
@@ -54,7 +55,7 @@ extension HallAPI {
                 throw APIProblem.conflict(error.description)
             }
         }
-        api.on(.post, "/notices/{number}/void", "manage-notices") { request, context in
+        noticesRoutes.on(.post, "/{number}/void", "manage-notices") { request, context in
             _ = try context.require(.manageNotices)
             let number = try noticeNumber(context)
             let body = try await decodeJSON(VoidRequest.self, from: request, context: context)

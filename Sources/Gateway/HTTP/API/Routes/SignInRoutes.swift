@@ -14,8 +14,9 @@ import Synchronization
 extension HallAPI {
     /// The sign-in mode (签到考勤) routes.
     func registerSignIn(on api: APIRouteBuilder) {
+        let signInRoutes = api.group("/signin")
         // Sign-in.
-        api.on(.post, "/signin", "submit-sign-in (kiosk)") { request, context in
+        signInRoutes.on(.post, "", "submit-sign-in (kiosk)") { request, context in
             let caller = try context.require(.submitSignIn)
             let body = try await decodeJSON(SignInRequest.self, from: request, context: context)
             // Per kiosk and person: a shared kiosk at 08:30 serves many people at once; one person guessing is slowed
@@ -30,7 +31,7 @@ extension HallAPI {
                 throw APIProblem.signInRefused(refusal)
             }
         }
-        api.on(.get, "/signin/pending", "review-sign-ins") { _, context in
+        signInRoutes.on(.get, "/pending", "review-sign-ins") { _, context in
             _ = try context.require(.reviewSignIns)
             var answer: [SignInBody] = []
             for item in try await store.pendingSignIns() {
@@ -38,7 +39,7 @@ extension HallAPI {
             }
             return try json(answer)
         }
-        api.on(.post, "/signin/review", "review-sign-ins") { request, context in
+        signInRoutes.on(.post, "/review", "review-sign-ins") { request, context in
             _ = try context.require(.reviewSignIns)
             let body = try await decodeJSON(ReviewRequest.self, from: request, context: context)
             return try await review(body)

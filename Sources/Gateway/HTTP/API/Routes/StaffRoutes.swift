@@ -14,18 +14,19 @@ import Synchronization
 extension HallAPI {
     /// The staff routes.
     func registerStaff(on api: APIRouteBuilder) {
+        let staffRoutes = api.group("/staff")
         // Staff.
-        api.on(.get, "/staff", "read-staff") { _, context in
+        staffRoutes.on(.get, "", "read-staff") { _, context in
             _ = try context.require(.readStaff)
             return try json(try await store.staff().map { StaffBody($0) })
         }
-        api.on(.get, "/staff/{id}", "read-staff") { _, context in
+        staffRoutes.on(.get, "/{id}", "read-staff") { _, context in
             _ = try context.require(.readStaff)
             let id = try context.parameters.require("id")
             guard let person = try await store.staff(id: id) else { throw APIProblem.notFound("no staff member \(id)") }
             return try json(StaffBody(person, cards: try await store.cards(ofStaff: id)))
         }
-        api.on(.post, "/staff/{id}/cards", "manage-staff") { request, context in
+        staffRoutes.on(.post, "/{id}/cards", "manage-staff") { request, context in
             let caller = try context.require(.manageStaff)
             let id = try context.parameters.require("id")
             let body = try await decodeJSON(CardRequest.self, from: request, context: context)
