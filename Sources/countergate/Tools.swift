@@ -36,7 +36,7 @@ struct ConfigCommand: AsyncParsableCommand {
                   calendar years: \(years)
                   profiles: printers \(config.printing.profilesDirectory), readers \(config.badges.profilesDirectory)
                 checked as serve does before it starts:
-                """ + startup.checked.map { "\n  ✓ \($0)" }.joined())
+                """ + startup.checked.map { "\n  ✓ \($0)" }.joined() + startup.warnings.map { "\n  ! \($0)" }.joined())
         }
     }
 }

@@ -45,6 +45,7 @@ public enum GatewayRuntime {
                            onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
         // The same checks as `config check` (profiles, addresses, TLS, calendar, data folder), unless the caller ran them.
         let startup = try startup ?? GatewayStartup.check(config)
+        for warning in startup.warnings { logger.warning("\(warning)") }
         try await syncConfiguration(config, store: store, clock: clock)
         _ = GatewayMetrics.registry
         // Health: every device's heartbeats, debounced; a terminal role down switches the hall to sign-in mode.

@@ -14,6 +14,8 @@ public struct GatewayStartup: Sendable {
     public let readers: [(HallConfiguration.Device, ReaderProfile)]
     /// What was checked, one line each, for `config check`.
     public let checked: [String]
+    /// What does not stop the start but should be looked at (a terminal model with no profile); `serve` logs them.
+    public let warnings: [String]
 
     /// Runs every check `serve` needs before it starts, in a fixed order, and reports all problems at once.
     /// - Throws: ``StartupError`` naming every problem found, each as `serve` says it.
@@ -40,16 +42,19 @@ public struct GatewayStartup: Sendable {
             try BadgeTapService.readers(of: config)
         }
         checked.append("terminals: \(config.pullTerminals.count) read by the gateway, \(config.pushTerminals.count) calling it")
-        // Terminal models: a broken profile file stops the start; an unknown model is read as a generic one (said here).
-        if !config.pullTerminals.isEmpty || !config.pushTerminals.isEmpty, let profiles = attempt("terminal profiles in \(config.attendance.profilesDirectory)", {
+        // Terminal models: a broken profile file stops the start; an unknown model is read as a generic one, with a warning.
+        var warnings: [String] = []
+        if config.devices.contains(where: { $0.kind == .terminal }), let profiles = attempt("terminal profiles in \(config.attendance.profilesDirectory)", {
             do { return try TerminalModels.load(config) } catch {
                 throw StartupError(description: "terminal profiles in \(config.attendance.profilesDirectory) cannot be read: \(error)")
             }
         }) {
-            checked += TerminalModels.notes(config, profiles: profiles).map { $0.agrees ? $0.text : "(warning) \($0.text)" }
+            for note in TerminalModels.notes(config, profiles: profiles) {
+                if note.agrees { checked.append(note.text) } else { warnings.append(note.text + (note.fix.map { "; \($0)" } ?? "")) }
+            }
         }
         guard problems.isEmpty else { throw StartupError(description: problems.joined(separator: "\n")) }
-        return GatewayStartup(printers: printers ?? [], readers: readers ?? [], checked: checked)
+        return GatewayStartup(printers: printers ?? [], readers: readers ?? [], checked: checked, warnings: warnings)
     }
 }
 

@@ -24,7 +24,8 @@ import Testing
         #expect(notes[2].text.contains("push protocol") && notes[2].fix?.contains("push:SERIAL") == true)
         // The start checks say the same, as warnings: an unknown model does not stop the gateway.
         let startup = try GatewayStartup.check(config)
-        #expect(startup.checked.contains { $0.hasPrefix("(warning) terminal odd: no profile") })
+        #expect(startup.warnings.contains { $0.hasPrefix("terminal odd: no profile") })
+        #expect(startup.checked.contains { $0.hasPrefix("terminal k40: ZKTeco K40") })
         // No profile folder at all: the generic facts, no error.
         config.attendance.profilesDirectory = "/nonexistent/drivers/terminals"
         #expect(try TerminalModels.load(config).isEmpty)
