@@ -91,7 +91,7 @@ public struct DeviceReplacement: Sendable {
         var restore: TerminalRestoreReport?
         var problem: String?
         // The new terminal's model (drivers/terminals) says whether the backup fits on it; an unknown model is not checked.
-        if let backup = terminalBackup, let model = (try? TerminalModels.load(config))?[device.identity.profile],
+        if let backup = terminalBackup, let model = (try? TerminalModels.load(config))??[device.identity.profile],
            let tooMany = model.capacityProblem(users: backup.userCount, fingerprints: backup.templateCount) {
             say("warning: \(tooMany); the restore goes ahead, and the read-back shows what the terminal kept")
         }

@@ -16,17 +16,23 @@ public enum TerminalModels {
         public let fix: String?
     }
 
-    /// The terminal profiles by id; empty when the folder does not exist (the generic facts apply).
+    /// The terminal profiles by id; nil when the folder does not exist (the generic facts apply).
     /// - Throws: `ConfigErrors` when the folder's files are broken, naming file, line and key.
-    public static func load(_ config: HallConfiguration) throws -> [String: TerminalProfile] {
+    public static func load(_ config: HallConfiguration) throws -> [String: TerminalProfile]? {
         let directory = config.attendance.profilesDirectory
-        guard FileManager.default.fileExists(atPath: directory) else { return [:] }
+        guard FileManager.default.fileExists(atPath: directory) else { return nil }
         return Dictionary(try TerminalProfiles.load(directory: directory).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// One note per configured terminal.
-    public static func notes(_ config: HallConfiguration, profiles: [String: TerminalProfile]) -> [Note] {
+    /// One note per configured terminal (`profiles` nil: the profile folder does not exist).
+    public static func notes(_ config: HallConfiguration, profiles: [String: TerminalProfile]?) -> [Note] {
         config.devices.filter { $0.kind == .terminal }.map { device in
+            guard let profiles else {
+                return Note(device: device.id, agrees: false,
+                            text: "terminal \(device.id): there is no terminal profile folder \(config.attendance.profilesDirectory); "
+                                + "it is read as a generic ZK terminal",
+                            fix: "install the drivers folder (docs/operations.md) or set [attendance] profiles_dir")
+            }
             guard let profile = profiles[device.profile] else {
                 return Note(device: device.id, agrees: false,
                             text: "terminal \(device.id): no profile \"\(device.profile)\" in \(config.attendance.profilesDirectory); "

@@ -17,7 +17,7 @@ import Testing
             try HallConfiguration.Device(id: "odd", kind: .terminal, role: "side", profile: "acme-9000", address: "push:SN1", serialNumber: nil, windows: [1]),
             try HallConfiguration.Device(id: "slip", kind: .terminal, role: "back", profile: "zk-push", address: "tcp://10.0.0.6:4370", serialNumber: nil, windows: [1]),
         ]
-        let notes = TerminalModels.notes(config, profiles: try TerminalModels.load(config))
+        let notes = TerminalModels.notes(config, profiles: try #require(try TerminalModels.load(config)))
         #expect(notes.map(\.agrees) == [true, false, false])
         #expect(notes[0].text.contains("ZKTeco K40") && notes[0].text.contains("1000 users"))
         #expect(notes[1].text.contains("no profile \"acme-9000\"") && notes[1].fix?.contains("zk-push") == true)
@@ -28,6 +28,7 @@ import Testing
         #expect(startup.checked.contains { $0.hasPrefix("terminal k40: ZKTeco K40") })
         // No profile folder at all: the generic facts, no error.
         config.attendance.profilesDirectory = "/nonexistent/drivers/terminals"
-        #expect(try TerminalModels.load(config).isEmpty)
+        #expect(try TerminalModels.load(config) == nil)
+        #expect(TerminalModels.notes(config, profiles: nil).allSatisfy { !$0.agrees && $0.text.contains("no terminal profile folder") })
     }
 }
