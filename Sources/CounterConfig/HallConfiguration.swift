@@ -199,6 +199,8 @@ public struct HallConfiguration: Sendable {
     public var discovery = Discovery()
     /// Terminals that call the gateway (push protocol): PushConfiguration.swift.
     public var push = Push()
+    /// The working hours (作息时间) punches are judged against: WorkingHoursConfiguration.swift.
+    public var hours = Hours.standard
     /// Every year of holiday data: the shipped years plus those the configuration adds.
     public var calendarYears: [HolidayYear]
     /// The file this was read from, or nil for the built-in defaults.
@@ -411,6 +413,7 @@ public struct HallConfiguration: Sendable {
             ?? defaultProfilesDirectory("terminals", baseDirectory: baseDirectory, roots: driverRoots)
 
         let push = readPush(reader.table("push"), present: root["push"] != nil, hasPushTerminals: !seenPushSerials.isEmpty)
+        let hours = readHours(reader.table("hours"), windows: Set(windows.map(\.number)))
         let discoveryTable = reader.table("discovery")
         let discovery = Discovery(rescanIntervalSeconds: discoveryTable.int("rescan_interval_seconds", default: 5, range: 1...3600) ?? 5,
                                   hotplug: discoveryTable.bool("hotplug", default: true))
@@ -436,7 +439,7 @@ public struct HallConfiguration: Sendable {
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback, health: health,
                                  windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery,
-                                 push: push,
+                                 push: push, hours: hours,
                                  calendarYears: years, sourceFile: nil)
     }
 
