@@ -50,7 +50,7 @@ struct StaffCommand: AsyncParsableCommand {
             abstract: "Import a staff list (CSV). Every row is checked first; if any row is wrong, nothing is imported.",
             discussion: """
                 Columns: staff_id,name,window,department,roles,terminal_user_id,post,card
-                roles: clerk, window-lead, duty-chief, inspection, ops (or their Chinese names), separated by |
+                roles: clerk, window-lead, duty-chief, inspection, ops, leader (中心分管领导) (or their Chinese names), separated by |
                 post: A or B (AB岗). A person already on file is updated.
                 card (卡号, optional): badge card numbers in decimal as printed on the card, separated by |. A person                 whose cell lists cards has exactly those afterwards; an empty cell keeps the person's cards. A card                 held by someone not in the list stops the import. The summary counts the cards added, moved, removed.
                 """)

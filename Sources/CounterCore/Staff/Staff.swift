@@ -13,6 +13,8 @@ public enum StaffRole: String, Sendable, Hashable, Codable, CaseIterable, Compar
     case inspection
     /// 网络管理员: installs, monitors and replaces devices.
     case ops
+    /// 中心分管领导: the hall's leader in charge; approves leave and outings beyond half a day.
+    case leader
 
     /// The hall's word for the role.
     public var chineseName: String {
@@ -22,6 +24,7 @@ public enum StaffRole: String, Sendable, Hashable, Codable, CaseIterable, Compar
         case .dutyChief: return "值班长"
         case .inspection: return "督查室"
         case .ops: return "网络管理员"
+        case .leader: return "中心分管领导"
         }
     }
 
@@ -35,6 +38,7 @@ public enum StaffRole: String, Sendable, Hashable, Codable, CaseIterable, Compar
         case "值班长": self = .dutyChief
         case "督查室", "督查": self = .inspection
         case "网络管理员", "运维": self = .ops
+        case "中心分管领导", "分管领导": self = .leader
         default: return nil
         }
     }
