@@ -127,3 +127,26 @@ public enum ProfileFiles {
         throw ConfigErrors(errors: unique.sorted { ($0.file, $0.line) < ($1.file, $1.line) })
     }
 }
+
+/// A family's draft that reads its own keys and builds its own profile: parsing the family's files is then one call,
+/// ``ProfileFiles/profiles(_:files:family:)``.
+public protocol ResolvableProfileDraft: InheritingProfileDraft {
+    associatedtype Profile
+    init(id: String, file: String, reader: TableReader)
+    /// The profile of this draft with its chain (itself first, then its parents); nil, with errors, when it cannot be made.
+    func resolve(chain: [Self], errors: inout [ConfigError]) -> Profile?
+}
+
+extension ProfileFiles {
+    /// Every profile of `files`, each resolved through its `inherits` chain.
+    /// - Throws: `ConfigErrors` naming file, line and key of each problem; nothing is returned when there is one.
+    public static func profiles<Draft: ResolvableProfileDraft>(_ type: Draft.Type, files: [(path: String, text: String)], family: String) throws -> [Draft.Profile] {
+        var errors: [ConfigError] = []
+        let drafts = ProfileFiles.drafts(files, errors: &errors) { id, file, reader in Draft(id: id, file: file, reader: reader) }
+        let profiles = ProfileFiles.resolve(drafts, family: family, errors: &errors) { draft, chain, errors in
+            draft.resolve(chain: chain, errors: &errors)
+        }
+        try check(errors)
+        return profiles
+    }
+}

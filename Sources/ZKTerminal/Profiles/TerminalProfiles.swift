@@ -63,17 +63,11 @@ public enum TerminalProfiles {
 
     /// Reads profiles from texts (`path` names the file in errors; its last component without `.toml` is the id).
     public static func parse(files: [(path: String, text: String)]) throws -> [TerminalProfile] {
-        var errors: [ConfigError] = []
-        let drafts = ProfileFiles.drafts(files, errors: &errors) { id, file, reader in Draft(id: id, file: file, reader: reader) }
-        let profiles = ProfileFiles.resolve(drafts, family: "terminal", errors: &errors) { draft, chain, errors in
-            draft.resolve(chain: chain, errors: &errors)
-        }
-        try ProfileFiles.check(errors)
-        return profiles
+        try ProfileFiles.profiles(Draft.self, files: files, family: "terminal")
     }
 
     /// What one file sets; nil for what it leaves to its parent.
-    struct Draft: InheritingProfileDraft {
+    struct Draft: ResolvableProfileDraft {
         let id: String
         let file: String
         var name: String?
