@@ -83,6 +83,7 @@ import Testing
               denied: .clerk(window: 1), allowed: .dutyChief, expected: .ok),
         Probe(method: .get, path: "/attendance/day", uri: "/api/v1/attendance/day?date=2026-11-26", denied: .kiosk, allowed: .readOnly, expected: .ok),
         Probe(method: .get, path: "/attendance/month", uri: "/api/v1/attendance/month?month=2026-11", denied: .kiosk, allowed: .ops, expected: .ok),
+        Probe(method: .get, path: "/attendance/sheet", uri: "/api/v1/attendance/sheet?month=2026-11", denied: .kiosk, allowed: .readOnly, expected: .ok),
         Probe(method: .post, path: "/signin", uri: "/api/v1/signin", body: #"{"staffId":"D001","pin":"4821"}"#,
               denied: .ops, allowed: .kiosk, expected: .unprocessableContent),  // the hall is not in sign-in mode
         Probe(method: .get, path: "/signin/pending", uri: "/api/v1/signin/pending", denied: .kiosk, allowed: .dutyChief, expected: .ok),

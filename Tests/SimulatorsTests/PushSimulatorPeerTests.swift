@@ -69,7 +69,8 @@ struct IclockPeerReport: Decodable {
         let simulator = PushTerminalSimulator(configuration: .init(serialNumber: "PEERCHECK001", textEncoding: .gb18030, maxLinesPerUpload: 12),
                                               users: users, templates: templates, records: records)
         let running = Task { await simulator.run(host: "127.0.0.1", port: port) }
-        try await server.wait(for: "the command's result") { server.stdout.contains("RESULT ") }
+        // The whole line: a long RESULT line can arrive through the pipe in pieces.
+        try await server.wait(for: "the command's result") { server.stdout.range(of: "RESULT [^\n]*\n", options: .regularExpression) != nil }
         running.cancel()
         await running.value
         let line = try #require(server.stdout.split(separator: "\n").last { $0.hasPrefix("RESULT ") })

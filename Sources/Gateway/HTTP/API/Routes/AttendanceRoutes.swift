@@ -32,15 +32,31 @@ extension HallAPI {
         }
         attendanceRoutes.on(.get, "/month", "read-attendance") { request, context in
             _ = try context.require(.readAttendance)
-            let text = request.uri.queryParameters["month"].map(String.init) ?? String(CivilDate(clock.now()).description.prefix(7))
-            let parts = text.split(separator: "-")
-            guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month) else {
-                throw APIProblem.badRequest("month: expected YYYY-MM, found \(text)")
-            }
+            let (year, month) = try yearAndMonth(request)
             do { return try json(try await AttendanceViews.month(year: year, month: month, config: config, store: store)) } catch let error as WorkingDayCalendarError {
                 throw APIProblem.unprocessable(error.description)
             }
         }
+        // The month judged against the working hours: the figures of the monthly sheet (月度考勤汇总).
+        attendanceRoutes.on(.get, "/sheet", "read-attendance") { request, context in
+            _ = try context.require(.readAttendance)
+            let (year, month) = try yearAndMonth(request)
+            do {
+                return try json(try await AttendanceViews.sheet(year: year, month: month, config: config, store: store, clock: clock))
+            } catch let error as WorkingDayCalendarError {
+                throw APIProblem.unprocessable(error.description)
+            }
+        }
+    }
+
+    /// `?month=YYYY-MM`, this month when not given.
+    private func yearAndMonth(_ request: Request) throws -> (Int, Int) {
+        let text = request.uri.queryParameters["month"].map(String.init) ?? String(CivilDate(clock.now()).description.prefix(7))
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month) else {
+            throw APIProblem.badRequest("month: expected YYYY-MM, found \(text)")
+        }
+        return (year, month)
     }
 }
 
@@ -81,6 +97,52 @@ struct AttendanceDayBody: Encodable, Sendable {
     }
     let date: String
     let kindOfDay: String
+    let people: [Person]
+}
+
+/// The monthly sheet's figures per person (`GET /attendance/sheet`).
+struct AttendanceSheetBody: Encodable, Sendable {
+    struct Person: Encodable, Sendable {
+        let staffId: String
+        let name: String
+        let window: Int?
+        let daysDue: Int
+        let daysPresent: Int
+        let lateCount: Int
+        let lateMinutes: Int
+        let earlyCount: Int
+        let earlyMinutes: Int
+        let missingPunches: Int
+        /// Shifts on leave, by kind (sick, personal, …).
+        let leaveShifts: [String: Int]
+        let outingShifts: Int
+        /// 旷工, in days (a shift of a two-shift day is half a day).
+        let absentDays: Double
+        /// Working days not judged yet: a terminal serving the person has not been heard from past them.
+        let pendingDays: Int
+        let minutesWorked: Int
+
+        init(_ person: Staff, _ month: MonthlyAttendance) {
+            staffId = person.id
+            name = person.name
+            window = person.window
+            daysDue = month.daysDue
+            daysPresent = month.daysPresent
+            lateCount = month.lateCount
+            lateMinutes = month.lateMinutes
+            earlyCount = month.earlyCount
+            earlyMinutes = month.earlyMinutes
+            missingPunches = month.missingPunches
+            leaveShifts = Dictionary(uniqueKeysWithValues: month.leaveShifts.map { ($0.key.rawValue, $0.value) })
+            outingShifts = month.outingShifts
+            absentDays = month.absentDays
+            pendingDays = month.pendingDays
+            minutesWorked = month.minutesWorked
+        }
+    }
+    let month: String
+    /// Every working day of the month judged for everybody.
+    let final: Bool
     let people: [Person]
 }
 
