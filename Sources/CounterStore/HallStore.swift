@@ -26,6 +26,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case idempotencyKeyReused(key: String, existing: String)
     case unknownNotice(String)
     case noticeAlreadyVoid(String)
+    case unknownLeave(Int64)
 
     public var description: String {
         switch self {
@@ -41,6 +42,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .calendar(let error): return error.description
         case .unknownNotice(let number): return "no notice numbered \(number)"
         case .noticeAlreadyVoid(let number): return "notice \(number) is already void"
+        case .unknownLeave(let id): return "no leave request \(id); countergate leave list shows them"
         case .idempotencyKeyReused(let key, let existing):
             return "idempotency key \(key) was already used for a different request (\(existing)); use a new key for a new notice"
         }

@@ -21,6 +21,11 @@ import Testing
             Punch(terminalSerial: "SN1", terminalUserID: "1", at: $0, verification: .fingerprint, direction: .checkIn, staffID: "D001")
         }
         _ = try await hall.store.record(punches: punches, receivedAt: at(26, 17, 1))
+        // Personal leave on the 25th's morning, asked the next day (补办) and approved by the duty chief: half a day excused.
+        let desk = LeaveDesk(config: hall.config, store: hall.store, clock: hall.clock)
+        let leave = try await desk.request(for: "D001", kind: .personal, from: at(25, 8, 30), to: at(25, 12, 0), reason: "看病", by: "D001")
+        #expect(leave.request.madeUp && leave.request.state == .awaitingApproval)
+        _ = try await desk.decide(leave.id, by: "D007", approve: true)
         // The entrance terminal (serving every window) was last heard from at midnight after the 26th.
         _ = try await hall.store.recordDeviceHealth(id: "t1", power: .online, operational: .idle, at: at(27, 0, 0))
         let (_, token) = try await hall.token(.dutyChief)
@@ -36,8 +41,9 @@ import Testing
                 #expect(d001["pendingDays"] as? Int == 2)
                 #expect(d001["daysPresent"] as? Int == 1)
                 #expect(d001["lateCount"] as? Int == 1 && d001["lateMinutes"] as? Int == 11)
-                // 18 judged working days without a punch: 旷工, a whole day each.
-                #expect(d001["absentDays"] as? Double == 18)
+                // 18 judged working days without a punch: 旷工, a whole day each, but the 25th's morning was on leave.
+                #expect(d001["absentDays"] as? Double == 17.5)
+                #expect(d001["leaveShifts"] as? [String: Int] == ["personal": 1])
                 #expect(d001["minutesWorked"] as? Int == 199 + 180)
             }
             try await client.execute(uri: "/api/v1/attendance/sheet?month=2026-13", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in

@@ -87,6 +87,24 @@ public struct LeaveRequest: Sendable, Hashable {
         state = windowHasLead ? .awaitingLead : .awaitingApproval
     }
 
+    /// A request as the store kept it.
+    public init(restoring staffID: String, kind: LeaveKind, start: Date, end: Date, reason: String, madeUp: Bool, windowHasLead: Bool,
+                state: LeaveState, leadOpinion: String?, decidedBy: String?) {
+        self.staffID = staffID
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.reason = reason
+        self.madeUp = madeUp
+        self.windowHasLead = windowHasLead
+        self.state = state
+        self.leadOpinion = leadOpinion
+        self.decidedBy = decidedBy
+    }
+
+    /// Still asking (not approved, refused or withdrawn).
+    public var isWaiting: Bool { state == .awaitingLead || state == .awaitingApproval }
+
     /// Who must approve: by length (late arrival or early departure on business is always the duty chief's or the
     /// inspection office's, 第二条).
     public var approver: LeaveApprover {

@@ -362,6 +362,27 @@ enum HallSchema {
                 );
                 """)
         }
+        migrator.registerMigration("2026-12-06 leave and outings") { db in
+            try db.execute(sql: """
+                CREATE TABLE leave_requests (
+                    id INTEGER PRIMARY KEY,
+                    staff_id TEXT NOT NULL REFERENCES staff(id),
+                    kind TEXT NOT NULL,
+                    starts_at INTEGER NOT NULL,
+                    ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),
+                    reason TEXT NOT NULL,
+                    made_up INTEGER NOT NULL,
+                    window_has_lead INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    lead_opinion TEXT,
+                    decided_by TEXT,
+                    requested_by TEXT NOT NULL,
+                    requested_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX leave_requests_by_time ON leave_requests (starts_at, ends_at);
+                """)
+        }
         return migrator
     }
 }

@@ -57,7 +57,7 @@ enum AttendanceViews {
 extension AttendanceViews {
     /// One month judged against the working hours (`[hours]`): per person, the figures of the monthly sheet. Each day
     /// is judged from the punches, confirmed sign-ins and reconciled records; a day is pending, never absent, until every
-    /// terminal serving the person was heard from past it. Leave is not stored yet: none is counted.
+    /// terminal serving the person was heard from past it. Approved leave and outings excuse what they cover.
     static func sheet(year: Int, month: Int, config: HallConfiguration, store: HallStore, clock: any HallClock) async throws -> AttendanceSheetBody {
         guard let first = CivilDate(year: year, month: month, day: 1) else { throw APIInputError("month \(year)-\(month) does not exist") }
         let dates = (0..<CivilDate.daysIn(month: month, year: year)).map { first.adding(days: $0) }
@@ -70,6 +70,8 @@ extension AttendanceViews {
             if case .confirmed = signIn.signIn.status { times[signIn.signIn.staffID, default: []].append(signIn.signIn.at) }
         }
         for record in try await store.attendanceRecords(from: start, to: end.addingTimeInterval(-1)) { times[record.staffID, default: []].append(record.at) }
+        var leave: [String: [LeaveSpan]] = [:]
+        for stored in try await store.leaves(from: start, to: end) { if let span = stored.request.span { leave[stored.request.staffID, default: []].append(span) } }
         // How far each terminal has been heard from: its last contact while online, the moment it went away otherwise.
         let heard = Dictionary(try await store.deviceHealth().compactMap { device in device.role.map { ($0, device.lastSeen) } },
                                uniquingKeysWith: { max($0, $1) })
@@ -80,7 +82,8 @@ extension AttendanceViews {
             let readThrough = serving.isEmpty ? clock.now() : serving.map { heard[$0.role] ?? .distantPast }.min()
             let hours = config.hours.hours(staffID: person.id, window: person.window)
             let days = zip(dates, kinds).map { date, kind in
-                AttendanceJudge.day(date, kind: kind, hours: hours, times: times[person.id] ?? [], leave: [], readThrough: readThrough)
+                AttendanceJudge.day(date, kind: kind, hours: hours, times: times[person.id] ?? [], leave: leave[person.id] ?? [],
+                                    readThrough: readThrough)
             }
             return AttendanceSheetBody.Person(person, MonthlyAttendance(staffID: person.id, year: year, month: month, days: days))
         }

@@ -1,0 +1,82 @@
+// Leave and outings in the store: each request with the acts on it (the lead's opinion, the decision, a withdrawal),
+// every act audited. The rules of who may act are CounterCore's (LeaveRequest); the store keeps what was decided, in
+// one transaction with its check against the person's other requests.
+import CounterCore
+import Foundation
+import GRDB
+
+/// A stored request.
+public struct StoredLeave: Sendable, Hashable {
+    public let id: Int64
+    public let request: LeaveRequest
+    public let requestedBy: String
+    public let requestedAt: Date
+}
+
+extension HallStore {
+    /// Stores a new request, refusing one that overlaps another of the person's that still stands (waiting or approved).
+    /// - Throws: ``LeaveError/overlaps(existing:)``.
+    public func requestLeave(_ request: LeaveRequest, by actor: String, at: Date) async throws -> StoredLeave {
+        try await pool.write { db in
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM leave_requests WHERE staff_id = ? AND starts_at < ? AND ends_at > ?",
+                                        arguments: [request.staffID, request.end.storeSeconds, request.start.storeSeconds]) {
+                let other = StoredLeave(row: row)
+                if request.overlaps(other.request) { throw LeaveError.overlaps(existing: other.id) }
+            }
+            try db.execute(sql: """
+                INSERT INTO leave_requests (staff_id, kind, starts_at, ends_at, reason, made_up, window_has_lead, state, requested_by, requested_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [request.staffID, request.kind.rawValue, request.start.storeSeconds, request.end.storeSeconds, request.reason,
+                                 request.madeUp, request.windowHasLead, request.state.rawValue, actor, at.storeSeconds, at.storeSeconds])
+            let id = db.lastInsertedRowID
+            try AuditChain.append(db, at: at, actor: actor, action: request.madeUp ? "leave.requested-afterwards" : "leave.requested",
+                                  subject: request.staffID, detail: "leave \(id): \(request.kind.chineseName) \(HallTime.format(request.start)) – "
+                                      + "\(HallTime.format(request.end)): \(request.reason)")
+            return StoredLeave(id: id, request: request, requestedBy: actor, requestedAt: at)
+        }
+    }
+
+    /// Applies an act to request `id` (the core's rules decide whether it may be done), stores it and audits it.
+    /// - Parameter act: changes the request, or throws ``LeaveError``; nothing is stored then.
+    public func actOnLeave(_ id: Int64, actor: String, action: String, at: Date,
+                           _ act: @Sendable (inout LeaveRequest) throws -> Void) async throws -> StoredLeave {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leave_requests WHERE id = ?", arguments: [id]) else {
+                throw StoreError.unknownLeave(id)
+            }
+            let stored = StoredLeave(row: row)
+            var request = stored.request
+            try act(&request)
+            try db.execute(sql: "UPDATE leave_requests SET state = ?, lead_opinion = ?, decided_by = ?, updated_at = ? WHERE id = ?",
+                           arguments: [request.state.rawValue, request.leadOpinion, request.decidedBy, at.storeSeconds, id])
+            try AuditChain.append(db, at: at, actor: actor, action: "leave.\(action)", subject: request.staffID,
+                                  detail: "leave \(id): now \(request.state.rawValue)")
+            return StoredLeave(id: id, request: request, requestedBy: stored.requestedBy, requestedAt: stored.requestedAt)
+        }
+    }
+
+    /// One request.
+    public func leave(id: Int64) async throws -> StoredLeave? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM leave_requests WHERE id = ?", arguments: [id]).map(StoredLeave.init(row:)) }
+    }
+
+    /// Requests that overlap `[from, to)`, oldest first.
+    public func leaves(from: Date, to: Date) async throws -> [StoredLeave] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM leave_requests WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id",
+                             arguments: [to.storeSeconds, from.storeSeconds]).map(StoredLeave.init(row:))
+        }
+    }
+}
+
+extension StoredLeave {
+    init(row: Row) {
+        id = row["id"]
+        request = LeaveRequest(restoring: row["staff_id"], kind: LeaveKind(rawValue: row["kind"]) ?? .personal,
+                               start: Date(storeSeconds: row["starts_at"]), end: Date(storeSeconds: row["ends_at"]), reason: row["reason"],
+                               madeUp: row["made_up"], windowHasLead: row["window_has_lead"], state: LeaveState(rawValue: row["state"]) ?? .awaitingApproval,
+                               leadOpinion: row["lead_opinion"], decidedBy: row["decided_by"])
+        requestedBy = row["requested_by"]
+        requestedAt = Date(storeSeconds: row["requested_at"])
+    }
+}

@@ -1,0 +1,73 @@
+// Leave and outings (请假, 因公外出): one path for the command line (and later the API and the pages) from a request to
+// its decision. The rules are the core's (LeaveRequest); the desk finds the people they name.
+import CounterConfig
+import CounterCore
+import CounterStore
+import Foundation
+
+/// Why the desk cannot act.
+public struct LeaveDeskError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+public struct LeaveDesk: Sendable {
+    public let config: HallConfiguration
+    public let store: HallStore
+    public let clock: any HallClock
+
+    public init(config: HallConfiguration, store: HallStore, clock: any HallClock) {
+        self.config = config
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Files a request by or for `staffID` (a request after its start is a make-up, 补办).
+    public func request(for staffID: String, kind: LeaveKind, from start: Date, to end: Date, reason: String, by actor: String) async throws -> StoredLeave {
+        let person = try await staff(staffID)
+        let hasLead = try await lead(ofWindow: person.window, besides: person.id) != nil
+        let request = try LeaveRequest(staffID: person.id, kind: kind, start: start, end: end, reason: reason, requestedAt: clock.now(), windowHasLead: hasLead)
+        return try await store.requestLeave(request, by: actor, at: clock.now())
+    }
+
+    /// The window lead's opinion (意见).
+    public func opinion(on id: Int64, by leadID: String, text: String) async throws -> StoredLeave {
+        let lead = try await staff(leadID)
+        let requester = try await requesterOf(id)
+        let leadOfWindow = lead.window != nil && lead.window == requester.window
+        return try await store.actOnLeave(id, actor: lead.id, action: "opinion", at: clock.now()) { request in
+            try request.leadOpinion(by: lead, leadOfWindow: leadOfWindow, opinion: text)
+        }
+    }
+
+    /// Approves or refuses. The duty roster (值班表) is not kept yet: any duty chief counts as the duty chief of the day.
+    public func decide(_ id: Int64, by approverID: String, approve: Bool) async throws -> StoredLeave {
+        let approver = try await staff(approverID)
+        return try await store.actOnLeave(id, actor: approver.id, action: approve ? "approved" : "refused", at: clock.now()) { request in
+            try request.decide(by: approver, approve: approve, dutyChiefOfTheDay: nil)
+        }
+    }
+
+    /// The person takes a waiting request back.
+    public func withdraw(_ id: Int64, by staffID: String) async throws -> StoredLeave {
+        try await store.actOnLeave(id, actor: staffID, action: "withdrawn", at: clock.now()) { request in try request.withdraw(by: staffID) }
+    }
+
+    private func staff(_ id: String) async throws -> Staff {
+        guard let person = try await store.staff(id: id) else {
+            throw LeaveDeskError(description: "no staff member \(id); countergate staff list shows who is on file")
+        }
+        return person
+    }
+
+    private func lead(ofWindow window: Int?, besides id: String) async throws -> Staff? {
+        guard let window else { return nil }
+        return try await store.staff().first { $0.window == window && $0.has(.windowLead) && $0.id != id }
+    }
+
+    private func requesterOf(_ id: Int64) async throws -> Staff {
+        guard let stored = try await store.leave(id: id) else {
+            throw StoreError.unknownLeave(id)
+        }
+        return try await staff(stored.request.staffID)
+    }
+}
