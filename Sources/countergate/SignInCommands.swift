@@ -147,7 +147,25 @@ extension StaffCommand {
 struct AttendanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attendance", abstract: "The attendance mode, and what sign-in mode left to review.",
-        subcommands: [Mode.self, Conflicts.self, Resolve.self, Records.self, Reconcile.self])
+        subcommands: [Mode.self, Conflicts.self, Resolve.self, Records.self, Reconcile.self, Correct.self])
+
+    struct Correct: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The duty chief records a punch the terminal did not take (补卡), with the reason (audited, counted on the monthly sheet).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Whose punch (staff id).") var staffID: String
+        @Option(help: "When, e.g. \"2026-11-26 08:30\".") var at: String
+        @Option(help: "Why (kept in the audit log).") var reason: String
+        @Option(name: .customLong("as"), help: "The duty chief's staff id.") var dutyChief: String
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let instant = LeaveCommand.instant(at, option: "--at")
+            let desk = LeaveDesk(config: config, store: openStoreForTools(config), clock: commandClock)
+            let done = await reporting { try await desk.correctPunch(of: staffID, at: instant, reason: reason, by: dutyChief) }
+            printLine("补卡 \(done.id): \(done.staffID) at \(HallTime.format(done.at)), by \(done.correctedBy): \(done.reason)")
+        }
+    }
 
     struct Mode: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each terminal role's mode: normal, or sign-in (签到考勤) since when and why.")

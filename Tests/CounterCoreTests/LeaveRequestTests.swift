@@ -84,3 +84,23 @@ import Testing
         #expect(StaffRole(token: "分管领导") == .leader)
     }
 }
+
+@Suite struct PunchCorrectionTests {
+    @Test("补卡: the duty chief, for someone else, with a reason, for a time that has passed")
+    func rule() throws {
+        let now = LeaveRequestTests.at(18)
+        try PunchCorrection.check(staffID: "D002", at: LeaveRequestTests.at(8, 30), reason: "指纹识别失败", by: LeaveRequestTests.dutyChief, now: now)
+        #expect(throws: PunchCorrectionError.notADutyChief("D001")) {
+            try PunchCorrection.check(staffID: "D002", at: LeaveRequestTests.at(8, 30), reason: "x", by: LeaveRequestTests.lead, now: now)
+        }
+        #expect(throws: PunchCorrectionError.ownPunch) {
+            try PunchCorrection.check(staffID: "D007", at: LeaveRequestTests.at(8, 30), reason: "x", by: LeaveRequestTests.dutyChief, now: now)
+        }
+        #expect(throws: PunchCorrectionError.noReason) {
+            try PunchCorrection.check(staffID: "D002", at: LeaveRequestTests.at(8, 30), reason: " ", by: LeaveRequestTests.dutyChief, now: now)
+        }
+        #expect(throws: PunchCorrectionError.inTheFuture) {
+            try PunchCorrection.check(staffID: "D002", at: LeaveRequestTests.at(8, 30, days: 1), reason: "x", by: LeaveRequestTests.dutyChief, now: now)
+        }
+    }
+}

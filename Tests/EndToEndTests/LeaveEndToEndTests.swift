@@ -42,6 +42,11 @@ import Testing
         #expect(backwards.status == 1 && backwards.stderr.contains("ends before it starts"))
         let list = try await leave(["list", "--month", "2030-03"])
         #expect(list.stdout.contains("2 request(s) in 2030-03"), "\(list.stdout)")
+        // 补卡: only the duty chief, with a reason.
+        let notChief = try await RunningBinary.run(["attendance", "correct", "D002", "--at", "2026-11-20 08:30", "--reason", "指纹识别失败", "--as", "D001"], directory: directory)
+        #expect(notChief.status == 1 && notChief.stderr.contains("only the duty chief corrects punches"), "\(notChief.stderr)")
+        let corrected = try await RunningBinary.run(["attendance", "correct", "D002", "--at", "2026-11-20 08:30", "--reason", "指纹识别失败", "--as", "D007"], directory: directory)
+        #expect(corrected.status == 0 && corrected.stdout.contains("补卡 1: D002 at 2026-11-20 08:30:00, by D007"), "\(corrected.stdout)\(corrected.stderr)")
         let audit = try await RunningBinary.run(["audit", "verify"], directory: directory)
         #expect(audit.status == 0 && audit.stdout.contains("intact"))
     }

@@ -26,6 +26,11 @@ import Testing
         let leave = try await desk.request(for: "D001", kind: .personal, from: at(25, 8, 30), to: at(25, 12, 0), reason: "看病", by: "D001")
         #expect(leave.request.madeUp && leave.request.state == .awaitingApproval)
         _ = try await desk.decide(leave.id, by: "D007", approve: true)
+        // A correction (补卡) by the duty chief for the 24th's 17:00: that afternoon has an end punch but no start (缺卡).
+        _ = try await desk.correctPunch(of: "D001", at: at(24, 17, 0), reason: "指纹识别失败", by: "D007")
+        await #expect(throws: PunchCorrectionError.notADutyChief("D002")) {
+            try await desk.correctPunch(of: "D001", at: at(24, 8, 30), reason: "指纹识别失败", by: "D002")
+        }
         // The entrance terminal (serving every window) was last heard from at midnight after the 26th.
         _ = try await hall.store.recordDeviceHealth(id: "t1", power: .online, operational: .idle, at: at(27, 0, 0))
         let (_, token) = try await hall.token(.dutyChief)
@@ -41,8 +46,10 @@ import Testing
                 #expect(d001["pendingDays"] as? Int == 2)
                 #expect(d001["daysPresent"] as? Int == 1)
                 #expect(d001["lateCount"] as? Int == 1 && d001["lateMinutes"] as? Int == 11)
-                // 18 judged working days without a punch: 旷工, a whole day each, but the 25th's morning was on leave.
-                #expect(d001["absentDays"] as? Double == 17.5)
+                // 18 judged working days without a punch: 旷工, a whole day each, but the 25th's morning was on leave and the
+                // 24th's afternoon has the corrected punch (缺卡, not 旷工).
+                #expect(d001["absentDays"] as? Double == 17)
+                #expect(d001["missingPunches"] as? Int == 1 && d001["corrections"] as? Int == 1)
                 #expect(d001["leaveShifts"] as? [String: Int] == ["personal": 1])
                 #expect(d001["minutesWorked"] as? Int == 199 + 180)
             }

@@ -383,6 +383,19 @@ enum HallSchema {
                 CREATE INDEX leave_requests_by_time ON leave_requests (starts_at, ends_at);
                 """)
         }
+        migrator.registerMigration("2026-12-06 punch corrections") { db in
+            try db.execute(sql: """
+                CREATE TABLE punch_corrections (
+                    id INTEGER PRIMARY KEY,
+                    staff_id TEXT NOT NULL REFERENCES staff(id),
+                    punched_at INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    corrected_by TEXT NOT NULL,
+                    corrected_at INTEGER NOT NULL
+                );
+                CREATE INDEX punch_corrections_by_time ON punch_corrections (punched_at);
+                """)
+        }
         return migrator
     }
 }

@@ -47,6 +47,14 @@ public struct LeaveDesk: Sendable {
         }
     }
 
+    /// The duty chief records a punch the terminal did not take (补卡), with the reason.
+    public func correctPunch(of staffID: String, at instant: Date, reason: String, by correctorID: String) async throws -> StoredPunchCorrection {
+        let person = try await staff(staffID)
+        let corrector = try await staff(correctorID)
+        try PunchCorrection.check(staffID: person.id, at: instant, reason: reason, by: corrector, now: clock.now())
+        return try await store.correctPunch(staffID: person.id, at: instant, reason: reason, by: corrector.id, now: clock.now())
+    }
+
     /// The person takes a waiting request back.
     public func withdraw(_ id: Int64, by staffID: String) async throws -> StoredLeave {
         try await store.actOnLeave(id, actor: staffID, action: "withdrawn", at: clock.now()) { request in try request.withdraw(by: staffID) }

@@ -70,6 +70,11 @@ extension AttendanceViews {
             if case .confirmed = signIn.signIn.status { times[signIn.signIn.staffID, default: []].append(signIn.signIn.at) }
         }
         for record in try await store.attendanceRecords(from: start, to: end.addingTimeInterval(-1)) { times[record.staffID, default: []].append(record.at) }
+        var corrections: [String: Int] = [:]
+        for correction in try await store.punchCorrections(from: start, to: end) {
+            times[correction.staffID, default: []].append(correction.at)
+            corrections[correction.staffID, default: 0] += 1
+        }
         var leave: [String: [LeaveSpan]] = [:]
         for stored in try await store.leaves(from: start, to: end) { if let span = stored.request.span { leave[stored.request.staffID, default: []].append(span) } }
         // How far each terminal has been heard from: its last contact while online, the moment it went away otherwise.
@@ -85,7 +90,8 @@ extension AttendanceViews {
                 AttendanceJudge.day(date, kind: kind, hours: hours, times: times[person.id] ?? [], leave: leave[person.id] ?? [],
                                     readThrough: readThrough)
             }
-            return AttendanceSheetBody.Person(person, MonthlyAttendance(staffID: person.id, year: year, month: month, days: days))
+            return AttendanceSheetBody.Person(person, MonthlyAttendance(staffID: person.id, year: year, month: month, days: days),
+                                              corrections: corrections[person.id] ?? 0)
         }
         return AttendanceSheetBody(month: String(format: "%04d-%02d", year, month), final: people.allSatisfy { $0.pendingDays == 0 }, people: people)
     }

@@ -121,8 +121,11 @@ struct AttendanceSheetBody: Encodable, Sendable {
         /// Working days not judged yet: a terminal serving the person has not been heard from past them.
         let pendingDays: Int
         let minutesWorked: Int
+        /// Punch corrections (补卡) made for the person this month.
+        let corrections: Int
 
-        init(_ person: Staff, _ month: MonthlyAttendance) {
+        init(_ person: Staff, _ month: MonthlyAttendance, corrections: Int) {
+            self.corrections = corrections
             staffId = person.id
             name = person.name
             window = person.window

@@ -1,6 +1,7 @@
-// Leave and outings in the store: each request with the acts on it (the lead's opinion, the decision, a withdrawal),
-// every act audited. The rules of who may act are CounterCore's (LeaveRequest); the store keeps what was decided, in
-// one transaction with its check against the person's other requests.
+// What the day's judgement takes besides punches: leave and outings (each request with the acts on it: the lead's
+// opinion, the decision, a withdrawal) and punch corrections (补卡), every act audited. The rules of who may act are
+// CounterCore's (LeaveRequest, PunchCorrection); the store keeps what was decided, a request in one transaction with
+// its check against the person's other requests.
 import CounterCore
 import Foundation
 import GRDB
@@ -78,5 +79,41 @@ extension StoredLeave {
                                leadOpinion: row["lead_opinion"], decidedBy: row["decided_by"])
         requestedBy = row["requested_by"]
         requestedAt = Date(storeSeconds: row["requested_at"])
+    }
+}
+
+/// A stored punch correction (补卡).
+public struct StoredPunchCorrection: Sendable, Hashable {
+    public let id: Int64
+    public let staffID: String
+    public let at: Date
+    public let reason: String
+    public let correctedBy: String
+    public let correctedAt: Date
+}
+
+extension HallStore {
+    /// Records a correction (checked by the caller against the core's rule), audited.
+    public func correctPunch(staffID: String, at: Date, reason: String, by corrector: String, now: Date) async throws -> StoredPunchCorrection {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM staff WHERE id = ?", arguments: [staffID]) != nil else { throw StoreError.unknownStaff(staffID) }
+            try db.execute(sql: "INSERT INTO punch_corrections (staff_id, punched_at, reason, corrected_by, corrected_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [staffID, at.storeSeconds, reason, corrector, now.storeSeconds])
+            let id = db.lastInsertedRowID
+            try AuditChain.append(db, at: now, actor: corrector, action: "punch.corrected", subject: staffID,
+                                  detail: "补卡 \(id): \(HallTime.format(at)): \(reason)")
+            return StoredPunchCorrection(id: id, staffID: staffID, at: at, reason: reason, correctedBy: corrector, correctedAt: now)
+        }
+    }
+
+    /// Corrections of punches in `[from, to)`, oldest first.
+    public func punchCorrections(from: Date, to: Date) async throws -> [StoredPunchCorrection] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM punch_corrections WHERE punched_at >= ? AND punched_at < ? ORDER BY punched_at, id",
+                             arguments: [from.storeSeconds, to.storeSeconds]).map { row in
+                StoredPunchCorrection(id: row["id"], staffID: row["staff_id"], at: Date(storeSeconds: row["punched_at"]), reason: row["reason"],
+                                      correctedBy: row["corrected_by"], correctedAt: Date(storeSeconds: row["corrected_at"]))
+            }
+        }
     }
 }
