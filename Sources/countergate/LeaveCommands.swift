@@ -15,8 +15,9 @@ struct LeaveCommand: AsyncParsableCommand {
         commandName: "leave",
         abstract: "Leave and outings (请假, 因公外出): request, the window lead's opinion, approve or refuse, withdraw, list.",
         discussion: """
-            Up to half a day the duty chief (值班长) or the inspection office (督查室) approves; beyond half a day the hall's \
-            leader in charge (中心分管领导); where the person's window has a lead (窗口负责人), the lead's opinion comes first. \
+            An outing up to half a day, or arriving late or leaving early on business: the duty chief of that day (当日值班长, \
+            as the duty roster names them: countergate roster) or the inspection office (督查室); sick or personal leave up to \
+            half a day: the duty chief of that day; beyond half a day: the hall's leader in charge (中心分管领导); where the person's window has a lead (窗口负责人), the lead's opinion comes first. \
             A request made after its start is a make-up (补办) and shown as such. Approved leave counts on the monthly sheet \
             (GET /api/v1/attendance/sheet).
             """,
@@ -110,6 +111,80 @@ struct LeaveCommand: AsyncParsableCommand {
             let leaves = await reporting { try await openStoreForTools(config).leaves(from: HallTime.start(of: first), to: HallTime.start(of: end)) }
             for stored in leaves { printLine(LeaveCommand.line(stored)) }
             printLine("\(leaves.count) request(s) in \(text)")
+        }
+    }
+}
+
+/// `countergate roster ...`: the duty roster (值班表): who is the duty chief (值班长) of each working day.
+struct RosterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roster",
+        abstract: "The duty roster (值班表): set the duty chief of days, rotate several over a period, list.",
+        discussion: """
+            "每日由中心管理人员轮流担任值班长": the duty chief of a day approves that day's short leave, and only they (their \
+            token, countergate token create --staff) can. A person on the roster must hold the duty-chief role in the staff list.
+            """,
+        subcommands: [Assign.self, Rotate.self, List.self])
+
+    static func day(_ text: String, option: String) -> CivilDate {
+        guard let day = CivilDate(text) else { fail("\(option) \(text): expected a day, e.g. 2026-12-07") }
+        return day
+    }
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Make a person the duty chief of one day or of several.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The day, e.g. 2026-12-07 (or the first of several with --through).") var day: String
+        @Argument(help: "The duty chief's staff id.") var staffID: String
+        @Option(help: "The last day, for several days in a row (every day, working or not).") var through: String?
+
+        func run() async throws {
+            let first = RosterCommand.day(day, option: "DAY")
+            let last = through.map { RosterCommand.day($0, option: "--through") } ?? first
+            guard first <= last, last.dayNumber - first.dayNumber <= 366 else { fail("--through \(last) is before \(first) or more than a year after it") }
+            let config = global.loadConfiguration(allowDefaults: true)
+            let desk = LeaveDesk(config: config, store: openStoreForTools(config), clock: commandClock)
+            let days = (0...(last.dayNumber - first.dayNumber)).map { first.adding(days: $0) }
+            let set = await reporting { try await desk.setRoster(days: days, staffID: staffID, by: "cli") }
+            for entry in set { printLine("\(entry.day)\t\(entry.day.chineseWeekday)\t值班长 \(entry.staffID)") }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rotate duty chiefs (轮流) over the working days of a period.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The first day.") var from: String
+        @Option(help: "The last day.") var through: String
+        @Option(help: "The duty chiefs in turn, comma-separated staff ids (D007,D009).") var chiefs: String
+
+        func run() async throws {
+            let ids = chiefs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let config = global.loadConfiguration(allowDefaults: true)
+            let desk = LeaveDesk(config: config, store: openStoreForTools(config), clock: commandClock)
+            let set = await reporting {
+                try await desk.rotateRoster(chiefs: ids, from: RosterCommand.day(from, option: "--from"),
+                                            through: RosterCommand.day(through, option: "--through"), by: "cli")
+            }
+            for entry in set { printLine("\(entry.day)\t\(entry.day.chineseWeekday)\t值班长 \(entry.staffID)") }
+            printLine("\(set.count) working days set; days off have no duty chief")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the roster of a period (default: this month).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The first day.") var from: String?
+        @Option(help: "The last day.") var through: String?
+
+        func run() async throws {
+            let today = CivilDate(commandClock.now())
+            let first = from.map { RosterCommand.day($0, option: "--from") } ?? CivilDate(year: today.year, month: today.month, day: 1)!
+            let last = through.map { RosterCommand.day($0, option: "--through") }
+                ?? first.adding(days: CivilDate.daysIn(month: first.month, year: first.year) - first.day)
+            let config = global.loadConfiguration(allowDefaults: true)
+            let roster = await reporting { try await openStoreForTools(config).dutyRoster(from: first, through: last) }
+            if roster.isEmpty { printLine("nobody on the roster from \(first) to \(last); countergate roster set DAY STAFF_ID or roster rotate"); return }
+            for entry in roster { printLine("\(entry.day)\t\(entry.day.chineseWeekday)\t值班长 \(entry.staffID)") }
         }
     }
 }

@@ -22,7 +22,7 @@ import Testing
         try LeaveRequest(staffID: Self.clerk.id, kind: kind, start: start, end: end, reason: "家中有事", requestedAt: requestedAt, windowHasLead: windowHasLead)
     }
 
-    @Test("up to half a day: the window lead's opinion first, then the duty chief of that day or the inspection office")
+    @Test("up to half a day: the window lead's opinion first, then the duty chief the roster names for that day (leave) or the inspection office (outings)")
     func halfADay() throws {
         var leave = try request()
         #expect(leave.state == .awaitingLead && leave.approver == .dutyChiefOrInspection && !leave.madeUp)
@@ -32,15 +32,29 @@ import Testing
         try leave.leadOpinion(by: Self.lead, leadOfWindow: true, opinion: "同意,B岗李秀英接替")
         #expect(leave.state == .awaitingApproval && leave.leadOpinion == "同意,B岗李秀英接替")
         // Not the duty chief of that day; not the leader's to refuse either way for a clerk or lead.
-        #expect(throws: LeaveError.notTheApprover(staffID: "D009", needed: .dutyChiefOrInspection)) {
+        #expect(throws: LeaveError.notTheApprover(staffID: "D009", needed: .dutyChief)) {
             try leave.decide(by: Self.otherDutyChief, approve: true, dutyChiefOfTheDay: "D007")
         }
-        #expect(throws: LeaveError.notTheApprover(staffID: "D001", needed: .dutyChiefOrInspection)) {
+        #expect(throws: LeaveError.notTheApprover(staffID: "D001", needed: .dutyChief)) {
             try leave.decide(by: Self.lead, approve: true, dutyChiefOfTheDay: "D007")
         }
-        var byInspection = leave
+        // Personal leave up to half a day is the duty chief's alone (第三条): not the inspection office's; and only the
+        // duty chief the roster names for that day, and none when the roster names nobody.
+        #expect(leave.approver == .dutyChief)
+        #expect(throws: LeaveError.notTheApprover(staffID: "D010", needed: .dutyChief)) {
+            try leave.decide(by: Self.inspection, approve: true, dutyChiefOfTheDay: "D007")
+        }
+        #expect(throws: LeaveError.noDutyChiefOnRoster(Self.day)) { try leave.decide(by: Self.dutyChief, approve: true, dutyChiefOfTheDay: nil) }
+        // An outing up to half a day (第二条): the duty chief of that day or the inspection office.
+        var outing = try request(.businessOuting)
+        try outing.leadOpinion(by: Self.lead, leadOfWindow: true, opinion: "同意")
+        #expect(outing.approver == .dutyChiefOrInspection)
+        var byInspection = outing
         try byInspection.decide(by: Self.inspection, approve: true, dutyChiefOfTheDay: "D007")
         #expect(byInspection.state == .approved && byInspection.decidedBy == "D010")
+        #expect(throws: LeaveError.notTheApprover(staffID: "D009", needed: .dutyChiefOrInspection)) {
+            try outing.decide(by: Self.otherDutyChief, approve: true, dutyChiefOfTheDay: "D007")
+        }
         try leave.decide(by: Self.dutyChief, approve: true, dutyChiefOfTheDay: "D007")
         #expect(leave.state == .approved && leave.span == LeaveSpan(kind: .personal, start: Self.at(8, 30), end: Self.at(12)))
         #expect(throws: LeaveError.notWaiting(.approved)) { try leave.decide(by: Self.inspection, approve: false, dutyChiefOfTheDay: nil) }

@@ -8,11 +8,15 @@ public struct APICaller: Sendable, Hashable, Codable {
     /// The name ops gave the token (3号窗口电脑).
     public let name: String
     public let role: APIRole
+    /// The person the token speaks for (`token create --staff`), when it was given to one: a duty chief's, the
+    /// inspection office's or the leader's token acts as that person on leave, corrections and the roster.
+    public let staffID: String?
 
-    public init(tokenID: Int64, name: String, role: APIRole) {
+    public init(tokenID: Int64, name: String, role: APIRole, staffID: String? = nil) {
         self.tokenID = tokenID
         self.name = name
         self.role = role
+        self.staffID = staffID
     }
 
     /// How the audit log names this caller: `api:<token id>:<name>`.

@@ -29,12 +29,24 @@ public enum APIPermission: Sendable, Hashable {
     case manageStaff
     /// Read the hall's attendance mode (normal or sign-in).
     case readMode
+    /// File leave or an outing (请假, 因公外出) for the token's person, or for anyone as the duty chief, the inspection
+    /// office or the leader; give the window lead's opinion (意见).
+    case requestLeave
+    /// Approve or refuse leave (the core checks the person against the seed's chain and the duty roster).
+    case decideLeave
+    /// Record a punch the terminal did not take (补卡), with the reason.
+    case correctPunches
+    /// Set the duty roster (值班表).
+    case manageRoster
+    /// Publish (公示) and so freeze a month's attendance sheet.
+    case publishSheet
 
     /// Every permission, with `printNotice` for each of `windows`: for tests and the documentation table.
     public static func all(windows: some Sequence<Int>) -> [APIPermission] {
         windows.map { .printNotice(window: $0) } + [
             .readNotices, .manageNotices, .readJobs, .manageJobs, .readDevices, .manageDevices,
             .readAttendance, .submitSignIn, .reviewSignIns, .readStaff, .manageStaff, .readMode,
+            .requestLeave, .decideLeave, .correctPunches, .manageRoster, .publishSheet,
         ]
     }
 
@@ -42,7 +54,8 @@ public enum APIPermission: Sendable, Hashable {
     public var isRead: Bool {
         switch self {
         case .readNotices, .readJobs, .readDevices, .readAttendance, .readStaff, .readMode: true
-        case .printNotice, .manageNotices, .manageJobs, .manageDevices, .submitSignIn, .reviewSignIns, .manageStaff: false
+        case .printNotice, .manageNotices, .manageJobs, .manageDevices, .submitSignIn, .reviewSignIns, .manageStaff,
+             .requestLeave, .decideLeave, .correctPunches, .manageRoster, .publishSheet: false
         }
     }
 
@@ -62,6 +75,11 @@ public enum APIPermission: Sendable, Hashable {
         case .readStaff: "read the staff list"
         case .manageStaff: "change staff and cards"
         case .readMode: "read the hall's attendance mode"
+        case .requestLeave: "file leave and outings, give a window lead's opinion (请假)"
+        case .decideLeave: "approve or refuse leave and outings (审批请假)"
+        case .correctPunches: "record a missed punch (补卡)"
+        case .manageRoster: "set the duty roster (值班表)"
+        case .publishSheet: "publish a month's attendance sheet (公示)"
         }
     }
 
@@ -88,6 +106,11 @@ extension APIPermission: CustomStringConvertible {
         case .readStaff: "readStaff"
         case .manageStaff: "manageStaff"
         case .readMode: "readMode"
+        case .requestLeave: "requestLeave"
+        case .decideLeave: "decideLeave"
+        case .correctPunches: "correctPunches"
+        case .manageRoster: "manageRoster"
+        case .publishSheet: "publishSheet"
         }
     }
 }

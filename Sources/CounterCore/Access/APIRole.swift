@@ -4,14 +4,21 @@ import Foundation
 /// The role an API token carries. A token is given to one client (a window PC, the sign-in kiosk, the
 /// duty chief's tablet, ops), and its role decides every request it makes (``allows(_:)``).
 ///
-/// Written as text in the store, on the command line and in JSON: `clerk:3`, `duty-chief`, `ops`, `kiosk`,
-/// `read-only`.
+/// Written as text in the store, on the command line and in JSON: `clerk:3`, `duty-chief`, `inspection`, `leader`,
+/// `ops`, `kiosk`, `read-only`.
 public enum APIRole: Sendable, Hashable {
     /// The PC at window N (N号窗口): prints notices for that window only, reads the rest it needs.
     case clerk(window: Int)
-    /// The duty chief (值班长): reviews sign-ins, reads attendance, voids and reprints notices.
+    /// The duty chief (值班长): reviews sign-ins, reads attendance, voids and reprints notices, approves short leave,
+    /// records missed punches (补卡).
     case dutyChief
-    /// Ops (网络管理员): everything but signing in and reviewing sign-ins.
+    /// The inspection office (督查室): reads attendance, approves outings up to half a day, keeps the duty roster,
+    /// publishes the monthly sheet (公示).
+    case inspection
+    /// The hall's leader in charge (中心分管领导): reads attendance, approves leave beyond half a day, keeps the roster.
+    case leader
+    /// Ops (网络管理员): everything but signing in, reviewing sign-ins and the people's own acts on attendance
+    /// (leave, 补卡, publishing the sheet).
     case ops
     /// The sign-in kiosk (签到机): signs in and reads the hall's mode, nothing else.
     case kiosk
@@ -23,7 +30,7 @@ public enum APIRole: Sendable, Hashable {
 
     /// Every role without a window, and `clerk` for each of `windows`: the roles a hall with these windows can have.
     public static func all(windows: some Sequence<Int>) -> [APIRole] {
-        windows.map { .clerk(window: $0) } + [.dutyChief, .ops, .kiosk, .readOnly]
+        windows.map { .clerk(window: $0) } + [.dutyChief, .inspection, .leader, .ops, .kiosk, .readOnly]
     }
 
     /// Reads the text form (`clerk:3`, `duty-chief`, `ops`, `kiosk`, `read-only`).
@@ -31,6 +38,8 @@ public enum APIRole: Sendable, Hashable {
     public init(parsing text: String) throws(APIRoleError) {
         switch text {
         case "duty-chief": self = .dutyChief
+        case "inspection": self = .inspection
+        case "leader": self = .leader
         case "ops": self = .ops
         case "kiosk": self = .kiosk
         case "read-only": self = .readOnly
@@ -52,6 +61,8 @@ public enum APIRole: Sendable, Hashable {
         switch self {
         case .clerk(let window): "clerk:\(window)"
         case .dutyChief: "duty-chief"
+        case .inspection: "inspection"
+        case .leader: "leader"
         case .ops: "ops"
         case .kiosk: "kiosk"
         case .readOnly: "read-only"
@@ -63,6 +74,8 @@ public enum APIRole: Sendable, Hashable {
         switch self {
         case .clerk(let window): "\(window)号窗口"
         case .dutyChief: "值班长"
+        case .inspection: "督查室"
+        case .leader: "分管领导"
         case .ops: "运维"
         case .kiosk: "签到机"
         case .readOnly: "只读"
@@ -81,17 +94,28 @@ public enum APIRole: Sendable, Hashable {
         case .clerk(let window):
             switch permission {
             case .printNotice(let target): return target == window
-            case .readNotices, .readJobs, .readMode, .readStaff: return true
+            case .readNotices, .readJobs, .readMode, .readStaff, .requestLeave: return true
             default: return false
             }
         case .dutyChief:
             switch permission {
-            case .reviewSignIns, .readAttendance, .readNotices, .readMode, .readStaff, .readDevices, .readJobs, .manageNotices: return true
+            case .reviewSignIns, .readAttendance, .readNotices, .readMode, .readStaff, .readDevices, .readJobs, .manageNotices,
+                 .requestLeave, .decideLeave, .correctPunches: return true
+            default: return false
+            }
+        case .inspection:
+            switch permission {
+            case .readAttendance, .readNotices, .readMode, .readStaff, .requestLeave, .decideLeave, .manageRoster, .publishSheet: return true
+            default: return false
+            }
+        case .leader:
+            switch permission {
+            case .readAttendance, .readNotices, .readMode, .readStaff, .requestLeave, .decideLeave, .manageRoster: return true
             default: return false
             }
         case .ops:
             switch permission {
-            case .submitSignIn, .reviewSignIns: return false
+            case .submitSignIn, .reviewSignIns, .requestLeave, .decideLeave, .correctPunches, .publishSheet: return false
             default: return true
             }
         case .kiosk:
@@ -130,7 +154,7 @@ public enum APIRoleError: Error, Sendable, Equatable, CustomStringConvertible {
     case clerkWithoutWindow(String)
     case windowOutOfRange(Int)
 
-    static let accepted = "clerk:N (N the window number), duty-chief, ops, kiosk, read-only"
+    static let accepted = "clerk:N (N the window number), duty-chief, inspection, leader, ops, kiosk, read-only"
 
     public var description: String {
         switch self {

@@ -1,6 +1,7 @@
-// Leave and outings (请假, 因公外出) as the hall's rules say (考勤制度 第二条、第三条): up to half a day, the duty chief
-// of that day or the inspection office approves; beyond half a day, the hall's leader in charge; where the window has
-// a lead, the lead's opinion comes first; a request that could not be made in advance is made up afterwards (补办) and
+// Leave and outings (请假, 因公外出) as the hall's rules say (考勤制度 第二条、第三条): an outing up to half a day, or
+// arriving late or leaving early on business, the duty chief of that day or the inspection office approves; sick or
+// personal leave up to half a day, the duty chief of that day; beyond half a day, the hall's leader in charge; where the
+// window has a lead, the lead's opinion comes first; a request that could not be made in advance is made up afterwards (补办) and
 // shown as such. Pure: who may act is decided here, the store keeps what was decided.
 import Foundation
 
@@ -17,14 +18,18 @@ public enum LeaveState: String, Sendable, Hashable, Codable {
 
 /// Who must approve a request.
 public enum LeaveApprover: Sendable, Hashable, CustomStringConvertible {
-    /// Up to half a day: the duty chief of the day, or the inspection office.
+    /// An outing up to half a day, or arriving late or leaving early on business (第二条): the duty chief of the day,
+    /// or the inspection office.
     case dutyChiefOrInspection
+    /// Sick or personal leave up to half a day (第三条): the duty chief of the day.
+    case dutyChief
     /// Beyond half a day: the hall's leader in charge.
     case leader
 
     public var description: String {
         switch self {
-        case .dutyChiefOrInspection: return "the duty chief of the day (值班长) or the inspection office (督查室)"
+        case .dutyChiefOrInspection: return "the duty chief of the day (当日值班长) or the inspection office (督查室)"
+        case .dutyChief: return "the duty chief of the day (当日值班长)"
         case .leader: return "the hall's leader in charge (中心分管领导)"
         }
     }
@@ -39,6 +44,8 @@ public enum LeaveError: Error, Sendable, Equatable, CustomStringConvertible {
     case ownRequest
     case notWaiting(LeaveState)
     case noReason
+    /// A duty chief approves, but the duty roster (值班表) names nobody for the leave's first day.
+    case noDutyChiefOnRoster(CivilDate)
 
     public var description: String {
         switch self {
@@ -49,6 +56,9 @@ public enum LeaveError: Error, Sendable, Equatable, CustomStringConvertible {
         case .ownRequest: return "nobody approves or gives an opinion on their own leave"
         case .notWaiting(let state): return "the request is \(state.rawValue); only a waiting request can be acted on"
         case .noReason: return "say why (the reason is kept with the request)"
+        case .noDutyChiefOnRoster(let day):
+            return "the duty roster (值班表) names no duty chief for \(day), so no duty chief can approve as the duty chief of "
+                + "that day; set the roster first (countergate roster set \(day) STAFF_ID)"
         }
     }
 }
@@ -105,12 +115,17 @@ public struct LeaveRequest: Sendable, Hashable {
     /// Still asking (not approved, refused or withdrawn).
     public var isWaiting: Bool { state == .awaitingLead || state == .awaitingApproval }
 
-    /// Who must approve: by length (late arrival or early departure on business is always the duty chief's or the
-    /// inspection office's, 第二条).
+    /// Who must approve: by length and kind. Late arrival or early departure on business is always the duty chief's or
+    /// the inspection office's (第二条); an outing up to half a day too (第二条); sick or personal leave up to half a
+    /// day the duty chief's (第三条); anything longer the leader's.
     public var approver: LeaveApprover {
         if kind == .lateArrivalOnBusiness || kind == .earlyDepartureOnBusiness { return .dutyChiefOrInspection }
-        return end.timeIntervalSince(start) <= Self.halfDay ? .dutyChiefOrInspection : .leader
+        guard end.timeIntervalSince(start) <= Self.halfDay else { return .leader }
+        return kind.isOuting ? .dutyChiefOrInspection : .dutyChief
     }
+
+    /// The day whose duty chief (当日值班长) may approve: the leave's first day in the hall's time zone.
+    public var firstDay: CivilDate { CivilDate(start) }
 
     /// The window lead signs their opinion (意见); the request then waits for its approver.
     public mutating func leadOpinion(by lead: Staff, leadOfWindow: Bool, opinion: String) throws(LeaveError) {
@@ -122,20 +137,23 @@ public struct LeaveRequest: Sendable, Hashable {
         state = .awaitingApproval
     }
 
-    /// Approves or refuses.
-    /// - Parameter dutyChiefOfTheDay: the staff id on the duty roster (值班表) for the leave's first day, if known.
+    /// Approves or refuses. The hall's leader in charge may decide any request.
+    /// - Parameter dutyChiefOfTheDay: the staff id on the duty roster (值班表) for ``firstDay``; nil when the roster
+    ///   names nobody, and then no duty chief can approve as the duty chief of that day.
     public mutating func decide(by approver: Staff, approve: Bool, dutyChiefOfTheDay: String?) throws(LeaveError) {
         guard state == .awaitingApproval else { throw .notWaiting(state) }
         guard approver.id != staffID else { throw .ownRequest }
-        let allowed: Bool
-        switch self.approver {
-        case .dutyChiefOrInspection:
-            allowed = approver.has(.inspection) || approver.has(.leader)
-                || (approver.has(.dutyChief) && (dutyChiefOfTheDay == nil || dutyChiefOfTheDay == approver.id))
-        case .leader:
-            allowed = approver.has(.leader)
+        let needed = self.approver
+        if approver.has(.leader) {
+            // The leader in charge approves beyond half a day and may decide anything shorter.
+        } else if needed == .dutyChiefOrInspection, approver.has(.inspection) {
+            // 督查室 for outings up to half a day and business late arrivals or early departures.
+        } else if needed != .leader, approver.has(.dutyChief) {
+            guard let dutyChiefOfTheDay else { throw .noDutyChiefOnRoster(firstDay) }
+            guard dutyChiefOfTheDay == approver.id else { throw .notTheApprover(staffID: approver.id, needed: needed) }
+        } else {
+            throw .notTheApprover(staffID: approver.id, needed: needed)
         }
-        guard allowed else { throw .notTheApprover(staffID: approver.id, needed: self.approver) }
         decidedBy = approver.id
         state = approve ? .approved : .refused
     }

@@ -43,6 +43,8 @@ public struct APITokenRecord: Sendable, Hashable, Codable {
     public let id: Int64
     public let name: String
     public let role: APIRole
+    /// The person the token speaks for, if it was given to one.
+    public let staffID: String?
     public let createdAt: Date
     public let createdBy: String
     public let lastUsedAt: Date?
@@ -82,7 +84,8 @@ extension HallStore {
     ///   - role: what it may do.
     ///   - actor: who creates it (`cli`, an ops token's audit actor).
     /// - Returns: the new token's id and its text, to be handed to the client.
-    public func createToken(name: String, role: APIRole, actor: String, at: Date) async throws -> (id: Int64, token: String) {
+    ///   - staffID: the person the token speaks for (a duty chief, the inspection office, the leader, a window lead), if any.
+    public func createToken(name: String, role: APIRole, staffID: String? = nil, actor: String, at: Date) async throws -> (id: Int64, token: String) {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { throw APITokenError.invalidName("is empty") }
         if name.count > 64 { throw APITokenError.invalidName("is longer than 64 characters") }
@@ -92,12 +95,15 @@ extension HallStore {
         let token = APIToken.generate()
         let hash = APIToken.hash(token)
         let id = try await pool.write { db in
+            if let staffID, try Bool.fetchOne(db, sql: "SELECT 1 FROM staff WHERE id = ?", arguments: [staffID]) == nil {
+                throw StoreError.unknownStaff(staffID)
+            }
             try db.execute(sql: """
-                INSERT INTO api_tokens (name, role, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [name, role.text, hash, at.storeSeconds, actor])
+                INSERT INTO api_tokens (name, role, hash, created_at, created_by, staff_id) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [name, role.text, hash, at.storeSeconds, actor, staffID])
             let id = db.lastInsertedRowID
             try AuditChain.append(db, at: at, actor: actor, action: "token.created", subject: "token \(id)",
-                                  detail: "name \(name), role \(role.text)")
+                                  detail: "name \(name), role \(role.text)" + (staffID.map { ", for \($0)" } ?? ""))
             return id
         }
         return (id, token)
@@ -111,7 +117,7 @@ extension HallStore {
                 let text: String = row["role"]
                 guard let role = try? APIRole(parsing: text) else { throw APITokenError.unreadableRole(id: id, text: text) }
                 return APITokenRecord(
-                    id: id, name: row["name"], role: role,
+                    id: id, name: row["name"], role: role, staffID: row["staff_id"],
                     createdAt: Date(storeSeconds: row["created_at"]), createdBy: row["created_by"],
                     lastUsedAt: (row["last_used_at"] as Int64?).map(Date.init(storeSeconds:)),
                     revokedAt: (row["revoked_at"] as Int64?).map(Date.init(storeSeconds:)), revokedBy: row["revoked_by"])
@@ -142,12 +148,12 @@ extension HallStore {
     public func caller(forToken token: String, at: Date = Date()) async throws -> APICaller? {
         guard APIToken.isWellFormed(token) else { return nil }
         let hash = APIToken.hash(token)
-        let found = try await pool.read { db -> (id: Int64, name: String, role: String, lastUsed: Int64?)? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, name, role, last_used_at FROM api_tokens WHERE hash = ? AND revoked_at IS NULL",
+        let found = try await pool.read { db -> (id: Int64, name: String, role: String, staffID: String?, lastUsed: Int64?)? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, name, role, staff_id, last_used_at FROM api_tokens WHERE hash = ? AND revoked_at IS NULL",
                                              arguments: [hash]) else { return nil }
-            return (row["id"], row["name"], row["role"], row["last_used_at"])
+            return (row["id"], row["name"], row["role"], row["staff_id"], row["last_used_at"])
         }
-        guard let (id, name, text, lastUsed) = found else { return nil }
+        guard let (id, name, text, staffID, lastUsed) = found else { return nil }
         guard let role = try? APIRole(parsing: text) else { throw APITokenError.unreadableRole(id: id, text: text) }
         let now = at.storeSeconds
         if let last = lastUsed, now - last < Self.tokenUseResolution {
@@ -162,6 +168,6 @@ extension HallStore {
                 }
             } catch {}
         }
-        return APICaller(tokenID: id, name: name, role: role)
+        return APICaller(tokenID: id, name: name, role: role, staffID: staffID)
     }
 }

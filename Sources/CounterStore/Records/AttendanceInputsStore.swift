@@ -117,3 +117,69 @@ extension HallStore {
         }
     }
 }
+
+extension HallStore {
+    /// Puts `staffID` on the roster for each of `days` (replacing whoever was there), in one transaction, audited per day.
+    /// The caller checks the person may be on it (``DutyRoster/check(_:)``).
+    public func setDutyRoster(_ days: [DutyRosterDay], by actor: String, at: Date) async throws {
+        try await pool.write { db in
+            for entry in days {
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM staff WHERE id = ?", arguments: [entry.staffID]) != nil else {
+                    throw StoreError.unknownStaff(entry.staffID)
+                }
+                let before = try String.fetchOne(db, sql: "SELECT staff_id FROM duty_roster WHERE day = ?", arguments: [entry.day.description])
+                if before == entry.staffID { continue }
+                try db.execute(sql: """
+                    INSERT INTO duty_roster (day, staff_id, set_by, set_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (day) DO UPDATE SET staff_id = excluded.staff_id, set_by = excluded.set_by, set_at = excluded.set_at
+                    """, arguments: [entry.day.description, entry.staffID, actor, at.storeSeconds])
+                try AuditChain.append(db, at: at, actor: actor, action: "roster.set", subject: entry.day.description,
+                                      detail: before.map { "值班长 \(entry.staffID) (was \($0))" } ?? "值班长 \(entry.staffID)")
+            }
+        }
+    }
+
+    /// The duty chief the roster names for `day`, if any.
+    public func dutyChief(on day: CivilDate) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT staff_id FROM duty_roster WHERE day = ?", arguments: [day.description]) }
+    }
+
+    /// The roster from `from` through `through`, by day.
+    public func dutyRoster(from: CivilDate, through: CivilDate) async throws -> [DutyRosterDay] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT day, staff_id FROM duty_roster WHERE day >= ? AND day <= ? ORDER BY day",
+                             arguments: [from.description, through.description]).compactMap { row in
+                CivilDate(row["day"] as String).map { DutyRosterDay(day: $0, staffID: row["staff_id"]) }
+            }
+        }
+    }
+}
+
+/// A month's sheet as it was published (公示): frozen, never changed afterwards.
+public struct PublishedSheet: Sendable, Hashable {
+    public let month: String
+    public let at: Date
+    public let by: String
+    /// The sheet's JSON as it was published.
+    public let sheet: String
+}
+
+extension HallStore {
+    /// Freezes a month's sheet. A month is published once.
+    public func publishSheet(month: String, sheet: String, by actor: String, at: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO published_months (month, published_at, published_by, sheet) VALUES (?, ?, ?, ?)",
+                           arguments: [month, at.storeSeconds, actor, sheet])
+            try AuditChain.append(db, at: at, actor: actor, action: "sheet.published", subject: month, detail: "月度考勤汇总公示 \(month)")
+        }
+    }
+
+    /// The published sheet of `month` (`YYYY-MM`), if it was published.
+    public func publishedSheet(month: String) async throws -> PublishedSheet? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM published_months WHERE month = ?", arguments: [month]).map { row in
+                PublishedSheet(month: row["month"], at: Date(storeSeconds: row["published_at"]), by: row["published_by"], sheet: row["sheet"])
+            }
+        }
+    }
+}

@@ -75,3 +75,18 @@ extension HallStore {
         }
     }
 }
+
+extension HallStore {
+    /// Each person's last badge tap in `[from, to)` and what it meant (`on-post`, `off-post`, `check-in`, `sign-in`).
+    public func lastTaps(from: Date, to: Date) async throws -> [String: String] {
+        try await pool.read { db in
+            var last: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT staff_id, meaning FROM badge_taps WHERE staff_id IS NOT NULL AND at >= ? AND at < ? ORDER BY at, id
+                """, arguments: [from.storeSeconds, to.storeSeconds]) {
+                last[row["staff_id"]] = row["meaning"]
+            }
+            return last
+        }
+    }
+}

@@ -396,6 +396,27 @@ enum HallSchema {
                 CREATE INDEX punch_corrections_by_time ON punch_corrections (punched_at);
                 """)
         }
+        migrator.registerMigration("2026-12-06 duty roster") { db in
+            try db.execute(sql: """
+                CREATE TABLE duty_roster (
+                    day TEXT PRIMARY KEY,
+                    staff_id TEXT NOT NULL REFERENCES staff(id),
+                    set_by TEXT NOT NULL,
+                    set_at INTEGER NOT NULL
+                );
+                ALTER TABLE api_tokens ADD COLUMN staff_id TEXT REFERENCES staff(id);
+                """)
+        }
+        migrator.registerMigration("2026-12-06 published months") { db in
+            try db.execute(sql: """
+                CREATE TABLE published_months (
+                    month TEXT PRIMARY KEY,
+                    published_at INTEGER NOT NULL,
+                    published_by TEXT NOT NULL,
+                    sheet TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

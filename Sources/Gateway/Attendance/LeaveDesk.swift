@@ -39,12 +39,40 @@ public struct LeaveDesk: Sendable {
         }
     }
 
-    /// Approves or refuses. The duty roster (值班表) is not kept yet: any duty chief counts as the duty chief of the day.
+    /// Approves or refuses. A duty chief approves as the duty chief the roster (值班表) names for the leave's first day.
     public func decide(_ id: Int64, by approverID: String, approve: Bool) async throws -> StoredLeave {
         let approver = try await staff(approverID)
+        guard let stored = try await store.leave(id: id) else { throw StoreError.unknownLeave(id) }
+        let onDuty = try await store.dutyChief(on: stored.request.firstDay)
         return try await store.actOnLeave(id, actor: approver.id, action: approve ? "approved" : "refused", at: clock.now()) { request in
-            try request.decide(by: approver, approve: approve, dutyChiefOfTheDay: nil)
+            try request.decide(by: approver, approve: approve, dutyChiefOfTheDay: onDuty)
         }
+    }
+
+    /// Puts `staffID` on the duty roster for `days`.
+    public func setRoster(days: [CivilDate], staffID: String, by actor: String) async throws -> [DutyRosterDay] {
+        let person = try await staff(staffID)
+        try DutyRoster.check(person)
+        let entries = days.map { DutyRosterDay(day: $0, staffID: person.id) }
+        try await store.setDutyRoster(entries, by: actor, at: clock.now())
+        return entries
+    }
+
+    /// The rotation (轮流) of `chiefs` over the working days `from...through`, stored.
+    public func rotateRoster(chiefs: [String], from: CivilDate, through: CivilDate, by actor: String) async throws -> [DutyRosterDay] {
+        guard from <= through, through.dayNumber - from.dayNumber <= 366 else {
+            throw LeaveDeskError(description: "the period runs from \(from) to \(through); give a first day not after the last, at most a year apart")
+        }
+        for id in chiefs { try DutyRoster.check(try await staff(id)) }
+        let calendar = try config.calendar()
+        let days = (0...(through.dayNumber - from.dayNumber)).map { from.adding(days: $0) }
+        var problem: WorkingDayCalendarError?
+        let entries = try DutyRoster.rotation(chiefs: chiefs, days: days) { day in
+            do throws(WorkingDayCalendarError) { return try calendar.isWorkingDay(day) } catch { problem = error; return false }
+        }
+        if let problem { throw problem }
+        try await store.setDutyRoster(entries, by: actor, at: clock.now())
+        return entries
     }
 
     /// The duty chief records a punch the terminal did not take (补卡), with the reason.

@@ -44,11 +44,21 @@ public struct DemoAccess: Sendable {
         let file = directory.appendingPathComponent(fileName)
         let kept = (try? String(contentsOf: file, encoding: .utf8)).map(parse) ?? (tokens: [:], pins: [:])
         var tokens: [Token] = []
+        let staff = try await store.staff()
         for role in APIRole.all(windows: config.windows.map(\.number)) {
-            if let token = kept.tokens[role.text], let caller = try await store.caller(forToken: token, at: clock.now()), caller.role == role {
+            // The person a role's token speaks for: the first demo person holding the role (a window's lead for a clerk token).
+            let person: String? = switch role {
+            case .clerk(let window): (staff.first { $0.window == window && $0.has(.windowLead) } ?? staff.first { $0.window == window })?.id
+            case .dutyChief: staff.first { $0.has(.dutyChief) }?.id
+            case .inspection: staff.first { $0.has(.inspection) }?.id
+            case .leader: staff.first { $0.has(.leader) }?.id
+            case .ops, .kiosk, .readOnly: nil
+            }
+            if let token = kept.tokens[role.text], let caller = try await store.caller(forToken: token, at: clock.now()), caller.role == role,
+               caller.staffID == person {
                 tokens.append(Token(role: role, token: token))
             } else {
-                let created = try await store.createToken(name: "演示 \(role.chineseLabel)", role: role, actor: "demo", at: clock.now())
+                let created = try await store.createToken(name: "演示 \(role.chineseLabel)", role: role, staffID: person, actor: "demo", at: clock.now())
                 tokens.append(Token(role: role, token: created.token))
             }
         }
@@ -89,7 +99,8 @@ public struct DemoAccess: Sendable {
             case .kiosk: "kiosk"
             case .dutyChief: "duty"
             case .ops: "ops"
-            case .readOnly: nil
+            case .inspection: "sheet"
+            case .leader, .readOnly: nil
             }
             guard let page else { continue }
             links.append(("\(token.role.chineseLabel) (\(token.role.text))", "\(base)/pages/\(page)#token=\(token.token)"))

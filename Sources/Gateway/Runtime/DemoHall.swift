@@ -16,6 +16,8 @@ public enum DemoHall {
         D006,杨磊,3,县人力资源和社会保障局,clerk,6,B
         D007,赵敏,,县政务服务中心,duty-chief|inspection,7,
         D008,孙强,,县政务服务中心,ops,8,
+        D009,周洁,,县政务服务中心,duty-chief,9,
+        D010,郑主任,,县政务服务中心,leader,10,
 
         """
 

@@ -118,6 +118,11 @@ public enum GatewayRuntime {
         if !terminals.isEmpty {
             app.addServices(AttendanceSyncService(syncs: terminals, bindings: devices.bindings))
         }
+        // A/B post cover (AB岗): a window nobody covers in opening hours is an alert (page event, metric, log).
+        if !config.windows.isEmpty {
+            app.addServices(PostCoverService(watch: PostCoverWatch(desk: PostCoverDesk(config: config, store: store, clock: clock),
+                                                                   events: events, logger: logger)))
+        }
         if let interval = SystemdNotifier.watchdogInterval(), notifier.isActive {
             app.addServices(WatchdogService(notifier: notifier, interval: interval, logger: logger))
         }
@@ -133,6 +138,16 @@ public enum GatewayRuntime {
         }
         notifier.notify("STOPPING=1")
         logger.info("gateway stopped cleanly")
+    }
+}
+
+/// Watches the windows' A/B cover under the gateway's service group.
+struct PostCoverService: Service {
+    let watch: PostCoverWatch
+
+    func run() async throws {
+        let watch = self.watch
+        await runUntilShutdown { await watch.run() }
     }
 }
 

@@ -54,49 +54,6 @@ enum AttendanceViews {
     }
 }
 
-extension AttendanceViews {
-    /// One month judged against the working hours (`[hours]`): per person, the figures of the monthly sheet. Each day
-    /// is judged from the punches, confirmed sign-ins and reconciled records; a day is pending, never absent, until every
-    /// terminal serving the person was heard from past it. Approved leave and outings excuse what they cover.
-    static func sheet(year: Int, month: Int, config: HallConfiguration, store: HallStore, clock: any HallClock) async throws -> AttendanceSheetBody {
-        guard let first = CivilDate(year: year, month: month, day: 1) else { throw APIInputError("month \(year)-\(month) does not exist") }
-        let dates = (0..<CivilDate.daysIn(month: month, year: year)).map { first.adding(days: $0) }
-        let calendar = try config.calendar()
-        let kinds = try dates.map { try calendar.kind(of: $0) }
-        let start = HallTime.start(of: first), end = HallTime.start(of: first.adding(days: dates.count))
-        var times: [String: [Date]] = [:]
-        for punch in try await store.punches(from: start, to: end) { if let id = punch.punch.staffID { times[id, default: []].append(punch.punch.at) } }
-        for signIn in try await store.signIns(from: start, to: end.addingTimeInterval(-1)) {
-            if case .confirmed = signIn.signIn.status { times[signIn.signIn.staffID, default: []].append(signIn.signIn.at) }
-        }
-        for record in try await store.attendanceRecords(from: start, to: end.addingTimeInterval(-1)) { times[record.staffID, default: []].append(record.at) }
-        var corrections: [String: Int] = [:]
-        for correction in try await store.punchCorrections(from: start, to: end) {
-            times[correction.staffID, default: []].append(correction.at)
-            corrections[correction.staffID, default: 0] += 1
-        }
-        var leave: [String: [LeaveSpan]] = [:]
-        for stored in try await store.leaves(from: start, to: end) { if let span = stored.request.span { leave[stored.request.staffID, default: []].append(span) } }
-        // How far each terminal has been heard from: its last contact while online, the moment it went away otherwise.
-        let heard = Dictionary(try await store.deviceHealth().compactMap { device in device.role.map { ($0, device.lastSeen) } },
-                               uniquingKeysWith: { max($0, $1) })
-        let terminals = config.devices.filter { $0.kind == .terminal }
-        let people = try await store.staff().map { person -> AttendanceSheetBody.Person in
-            let serving = terminals.filter { person.window.map($0.windows.contains) ?? true }
-            // No terminal serves them (sign-in only): judged up to now.
-            let readThrough = serving.isEmpty ? clock.now() : serving.map { heard[$0.role] ?? .distantPast }.min()
-            let hours = config.hours.hours(staffID: person.id, window: person.window)
-            let days = zip(dates, kinds).map { date, kind in
-                AttendanceJudge.day(date, kind: kind, hours: hours, times: times[person.id] ?? [], leave: leave[person.id] ?? [],
-                                    readThrough: readThrough)
-            }
-            return AttendanceSheetBody.Person(person, MonthlyAttendance(staffID: person.id, year: year, month: month, days: days),
-                                              corrections: corrections[person.id] ?? 0)
-        }
-        return AttendanceSheetBody(month: String(format: "%04d-%02d", year, month), final: people.allSatisfy { $0.pendingDays == 0 }, people: people)
-    }
-}
-
 /// A query or path value that makes no sense, for a 400 answer.
 struct APIInputError: Error, CustomStringConvertible {
     let description: String

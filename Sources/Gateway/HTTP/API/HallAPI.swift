@@ -113,6 +113,7 @@ public struct HallAPI: Sendable {
         registerSignIn(on: api)
         registerStaff(on: api)
         registerConflicts(on: api)
+        registerLeave(on: api)
         registerMode(on: api)
         return api.routes
     }

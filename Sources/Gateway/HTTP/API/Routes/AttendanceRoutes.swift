@@ -37,16 +37,53 @@ extension HallAPI {
                 throw APIProblem.unprocessable(error.description)
             }
         }
-        // The month judged against the working hours: the figures of the monthly sheet (月度考勤汇总).
+        // The month judged against the working hours: the monthly sheet (月度考勤汇总), as JSON, CSV or XLSX.
         attendanceRoutes.on(.get, "/sheet", "read-attendance") { request, context in
             _ = try context.require(.readAttendance)
             let (year, month) = try yearAndMonth(request)
-            do {
-                return try json(try await AttendanceViews.sheet(year: year, month: month, config: config, store: store, clock: clock))
-            } catch let error as WorkingDayCalendarError {
-                throw APIProblem.unprocessable(error.description)
+            return try json(try await sheetAct { try await sheets.sheet(year: year, month: month) })
+        }
+        attendanceRoutes.on(.get, "/sheet.csv", "read-attendance") { request, context in
+            _ = try context.require(.readAttendance)
+            let (year, month) = try yearAndMonth(request)
+            let sheet = try await sheetAct { try await sheets.sheet(year: year, month: month) }
+            return download(Array(MonthlySheetExport.csv(sheet, hall: config.hall.name).utf8), type: "text/csv; charset=utf-8",
+                            name: "attendance-\(sheet.month).csv")
+        }
+        attendanceRoutes.on(.get, "/sheet.xlsx", "read-attendance") { request, context in
+            _ = try context.require(.readAttendance)
+            let (year, month) = try yearAndMonth(request)
+            let sheet = try await sheetAct { try await sheets.sheet(year: year, month: month) }
+            return download(Array(try MonthlySheetExport.xlsx(sheet, hall: config.hall.name)),
+                            type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name: "attendance-\(sheet.month).xlsx")
+        }
+        // Publishing (公示) freezes the month; later changes show as amendments.
+        attendanceRoutes.on(.post, "/sheet/publish", "publish-sheet") { request, context in
+            let caller = try context.require(.publishSheet)
+            let (year, month) = try yearAndMonth(request)
+            let actor = caller.staffID.map { "\($0) (\(caller.auditActor))" } ?? caller.auditActor
+            return try json(try await sheetAct { try await sheets.publish(year: year, month: month, by: actor) })
+        }
+    }
+
+    var sheets: MonthlySheetDesk { MonthlySheetDesk(config: config, store: store, clock: clock) }
+
+    private func sheetAct<T: Sendable>(_ act: () async throws -> T) async throws -> T {
+        do { return try await act() } catch let error as WorkingDayCalendarError {
+            throw APIProblem.unprocessable(error.description)
+        } catch let error as MonthlySheetError {
+            switch error {
+            case .noSuchMonth: throw APIProblem.badRequest(error.description)
+            case .monthNotOver, .notFinal, .alreadyPublished: throw APIProblem.conflict(error.description)
             }
         }
+    }
+
+    private func download(_ bytes: [UInt8], type: String, name: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// `?month=YYYY-MM`, this month when not given.
@@ -97,55 +134,6 @@ struct AttendanceDayBody: Encodable, Sendable {
     }
     let date: String
     let kindOfDay: String
-    let people: [Person]
-}
-
-/// The monthly sheet's figures per person (`GET /attendance/sheet`).
-struct AttendanceSheetBody: Encodable, Sendable {
-    struct Person: Encodable, Sendable {
-        let staffId: String
-        let name: String
-        let window: Int?
-        let daysDue: Int
-        let daysPresent: Int
-        let lateCount: Int
-        let lateMinutes: Int
-        let earlyCount: Int
-        let earlyMinutes: Int
-        let missingPunches: Int
-        /// Shifts on leave, by kind (sick, personal, …).
-        let leaveShifts: [String: Int]
-        let outingShifts: Int
-        /// 旷工, in days (a shift of a two-shift day is half a day).
-        let absentDays: Double
-        /// Working days not judged yet: a terminal serving the person has not been heard from past them.
-        let pendingDays: Int
-        let minutesWorked: Int
-        /// Punch corrections (补卡) made for the person this month.
-        let corrections: Int
-
-        init(_ person: Staff, _ month: MonthlyAttendance, corrections: Int) {
-            self.corrections = corrections
-            staffId = person.id
-            name = person.name
-            window = person.window
-            daysDue = month.daysDue
-            daysPresent = month.daysPresent
-            lateCount = month.lateCount
-            lateMinutes = month.lateMinutes
-            earlyCount = month.earlyCount
-            earlyMinutes = month.earlyMinutes
-            missingPunches = month.missingPunches
-            leaveShifts = Dictionary(uniqueKeysWithValues: month.leaveShifts.map { ($0.key.rawValue, $0.value) })
-            outingShifts = month.outingShifts
-            absentDays = month.absentDays
-            pendingDays = month.pendingDays
-            minutesWorked = month.minutesWorked
-        }
-    }
-    let month: String
-    /// Every working day of the month judged for everybody.
-    let final: Bool
     let people: [Person]
 }
 
