@@ -25,7 +25,7 @@ import Testing
     @Test("up to half a day: the window lead's opinion first, then the duty chief the roster names for that day (leave) or the inspection office (outings)")
     func halfADay() throws {
         var leave = try request()
-        #expect(leave.state == .awaitingLead && leave.approver == .dutyChiefOrInspection && !leave.madeUp)
+        #expect(leave.state == .awaitingLead && leave.approver == .dutyChief && !leave.madeUp)
         // Before the lead's opinion nobody decides; another window's lead may not give it.
         #expect(throws: LeaveError.notWaiting(.awaitingLead)) { try leave.decide(by: Self.dutyChief, approve: true, dutyChiefOfTheDay: "D007") }
         #expect(throws: LeaveError.notTheWindowLead(staffID: "D003")) { try leave.leadOpinion(by: Self.otherLead, leadOfWindow: false, opinion: "同意") }

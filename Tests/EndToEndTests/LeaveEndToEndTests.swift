@@ -28,6 +28,13 @@ import Testing
         #expect(early.status == 1 && early.stderr.contains("only a waiting request"), "\(early.stderr)")
         let opinion = try await leave(["opinion", "1", "--by", "D001", "--note", "同意,A岗顶岗"])
         #expect(opinion.status == 0 && opinion.stdout.contains("awaiting-approval") && opinion.stdout.contains("意见: 同意,A岗顶岗"), "\(opinion.stdout)\(opinion.stderr)")
+        // The duty chief of that day approves: nobody on the roster yet, so not even a duty chief; then the roster names D007.
+        let noRoster = try await leave(["approve", "1", "--by", "D007"])
+        #expect(noRoster.status == 1 && noRoster.stderr.contains("countergate roster set 2030-03-04"), "\(noRoster.stderr)")
+        let roster = try await RunningBinary.run(["roster", "set", "2030-03-04", "D007"], directory: directory)
+        #expect(roster.status == 0 && roster.stdout.contains("2030-03-04\t周一\t值班长 D007"), "\(roster.stdout)\(roster.stderr)")
+        let notChiefOnRoster = try await RunningBinary.run(["roster", "set", "2030-03-05", "D002"], directory: directory)
+        #expect(notChiefOnRoster.status == 1 && notChiefOnRoster.stderr.contains("does not hold the duty chief role"), "\(notChiefOnRoster.stderr)")
         #expect(try await leave(["approve", "1", "--by", "D007"]).stdout.contains("approved\t家中有事"))
         // Two days of training: not the duty chief's to approve, the leader's.
         let training = try await leave(["request", "D007", "--kind", "training", "--from", "2030-03-05 08:30", "--to", "2030-03-06 17:00", "--reason", "业务培训"])

@@ -10,12 +10,17 @@ import Testing
     static func expected(_ role: APIRole) -> Set<APIPermission> {
         switch role {
         case .clerk(let window):
-            return [.printNotice(window: window), .readNotices, .readJobs, .readMode, .readStaff]
+            return [.printNotice(window: window), .readNotices, .readJobs, .readMode, .readStaff, .requestLeave]
         case .dutyChief:
-            return [.reviewSignIns, .readAttendance, .readNotices, .readMode, .readStaff, .readDevices, .readJobs, .manageNotices]
+            return [.reviewSignIns, .readAttendance, .readNotices, .readMode, .readStaff, .readDevices, .readJobs, .manageNotices,
+                    .requestLeave, .decideLeave, .correctPunches]
+        case .inspection:
+            return [.readAttendance, .readNotices, .readMode, .readStaff, .requestLeave, .decideLeave, .manageRoster, .publishSheet]
+        case .leader:
+            return [.readAttendance, .readNotices, .readMode, .readStaff, .requestLeave, .decideLeave, .manageRoster]
         case .ops:
             return [.printNotice(window: 1), .printNotice(window: 2), .printNotice(window: 3), .readNotices, .manageNotices, .readJobs,
-                    .manageJobs, .readDevices, .manageDevices, .readAttendance, .readStaff, .manageStaff, .readMode]
+                    .manageJobs, .readDevices, .manageDevices, .readAttendance, .readStaff, .manageStaff, .readMode, .manageRoster]
         case .kiosk:
             return [.submitSignIn, .readMode]
         case .readOnly:
@@ -26,7 +31,7 @@ import Testing
     @Test("every role against every permission", arguments: APIRole.all(windows: windows))
     func table(role: APIRole) {
         let all = APIPermission.all(windows: Self.windows)
-        #expect(all.count == 15)
+        #expect(all.count == 20)
         let allowed = Set(all.filter { role.allows($0) })
         #expect(allowed == Self.expected(role), "\(role)")
     }
@@ -42,12 +47,12 @@ import Testing
             (permission.description.components(separatedBy: "(").first!, permission)
         })
         #expect(rows.count == byName.count)
-        let roles: [APIRole] = [.clerk(window: 2), .dutyChief, .ops, .kiosk, .readOnly]
+        let roles: [APIRole] = [.clerk(window: 2), .dutyChief, .inspection, .leader, .ops, .kiosk, .readOnly]
         for row in rows {
             let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             let name = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
             let permission = try #require(byName[name], "\(name) is not a permission")
-            #expect(cells.count == 7, "\(row)")
+            #expect(cells.count == 9, "\(row)")
             for (role, cell) in zip(roles, cells.dropFirst(2)) {
                 switch cell {
                 case "yes":
@@ -77,9 +82,9 @@ import Testing
         #expect(all.filter { APIRole.kiosk.allows($0) } == [.submitSignIn, .readMode])
     }
 
-    @Test func opsDoEverythingButSignInAndReview() {
+    @Test func opsDoEverythingButSignInReviewAndThePeoplesOwnActs() {
         let all = APIPermission.all(windows: 1...999)
-        #expect(Set(all.filter { !APIRole.ops.allows($0) }) == [.submitSignIn, .reviewSignIns])
+        #expect(Set(all.filter { !APIRole.ops.allows($0) }) == [.submitSignIn, .reviewSignIns, .requestLeave, .decideLeave, .correctPunches, .publishSheet])
     }
 
     @Test func readOnlyReadsEverythingAndWritesNothing() {
@@ -92,9 +97,11 @@ import Testing
         #expect(APIPermission.printNotice(window: 2).allowedRoles == [.clerk(window: 2), .ops])
         #expect(APIPermission.reviewSignIns.allowedRoles == [.dutyChief])
         #expect(APIPermission.submitSignIn.allowedRoles == [.kiosk])
+        #expect(APIPermission.publishSheet.allowedRoles == [.inspection])
+        #expect(APIPermission.decideLeave.allowedRoles == [.dutyChief, .inspection, .leader])
     }
 
-    @Test("text forms read and print back", arguments: ["clerk:3", "clerk:999", "duty-chief", "ops", "kiosk", "read-only"])
+    @Test("text forms read and print back", arguments: ["clerk:3", "clerk:999", "duty-chief", "inspection", "leader", "ops", "kiosk", "read-only"])
     func textRoundTrip(text: String) throws {
         let role = try APIRole(parsing: text)
         #expect(role.text == text)
@@ -114,7 +121,7 @@ import Testing
         #expect(throws: APIRoleError.windowOutOfRange(0)) { try APIRole(parsing: "clerk:0") }
         #expect(throws: APIRoleError.windowOutOfRange(1000)) { try APIRole(parsing: "clerk:1000") }
         #expect(throws: APIRoleError.unknown("Duty-Chief")) { try APIRole(parsing: "Duty-Chief") }
-        #expect(APIRoleError.unknown("admin").description.contains("clerk:N (N the window number), duty-chief, ops, kiosk, read-only"))
+        #expect(APIRoleError.unknown("admin").description.contains("clerk:N (N the window number), duty-chief, inspection, leader, ops, kiosk, read-only"))
         #expect(throws: DecodingError.self) { try JSONDecoder().decode([APIRole].self, from: Data("[\"root\"]".utf8)) }
     }
 }

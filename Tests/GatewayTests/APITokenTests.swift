@@ -21,7 +21,7 @@ import Testing
         let columns = try await hall.store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_tokens").flatMap { row in row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" } }
         }
-        #expect(columns.count == 9)
+        #expect(columns.count == 10)
         #expect(!columns.contains { $0.contains(secret) }, "\(columns)")
         let hash = try await hall.store.read { db in try Data.fetchOne(db, sql: "SELECT hash FROM api_tokens") }
         #expect(hash?.count == 32, "a SHA-256")

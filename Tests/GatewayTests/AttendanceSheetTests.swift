@@ -25,6 +25,7 @@ import Testing
         let desk = LeaveDesk(config: hall.config, store: hall.store, clock: hall.clock)
         let leave = try await desk.request(for: "D001", kind: .personal, from: at(25, 8, 30), to: at(25, 12, 0), reason: "看病", by: "D001")
         #expect(leave.request.madeUp && leave.request.state == .awaitingApproval)
+        _ = try await desk.setRoster(days: [CivilDate(at(25, 8, 30))], staffID: "D007", by: "test")
         _ = try await desk.decide(leave.id, by: "D007", approve: true)
         // A correction (补卡) by the duty chief for the 24th's 17:00: that afternoon has an end punch but no start (缺卡).
         _ = try await desk.correctPunch(of: "D001", at: at(24, 17, 0), reason: "指纹识别失败", by: "D007")

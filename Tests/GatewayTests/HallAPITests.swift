@@ -97,6 +97,25 @@ import Testing
         // The probes' API runs without the gateway's fallback, which owns the mode: 503 (ModeOrderTests gives it one).
         Probe(method: .post, path: "/mode/{role}", uri: "/api/v1/mode/entrance-terminal", body: #"{"signInMode":true,"by":"D007","note":"指纹头失灵"}"#,
               denied: .ops, allowed: .dutyChief, expected: .serviceUnavailable),
+        Probe(method: .get, path: "/attendance/sheet.csv", uri: "/api/v1/attendance/sheet.csv?month=2026-11", denied: .clerk(window: 1), allowed: .inspection, expected: .ok),
+        Probe(method: .get, path: "/attendance/sheet.xlsx", uri: "/api/v1/attendance/sheet.xlsx?month=2026-11", denied: .clerk(window: 1), allowed: .leader, expected: .ok),
+        // November is not over on the probes' clock: 409.
+        Probe(method: .post, path: "/attendance/sheet/publish", uri: "/api/v1/attendance/sheet/publish?month=2026-11", denied: .ops, allowed: .inspection, expected: .conflict),
+        Probe(method: .get, path: "/attendance/leave", uri: "/api/v1/attendance/leave", denied: .kiosk, allowed: .clerk(window: 1), expected: .ok),
+        Probe(method: .post, path: "/attendance/leave", uri: "/api/v1/attendance/leave",
+              body: #"{"kind":"personal","start":"2026-11-27 08:30","end":"2026-11-27 10:00","reason":"看病"}"#, denied: .ops, allowed: .clerk(window: 1), expected: .created),
+        Probe(method: .post, path: "/attendance/leave/{id}/opinion", uri: "/api/v1/attendance/leave/999/opinion", body: #"{"opinion":"同意"}"#,
+              denied: .ops, allowed: .clerk(window: 1), expected: .notFound),
+        Probe(method: .post, path: "/attendance/leave/{id}/approve", uri: "/api/v1/attendance/leave/999/approve", denied: .clerk(window: 1), allowed: .leader, expected: .notFound),
+        Probe(method: .post, path: "/attendance/leave/{id}/refuse", uri: "/api/v1/attendance/leave/999/refuse", denied: .ops, allowed: .inspection, expected: .notFound),
+        Probe(method: .post, path: "/attendance/leave/{id}/withdraw", uri: "/api/v1/attendance/leave/999/withdraw", denied: .ops, allowed: .clerk(window: 2), expected: .notFound),
+        Probe(method: .post, path: "/attendance/corrections", uri: "/api/v1/attendance/corrections",
+              body: #"{"staffId":"D002","at":"2026-11-20 08:30","reason":"指纹识别失败"}"#, denied: .inspection, allowed: .dutyChief, expected: .created),
+        Probe(method: .get, path: "/attendance/corrections", uri: "/api/v1/attendance/corrections", denied: .kiosk, allowed: .dutyChief, expected: .ok),
+        Probe(method: .get, path: "/attendance/roster", uri: "/api/v1/attendance/roster", denied: .kiosk, allowed: .clerk(window: 1), expected: .ok),
+        Probe(method: .put, path: "/attendance/roster", uri: "/api/v1/attendance/roster", body: #"[{"day":"2026-11-30","staffId":"D007"}]"#,
+              denied: .dutyChief, allowed: .inspection, expected: .ok),
+        Probe(method: .get, path: "/attendance/cover", uri: "/api/v1/attendance/cover", denied: .clerk(window: 1), allowed: .dutyChief, expected: .ok),
         Probe(method: .get, path: "/attendance/conflicts", uri: "/api/v1/attendance/conflicts", denied: .kiosk, allowed: .dutyChief, expected: .ok),
         Probe(method: .post, path: "/attendance/conflicts/{id}/resolve", uri: "/api/v1/attendance/conflicts/999/resolve",
               body: #"{"by":"D007","note":"已核实"}"#, denied: .ops, allowed: .dutyChief, expected: .notFound),
@@ -106,8 +125,11 @@ import Testing
     func everyRouteChecksTheRole() async throws {
         let hall = try await Self.hall()
         var tokens: [APIRole: String] = [:]
-        for role: APIRole in [.clerk(window: 1), .clerk(window: 2), .clerk(window: 3), .dutyChief, .ops, .kiosk, .readOnly] {
-            tokens[role] = try await hall.token(role, name: role.text).token
+        // The people's tokens speak for a person of the demo hall (D007 is duty chief and inspection, D010 the leader).
+        let people: [APIRole: String] = [.clerk(window: 1): "D001", .clerk(window: 2): "D003", .clerk(window: 3): "D005",
+                                         .dutyChief: "D007", .inspection: "D007", .leader: "D010"]
+        for role: APIRole in [.clerk(window: 1), .clerk(window: 2), .clerk(window: 3), .dutyChief, .inspection, .leader, .ops, .kiosk, .readOnly] {
+            tokens[role] = try await hall.store.createToken(name: role.text, role: role, staffID: people[role], actor: "cli", at: hall.clock.now()).token
         }
         let api = Self.api(hall)
         var registered: [APIRouteDescription] = []

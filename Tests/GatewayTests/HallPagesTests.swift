@@ -166,11 +166,16 @@ extension HallPagesTests {
         let hall = try await HallAPITests.hall()
         let directory = URL(fileURLWithPath: hall.config.store.dataDirectory)
         let first = try await DemoAccess.prepare(store: hall.store, config: hall.config, clock: hall.clock, directory: directory)
-        #expect(first.tokens.map(\.role) == [.clerk(window: 1), .clerk(window: 2), .clerk(window: 3), .dutyChief, .ops, .kiosk, .readOnly])
+        #expect(first.tokens.map(\.role) == [.clerk(window: 1), .clerk(window: 2), .clerk(window: 3), .dutyChief, .inspection, .leader, .ops, .kiosk, .readOnly])
         for token in first.tokens {
             #expect(try await hall.store.caller(forToken: token.token)?.role == token.role)
         }
-        #expect(Set(first.pins.map(\.staffID)) == ["D001", "D002", "D003", "D004", "D005", "D006", "D007", "D008"])
+        // The tokens of people's roles speak for a demo person holding the role (a window's lead for its PC).
+        #expect(try await hall.store.caller(forToken: first.token(for: .dutyChief)!)?.staffID == "D007")
+        #expect(try await hall.store.caller(forToken: first.token(for: .leader)!)?.staffID == "D010")
+        #expect(try await hall.store.caller(forToken: first.token(for: .clerk(window: 1))!)?.staffID == "D001")
+        #expect(try await hall.store.caller(forToken: first.token(for: .ops)!)?.staffID == nil)
+        #expect(Set(first.pins.map(\.staffID)) == ["D001", "D002", "D003", "D004", "D005", "D006", "D007", "D008", "D009", "D010"])
         let desk = SignInDesk(config: hall.config, store: hall.store, clock: hall.clock)
         for pin in first.pins {
             #expect((try? desk.policy.check(newPIN: pin.pin)) != nil, "\(pin.pin) follows the PIN rules")
@@ -195,6 +200,7 @@ extension HallPagesTests {
         #expect(third.token(for: .kiosk) == first.token(for: .kiosk))
         let links = third.pageLinks(base: "http://127.0.0.1:8080")
         #expect(links.contains { $0.url == "http://127.0.0.1:8080/pages/kiosk#token=\(third.token(for: .kiosk)!)" })
-        #expect(links.count == 6, "a page per role but read-only: \(links.map(\.url))")
+        #expect(links.count == 7, "a page per role but leader and read-only: \(links.map(\.url))")
+        #expect(links.contains { $0.url.hasPrefix("http://127.0.0.1:8080/pages/sheet#token=") })
     }
 }

@@ -17,6 +17,8 @@ struct HealthReport: Codable, Sendable {
 struct WhoAmI: Codable, Sendable {
     let name: String
     let role: String
+    /// The person the token speaks for, if any.
+    let staffId: String?
 }
 
 public enum HallRoutes {
@@ -80,7 +82,7 @@ public enum HallRoutes {
             .add(middleware: ProblemMiddleware())
         group.get("whoami") { _, context -> Response in
             let caller = try context.requireCaller()
-            return json(WhoAmI(name: caller.name, role: caller.role.text), status: .ok)
+            return json(WhoAmI(name: caller.name, role: caller.role.text, staffId: caller.staffID), status: .ok)
         }
         return group
     }

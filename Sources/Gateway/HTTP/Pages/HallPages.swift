@@ -18,7 +18,7 @@ public struct HallPages: Sendable {
 
     /// The page routes under `/pages/` and the file each serves; `/pages` itself is the index.
     public static let pages: [String: String] = [
-        "clerk": "clerk.html", "kiosk": "kiosk.html", "duty": "duty.html", "ops": "ops.html",
+        "clerk": "clerk.html", "kiosk": "kiosk.html", "duty": "duty.html", "ops": "ops.html", "leave": "leave.html", "sheet": "sheet.html",
     ]
 
     /// The bundle folder name SwiftPM gives the Gateway target's resources (package CounterGate, target Gateway).

@@ -6,7 +6,7 @@
   const page = document.body.dataset.page;
   const storageKey = "countergate.token." + page;
 
-  const roleNames = { "duty-chief": "值班长", ops: "运维", kiosk: "签到机", "read-only": "只读" };
+  const roleNames = { "duty-chief": "值班长", inspection: "督查室", leader: "分管领导", ops: "运维", kiosk: "签到机", "read-only": "只读" };
 
   /** The Chinese name of a role: clerk:3 -> 3号窗口. */
   function roleName(role) {
@@ -257,5 +257,5 @@
     };
   }
 
-  window.CG = { api, request, el, say, today, formatTime, randomKey, roleName, start, events, liveState, APIError };
+  window.CG = { api, request, token, el, say, today, formatTime, randomKey, roleName, start, events, liveState, APIError };
 })();

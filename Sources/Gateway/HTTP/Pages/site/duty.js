@@ -48,12 +48,32 @@
     loadPending();
     showMode();
     loadConflicts();
+    loadCover();
+    setInterval(loadCover, 60000);
     // Sign-ins made on the command line (another process) send no event: the lists are read again now and then.
     setInterval(() => { loadPending(); loadConflicts(); }, 30000);
   }
 
+  async function loadCover() {
+    let covers = [];
+    try {
+      covers = await CG.api("GET", "/attendance/cover");
+    } catch (error) {
+      $("cover-alerts").textContent = "无法读取在岗情况:" + error.message;
+      return;
+    }
+    const alerts = covers.filter((c) => c.alert);
+    $("cover-alerts").textContent = alerts.length ? alerts.length + " 个窗口无人在岗" : "";
+    $("cover").tBodies[0].replaceChildren(...covers.map((c) => CG.el("tr", { class: c.alert ? "alert" : "", dataset: { window: String(c.window), state: c.state } },
+      CG.el("td", {}, c.window + "号窗口"), CG.el("td", {}, c.stateChinese),
+      CG.el("td", {}, c.people.map((p) => (p.post ? p.post + "岗 " : "") + p.name + (p.onPost ? "(在岗)" : p.away ? "(" + p.away + ")" : "(未到)")).join(";")),
+      CG.el("td", {}, c.alert || ""))));
+  }
+
   function onEvent(name, event) {
-    if (name === "signin") {
+    if (name === "cover") {
+      loadCover();
+    } else if (name === "signin") {
       fresh.add(String(event.id));
       loadPending();
     } else if (name === "mode") {
