@@ -120,6 +120,7 @@ let package = Package(
             name: "countergate",
             dependencies: [
                 "Gateway", "CounterConfig", "CounterCore", "CounterStore", "ZKTerminal", "Simulators", "BadgeReaders", "DeviceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

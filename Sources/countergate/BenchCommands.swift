@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measurements for the benchmark script (scripts/bench-terminal); prints JSON.",
         shouldDisplay: false,
         subcommands: [TerminalSync.self, LiveLatency.self, NoticeRender.self, PrintLatency.self, PrintChaos.self,
-                      PushUpload.self])  // BenchPushCommands.swift
+                      PushUpload.self, AttendanceSheet.self])  // BenchPushCommands.swift, BenchAttendanceCommands.swift
 
     /// Downloads every record of a terminal and stores it in a fresh store; prints the time and peak memory.
     struct TerminalSync: AsyncParsableCommand {
