@@ -147,7 +147,7 @@ extension StaffCommand {
 struct AttendanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attendance", abstract: "The attendance mode, and what sign-in mode left to review.",
-        subcommands: [Mode.self, Conflicts.self, Resolve.self, Records.self, Reconcile.self, Correct.self])
+        subcommands: [Mode.self, Conflicts.self, Resolve.self, Records.self, Reconcile.self, Correct.self, Sheet.self, Publish.self])
 
     struct Correct: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -164,6 +164,53 @@ struct AttendanceCommand: AsyncParsableCommand {
             let desk = LeaveDesk(config: config, store: openStoreForTools(config), clock: commandClock)
             let done = await reporting { try await desk.correctPunch(of: staffID, at: instant, reason: reason, by: dutyChief) }
             printLine("补卡 \(done.id): \(done.staffID) at \(HallTime.format(done.at)), by \(done.correctedBy): \(done.reason)")
+        }
+    }
+
+    struct Sheet: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The monthly sheet (月度考勤汇总) of a month: a table, or written as CSV or XLSX (the published copy once published).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The month, YYYY-MM.") var month: String
+        @Option(help: "Write CSV (UTF-8 with a BOM) to this file.") var csv: String?
+        @Option(help: "Write XLSX to this file.") var xlsx: String?
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let (year, number): (Int, Int)
+            do { (year, number) = try MonthlySheetDesk.month(month) } catch { fail("--month: \(error)") }
+            let desk = MonthlySheetDesk(config: config, store: openStoreForTools(config), clock: commandClock)
+            let sheet = await reporting { try await desk.sheet(year: year, month: number) }
+            if let csv { await reporting { try Data(MonthlySheetExport.csv(sheet, hall: config.hall.name).utf8).write(to: URL(fileURLWithPath: csv)) } }
+            if let xlsx { await reporting { try MonthlySheetExport.xlsx(sheet, hall: config.hall.name).write(to: URL(fileURLWithPath: xlsx)) } }
+            printLine("\(sheet.month) 月度考勤汇总: \(MonthlySheetExport.stateText(sheet))")
+            printLine("staff\tname\tdue\tpresent\tlate\tearly\t缺卡\tleave\toutings\t旷工\t补卡\tpending")
+            for p in sheet.people {
+                printLine("\(p.staffId)\t\(p.name)\t\(p.daysDue)\t\(p.daysPresent)\t\(p.lateCount)/\(p.lateMinutes)\t\(p.earlyCount)/\(p.earlyMinutes)\t"
+                    + "\(p.missingPunches)\t\(p.leaveTotal)\t\(p.outingShifts)\t\(p.absentDays)\t\(p.corrections)\t\(p.pendingDays)")
+            }
+            for a in sheet.amendments { printLine("更正\t\(a.staffId)\t\(a.name)\t\(a.figure)\t\(a.published) → \(a.now)") }
+        }
+    }
+
+    struct Publish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish (公示) a month's sheet: it must be over and judged for everybody; frozen from then on, later changes shown as amendments.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The month, YYYY-MM.") var month: String
+        @Option(name: .customLong("as"), help: "The inspection office's staff id (督查室).") var inspector: String
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let (year, number): (Int, Int)
+            do { (year, number) = try MonthlySheetDesk.month(month) } catch { fail("--month: \(error)") }
+            let store = openStoreForTools(config)
+            guard let person = await reporting({ try await store.staff(id: inspector) }), person.has(.inspection) else {
+                fail("--as \(inspector): the inspection office (督查室) publishes the sheet; name a staff member with the inspection role")
+            }
+            let desk = MonthlySheetDesk(config: config, store: store, clock: commandClock)
+            let sheet = await reporting { try await desk.publish(year: year, month: number, by: person.id) }
+            printLine("\(sheet.month) published (已公示) by \(person.id) \(person.name): \(sheet.people.count) people")
         }
     }
 
