@@ -98,6 +98,7 @@ import Testing
         Probe(method: .post, path: "/mode/{role}", uri: "/api/v1/mode/entrance-terminal", body: #"{"signInMode":true,"by":"D007","note":"指纹头失灵"}"#,
               denied: .ops, allowed: .dutyChief, expected: .serviceUnavailable),
         Probe(method: .get, path: "/attendance/conflicts", uri: "/api/v1/attendance/conflicts", denied: .kiosk, allowed: .dutyChief, expected: .ok),
+        Probe(method: .get, path: "/calendar", uri: "/api/v1/calendar", denied: .kiosk, allowed: .dutyChief, expected: .ok),
         Probe(method: .post, path: "/attendance/conflicts/{id}/resolve", uri: "/api/v1/attendance/conflicts/999/resolve",
               body: #"{"by":"D007","note":"已核实"}"#, denied: .ops, allowed: .dutyChief, expected: .notFound),
     ]

@@ -114,6 +114,7 @@ public struct HallAPI: Sendable {
         registerStaff(on: api)
         registerConflicts(on: api)
         registerMode(on: api)
+        registerCalendar(on: api)
         return api.routes
     }
 
