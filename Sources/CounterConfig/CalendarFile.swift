@@ -22,7 +22,8 @@ public enum CalendarFile {
         let year = reader.int("year", default: nil, range: 2000...2200, required: true)
         let notice = reader.requiredString("notice", expected: "the title of the State Council notice the data comes from")
         let number = reader.string("document_number")
-        let published = reader.date("published").flatMap { CivilDate(year: $0.year, month: $0.month, day: $0.day) }
+        // The notice's day is optional: the holiday-cn data set gives only the notice's address, often without the day.
+        let published = root["published"] == nil ? nil : reader.date("published").flatMap { CivilDate(year: $0.year, month: $0.month, day: $0.day) }
         let source = reader.requiredString("source", expected: "where the notice can be read (a URL)")
         var holidays: [HolidayPeriod] = []
         for table in reader.tables("holiday") {
