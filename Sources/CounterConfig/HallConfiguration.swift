@@ -201,8 +201,11 @@ public struct HallConfiguration: Sendable {
     public var push = Push()
     /// The working hours (作息时间) punches are judged against: WorkingHoursConfiguration.swift.
     public var hours = Hours.standard
-    /// Every year of holiday data: the shipped years plus those the configuration adds.
+    /// Every year of holiday data, in order: the shipped years, those `[calendar] files` adds, and those imported into
+    /// the data folder's `calendar/` (``importedCalendarDirectory``), a later source replacing an earlier one's year.
     public var calendarYears: [HolidayYear]
+    /// Where each year of ``calendarYears`` came from.
+    public var calendarOrigins: [Int: CalendarOrigin] = [:]
     /// The file this was read from, or nil for the built-in defaults.
     public var sourceFile: String?
 
@@ -419,18 +422,43 @@ public struct HallConfiguration: Sendable {
                                   hotplug: discoveryTable.bool("hotplug", default: true))
 
         let calendarTable = reader.table("calendar")
-        var years: [HolidayYear] = []
-        do { years = try ShippedCalendar.years() } catch {
-            extra.append(ConfigError(file: "(shipped calendar data)", line: 0, key: nil, message: "\(error)"))
-        }
-        for path in calendarTable.stringArray("files", default: []) {
-            let full = resolve(path, against: baseDirectory)
-            do { years.append(try CalendarFile.load(path: full)) } catch let error as ConfigErrors {
-                extra += error.errors
-            } catch {
-                extra.append(ConfigError(file: full, line: 0, key: nil, message: "\(error)"))
+        // Shipped years, then [calendar] files, then the years imported into the data folder: a later source replaces
+        // an earlier one's year (a correction, or a year imported with --replace); one source giving a year twice is an error.
+        var loaded: [Int: (year: HolidayYear, origin: CalendarOrigin)] = [:]
+        func add(_ years: [(HolidayYear, CalendarOrigin)]) {
+            var seen: [Int: CalendarOrigin] = [:]
+            for (year, origin) in years {
+                if let first = seen[year.year] {
+                    extra.append(ConfigError(file: origin.path ?? file, line: 0, key: nil,
+                        message: WorkingDayCalendarError.yearDefinedTwice(year.year, first: first.description, second: origin.description).description))
+                    continue
+                }
+                seen[year.year] = origin
+                loaded[year.year] = (year, origin)
             }
         }
+        do { add(try ShippedCalendar.years().map { ($0, .shipped) }) } catch {
+            extra.append(ConfigError(file: "(shipped calendar data)", line: 0, key: nil, message: "\(error)"))
+        }
+        func read(_ path: String) -> HolidayYear? {
+            do { return try CalendarFile.load(path: path) } catch let error as ConfigErrors {
+                extra += error.errors
+            } catch {
+                extra.append(ConfigError(file: path, line: 0, key: nil, message: "\(error)"))
+            }
+            return nil
+        }
+        add(calendarTable.stringArray("files", default: []).compactMap { path in
+            let full = resolve(path, against: baseDirectory)
+            return read(full).map { ($0, .configured(full)) }
+        })
+        let importedDirectory = (store.dataDirectory as NSString).appendingPathComponent("calendar")
+        let importedFiles = ((try? FileManager.default.contentsOfDirectory(atPath: importedDirectory)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
+        add(importedFiles.compactMap { name in
+            let full = (importedDirectory as NSString).appendingPathComponent(name)
+            return read(full).map { ($0, .imported(full)) }
+        })
+        let years = loaded.keys.sorted().map { loaded[$0]!.year }
 
         let errors = reader.finish() + extra
         guard errors.isEmpty else { throw ConfigErrors(errors: errors) }
@@ -440,8 +468,12 @@ public struct HallConfiguration: Sendable {
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback, health: health,
                                  windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery,
                                  push: push, hours: hours,
-                                 calendarYears: years, sourceFile: nil)
+                                 calendarYears: years, calendarOrigins: loaded.mapValues(\.origin), sourceFile: nil)
     }
+
+    /// Where `countergate calendar import` installs a year (`cn-2027.toml`): `calendar/` in the data folder, read on every
+    /// start.
+    public var importedCalendarDirectory: String { (store.dataDirectory as NSString).appendingPathComponent("calendar") }
 
     /// The working-day calendar of every year the configuration knows.
     public func calendar() throws -> WorkingDayCalendar { try WorkingDayCalendar(years: calendarYears) }
@@ -534,5 +566,31 @@ extension TOMLTable {
     func line(ofTable table: String, key: String) -> Int {
         guard let node = self[table], case .table(let t) = node.value else { return 0 }
         return t[key]?.position.line ?? t.position.line
+    }
+}
+
+/// Where a year of holiday data was loaded from.
+public enum CalendarOrigin: Sendable, Equatable, CustomStringConvertible {
+    /// Shipped with CounterGate.
+    case shipped
+    /// A file listed under `[calendar] files`.
+    case configured(String)
+    /// A file `countergate calendar import` installed in the data folder's `calendar/`.
+    case imported(String)
+
+    /// The file, for the years that come from one the operator can see.
+    public var path: String? {
+        switch self {
+        case .shipped: nil
+        case .configured(let path), .imported(let path): path
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .shipped: "shipped with CounterGate"
+        case .configured(let path): "\(path) ([calendar] files)"
+        case .imported(let path): "\(path) (imported)"
+        }
     }
 }

@@ -16,7 +16,7 @@ struct CounterGateCommand: AsyncParsableCommand {
             Start with `countergate demo` to see the gateway run on this machine with simulated devices.
             Configuration: docs/configuration.md. Operations: docs/operations.md.
             """,
-        subcommands: [Serve.self, Demo.self, ConfigCommand.self, StaffCommand.self, NoticeCommand.self,
+        subcommands: [Serve.self, Demo.self, ConfigCommand.self, CalendarCommand.self, StaffCommand.self, NoticeCommand.self,
                       AuditCommand.self, PrintCommand.self, PrinterCommand.self, JobsCommand.self, TerminalCommand.self, ReaderCommand.self, DevicesCommand.self, SignInCommand.self, AttendanceCommand.self, LeaveCommand.self, RosterCommand.self, UdevCommand.self, SimulateCommand.self, TokenCommand.self, Doctor.self, BenchCommand.self]
     )
 }

@@ -80,7 +80,10 @@ struct PrintCommand: AsyncParsableCommand {
                 return (notice, job)
             }
             printLine("\(notice.notice.draft.kind.title) \(notice.notice.number) issued; print job \(job.id) queued on \(printer) (\(job.state.rawValue))")
-            if let date = notice.notice.promisedCompletion { printLine("承诺办结日期:\(date.chineseText)") }
+            if let date = notice.notice.promisedCompletion {
+                printLine("承诺办结日期:\(date.chineseText)" + (notice.notice.promisedCompletionProvisional
+                    ? "(暂定:该年度节假日安排未载入,暂按双休日计算;`countergate calendar list` 列出缺少的年份)" : ""))
+            }
         }
     }
 

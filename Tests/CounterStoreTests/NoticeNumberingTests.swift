@@ -61,13 +61,31 @@ import Testing
         await #expect(throws: StoreError.self) {
             try await fixture.store.issue(bad, format: .hallDefault, calendar: StoreFixture.calendar, at: StoreFixture.march2)
         }
-        // A promise running into a year without calendar data is refused too, before a number is taken.
-        var late = StoreFixture.draft()
-        late.receivedOn = CivilDate("2026-12-30")!
-        await #expect(throws: StoreError.calendar(.noDataForYear(2027))) {
-            try await fixture.store.issue(late, format: .hallDefault, calendar: StoreFixture.calendar, at: StoreFixture.march2)
-        }
         #expect(try await fixture.store.peekNoticeNumber(year: 2026, format: .hallDefault).hasSuffix("第000001号"))
+    }
+
+    @Test("a promise running into a year with no holiday data is issued, counted on weekends alone and stored as provisional")
+    func provisionalPromisedDateIsStored() async throws {
+        let fixture = try StoreFixture()
+        var late = StoreFixture.draft()
+        late.receivedOn = CivilDate("2026-12-30")!  // a Wednesday; the fixture's calendar has 2026 only
+        let issued = try await fixture.store.issue(late, format: .hallDefault, calendar: StoreFixture.calendar, at: StoreFixture.march2)
+        // Thu Dec 31 (1), Fri 2027-01-01 (2, weekends alone: no 元旦 without 2027's data), Mon 4 (3), Tue 5 (4), Wed 6 (5).
+        #expect(issued.notice.promisedCompletion == CivilDate("2027-01-06"))
+        #expect(issued.notice.promisedCompletionProvisional)
+        #expect(issued.notice.number.hasSuffix("第000001号"))
+        let read = try #require(try await fixture.store.notice(number: issued.notice.number))
+        #expect(read.notice.promisedCompletionProvisional && read.notice.promisedCompletion == CivilDate("2027-01-06"))
+        // Within 2026 the date is final.
+        let final = try await fixture.store.issue(StoreFixture.draft(), format: .hallDefault, calendar: StoreFixture.calendar, at: StoreFixture.march2)
+        #expect(!final.notice.promisedCompletionProvisional)
+        #expect(try await fixture.store.notice(number: final.notice.number)?.notice.promisedCompletionProvisional == false)
+
+        // The provisional ones in force and not yet past: a void one is not listed, nor one whose date has passed.
+        #expect(try await fixture.store.provisionalNotices(promisedFrom: CivilDate("2026-12-06")!).map(\.notice.number) == [issued.notice.number])
+        #expect(try await fixture.store.provisionalNotices(promisedFrom: CivilDate("2027-01-07")!).isEmpty)
+        _ = try await fixture.store.voidNotice(number: issued.notice.number, reason: "申请人撤回", actor: "D001", at: StoreFixture.march2)
+        #expect(try await fixture.store.provisionalNotices(promisedFrom: CivilDate("2026-12-06")!).isEmpty)
     }
 
     @Test func promisedDateAndIdempotencyKey() async throws {

@@ -20,8 +20,8 @@ public struct HolidayYear: Sendable, Hashable, Codable {
     public let notice: String
     /// The notice's document number (文号), e.g. 国办发明电〔2024〕12号, when known.
     public let documentNumber: String?
-    /// The day the notice was issued.
-    public let published: CivilDate
+    /// The day the notice was issued, when known (a data set that gives only the notice's address may not say).
+    public let published: CivilDate?
     /// Where the text can be read.
     public let source: String
     public let holidays: [HolidayPeriod]
@@ -37,7 +37,7 @@ public struct HolidayYear: Sendable, Hashable, Codable {
         }
     }
 
-    public init(year: Int, notice: String, documentNumber: String?, published: CivilDate, source: String,
+    public init(year: Int, notice: String, documentNumber: String?, published: CivilDate?, source: String,
                 holidays: [HolidayPeriod], makeUpWorkdays: [MakeUpWorkday]) {
         self.year = year
         self.notice = notice

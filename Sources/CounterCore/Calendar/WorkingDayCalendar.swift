@@ -32,9 +32,9 @@ public enum WorkingDayCalendarError: Error, Sendable, Equatable, CustomStringCon
     public var description: String {
         switch self {
         case .noDataForYear(let year):
-            return "no holiday arrangement (节假日安排) is loaded for \(year): add the State Council's notice for \(year) "
-                + "as a calendar file and list it under [calendar] files in the configuration (see docs/configuration.md); "
-                + "CounterGate will not guess working days for a year it has no data for"
+            return "no holiday arrangement (节假日安排) is loaded for \(year): import the State Council's arrangement for \(year) "
+                + "with `countergate calendar import \(year).json` (the holiday-cn data set's file, or a calendar file; "
+                + "docs/configuration.md, Calendar); until then promised dates in \(year) are provisional, counted on weekends alone"
         case .yearDefinedTwice(let year, let first, let second):
             return "the holiday arrangement for \(year) is given twice (\(first) and \(second)): keep one"
         case .inconsistentData(let problems):
@@ -105,6 +105,35 @@ public struct WorkingDayCalendar: Sendable {
         return day
     }
 
+    /// What kind of day `date` is, or, for a year with no arrangement loaded, what it is on weekends alone
+    /// (Saturday and Sunday off, every other day worked), marked provisional.
+    public func provisionalKind(of date: CivilDate) -> (kind: DayKind, provisional: Bool) {
+        guard years[date.year] != nil else { return (date.isWeekend ? .weekend : .workday, true) }
+        // The year is loaded, so `kind(of:)` cannot throw.
+        return ((try? kind(of: date)) ?? (date.isWeekend ? .weekend : .workday), false)
+    }
+
+    /// The promised completion date (承诺期限) as ``promisedCompletionDate(acceptedOn:workingDays:)`` counts it,
+    /// except that a day in a year with no arrangement loaded is counted on weekends alone instead of refused: the
+    /// date is then provisional (暂定) and names the years it still waits for.
+    ///
+    /// A clerk's notice is never refused for a missing year; the provisional mark tells the duty chief and ops that
+    /// the date must be checked once the State Council's arrangement for those years is loaded.
+    /// - Throws: ``WorkingDayCalendarError/invalidPeriod(_:)`` when the period is not positive.
+    public func promisedCompletionDateAllowingProvisional(acceptedOn: CivilDate, workingDays: Int) throws(WorkingDayCalendarError) -> PromisedCompletion {
+        guard workingDays >= 1 else { throw .invalidPeriod(workingDays) }
+        var remaining = workingDays
+        var day = acceptedOn
+        var missing: Set<Int> = []
+        while remaining > 0 {
+            day = day.adding(days: 1)
+            let (kind, provisional) = provisionalKind(of: day)
+            if provisional { missing.insert(day.year) }
+            if kind.isWorkingDay { remaining -= 1 }
+        }
+        return PromisedCompletion(date: day, missingYears: missing.sorted())
+    }
+
     /// The number of working days in `from...through` (both ends included).
     public func workingDays(from: CivilDate, through: CivilDate) throws(WorkingDayCalendarError) -> Int {
         guard from <= through else { return 0 }
@@ -116,4 +145,20 @@ public struct WorkingDayCalendar: Sendable {
         }
         return count
     }
+}
+
+/// A promised completion date and whether it is final: a date counted across a year with no holiday arrangement
+/// loaded is provisional (暂定), counted on weekends alone.
+public struct PromisedCompletion: Sendable, Hashable {
+    public let date: CivilDate
+    /// The years crossed that have no arrangement loaded, in order; empty when the date is final.
+    public let missingYears: [Int]
+
+    public init(date: CivilDate, missingYears: [Int]) {
+        self.date = date
+        self.missingYears = missingYears
+    }
+
+    /// Counted on weekends alone for at least one year: to be checked when that year's arrangement is loaded.
+    public var provisional: Bool { !missingYears.isEmpty }
 }

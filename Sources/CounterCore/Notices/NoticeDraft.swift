@@ -109,15 +109,23 @@ public struct Notice: Sendable, Hashable, Codable {
     public let issuedAt: Date
     /// 承诺办结日期, counted in working days from `receivedOn`.
     public let promisedCompletion: CivilDate?
+    /// The promised date was counted on weekends alone across a year with no holiday arrangement loaded (暂定): to be
+    /// checked once that year is loaded (``PromisedCompletion``).
+    public let promisedCompletionProvisional: Bool
 
-    public init(number: String, year: Int, sequence: Int, draft: NoticeDraft, issuedAt: Date, promisedCompletion: CivilDate?) {
+    public init(number: String, year: Int, sequence: Int, draft: NoticeDraft, issuedAt: Date, promisedCompletion: CivilDate?,
+                promisedCompletionProvisional: Bool = false) {
         self.number = number
         self.year = year
         self.sequence = sequence
         self.draft = draft
         self.issuedAt = issuedAt
         self.promisedCompletion = promisedCompletion
+        self.promisedCompletionProvisional = promisedCompletionProvisional
     }
+
+    /// Printed under a provisional promised date (暂定): counted on weekends alone until the year's arrangement is loaded.
+    public static let provisionalDateNote = "(暂按双休日计算;节假日安排公布后如有变动,本窗口将另行告知。)"
 
     /// The fixed sentence of a supplementary-materials notice: the time limit counts from completion.
     public static let timeLimitRule = "办件时限从材料补齐之日算起。"

@@ -36,18 +36,21 @@ extension HallStore {
     /// - Parameters:
     ///   - idempotencyKey: a key the client chose; the same key again returns the notice already issued.
     ///   - at: the instant of issue; its year (in the hall's zone) is the year of the number.
-    /// - Throws: ``StoreError/notice(_:)`` with the fields to fix, ``StoreError/calendar(_:)`` when the
-    ///   promised date falls in a year without calendar data. Nothing is stored and no number is used then.
+    /// A promised date counted across a year with no holiday arrangement loaded is not refused: it is counted on
+    /// weekends alone and stored as provisional (暂定), for the duty chief and ops to check once the year is loaded.
+    /// - Throws: ``StoreError/notice(_:)`` with the fields to fix, ``StoreError/calendar(_:)`` when the promised
+    ///   period cannot be counted. Nothing is stored and no number is used then.
     public func issue(_ draft: NoticeDraft, format: NoticeNumberFormat, calendar: WorkingDayCalendar, at: Date,
                       idempotencyKey: String? = nil) async throws -> StoredNotice {
         let problems = draft.problems()
         guard problems.isEmpty else { throw StoreError.notice(NoticeNotIssuable(problems: problems)) }
-        var promised: CivilDate?
+        var promised: PromisedCompletion?
         if draft.kind.carriesPromisedDate, let days = draft.promisedWorkingDays {
-            do { promised = try calendar.promisedCompletionDate(acceptedOn: draft.receivedOn, workingDays: days) }
+            do { promised = try calendar.promisedCompletionDateAllowingProvisional(acceptedOn: draft.receivedOn, workingDays: days) }
             catch { throw StoreError.calendar(error) }
         }
-        let completion = promised
+        let completion = promised?.date
+        let provisional = promised?.provisional ?? false
         let draftJSON = String(decoding: try JSONEncoder.sorted.encode(draft), as: UTF8.self)
         return try await pool.write { db in
             if let key = idempotencyKey,
@@ -63,16 +66,17 @@ extension HallStore {
             let number = format.render(year: year, sequence: sequence)
             try db.execute(sql: """
                 INSERT INTO notices (number, year, sequence, kind, window, clerk, applicant, item, received_on,
-                                     promised_completion, draft, issued_at, idempotency_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     promised_completion, promised_completion_provisional, draft, issued_at, idempotency_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [number, year, sequence, draft.kind.rawValue, draft.window, draft.clerk, draft.applicant,
-                                 draft.item, draft.receivedOn.description, completion?.description, draftJSON,
+                                 draft.item, draft.receivedOn.description, completion?.description, provisional, draftJSON,
                                  at.storeSeconds, idempotencyKey])
             let id = db.lastInsertedRowID
             try AuditChain.append(db, at: at, actor: draft.clerk, action: "notice.issued", subject: number,
                                   detail: "\(draft.kind.title) window \(draft.window)")
             let notice = Notice(number: number, year: year, sequence: sequence, draft: draft,
-                                issuedAt: Date(storeSeconds: at.storeSeconds), promisedCompletion: completion)
+                                issuedAt: Date(storeSeconds: at.storeSeconds), promisedCompletion: completion,
+                                promisedCompletionProvisional: provisional)
             return StoredNotice(id: id, notice: notice, voided: false, voidReason: nil)
         }
     }
@@ -85,6 +89,17 @@ extension HallStore {
     public func notice(number: String) async throws -> StoredNotice? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE number = ?", arguments: [number]).map(StoredNotice.init(row:))
+        }
+    }
+
+    /// The notices in force (not void) whose promised date is provisional (暂定) and falls on or after `from`, by
+    /// promised date: the ones to check once the missing year's holiday arrangement is loaded.
+    public func provisionalNotices(promisedFrom from: CivilDate) async throws -> [StoredNotice] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM notices WHERE promised_completion_provisional = 1 AND status = 'issued' AND promised_completion >= ?
+                ORDER BY promised_completion, year, sequence
+                """, arguments: [from.description]).map(StoredNotice.init(row:))
         }
     }
 
@@ -101,7 +116,8 @@ extension StoredNotice {
         let draft = try JSONDecoder().decode(NoticeDraft.self, from: Data((row["draft"] as String).utf8))
         let notice = Notice(number: row["number"], year: row["year"], sequence: row["sequence"], draft: draft,
                             issuedAt: Date(storeSeconds: row["issued_at"]),
-                            promisedCompletion: (row["promised_completion"] as String?).flatMap(CivilDate.init))
+                            promisedCompletion: (row["promised_completion"] as String?).flatMap(CivilDate.init),
+                            promisedCompletionProvisional: row["promised_completion_provisional"] as Bool)
         self.init(id: row["id"], notice: notice, voided: (row["status"] as String) == "voided", voidReason: row["void_reason"])
     }
 }

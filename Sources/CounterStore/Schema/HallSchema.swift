@@ -417,6 +417,13 @@ enum HallSchema {
                 );
                 """)
         }
+        migrator.registerMigration("2026-12-06 provisional deadlines") { db in
+            // A promised date counted on weekends alone, across a year with no holiday arrangement loaded (暂定).
+            try db.execute(sql: """
+                ALTER TABLE notices ADD COLUMN promised_completion_provisional INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX notices_provisional ON notices (promised_completion_provisional, promised_completion);
+                """)
+        }
         return migrator
     }
 }

@@ -56,19 +56,16 @@ public enum HallDoctor {
         }
 
         if let config {
-            // Calendar: this year must be covered; next year's arrangement is published each November.
+            // Calendar: this year must be covered, and next year from 1 November (when the State Council has published it);
+            // a missing year does not stop notices, it makes their dates provisional, so it is a warning.
             let today = CivilDate(clock.now())
-            let years = Set(config.calendarYears.map(\.year))
-            let listed = years.sorted().map(String.init).joined(separator: ", ")
-            if years.contains(today.year) {
+            let listed = config.calendarYears.map { String($0.year) }.joined(separator: ", ")
+            let warnings = CalendarWarnings.due(config: config, today: today, configPath: configPath)
+            if warnings.isEmpty {
                 add("calendar", .ok, "holiday arrangements loaded for \(listed)")
-            } else {
-                add("calendar", .fail, "no holiday arrangement for \(today.year): promised completion dates cannot be computed",
-                    fix: "add the State Council's notice for \(today.year) as a calendar file under [calendar] files")
             }
-            if today.month >= 11 && !years.contains(today.year + 1) {
-                add("calendar", .warn, "no holiday arrangement for \(today.year + 1) yet (the State Council publishes it in November)",
-                    fix: "when it is published, add it as a calendar file (docs/configuration.md, Calendar)")
+            for warning in warnings {
+                add("calendar", .warn, warning.message + " (loaded: \(listed))", fix: CalendarWarnings.fix(warning))
             }
 
             // Data directory and store.

@@ -106,20 +106,19 @@ public struct NoticeDesk: Sendable {
                 problems.append(NoticeFieldProblem(field: "clerk", message: "没有工号为\(draft.clerk)的工作人员"))
             }
         }
-        var promised: CivilDate?
+        var promised: PromisedCompletion?
         if draft.kind.carriesPromisedDate, let days = draft.promisedWorkingDays, (1...365).contains(days) {
-            do {
-                promised = try config.calendar().promisedCompletionDate(acceptedOn: draft.receivedOn, workingDays: days)
-            } catch {
-                problems.append(NoticeFieldProblem(field: "promisedWorkingDays", message: "无法计算承诺办结日期(\(error)),请联系运维人员补充节假日安排"))
-            }
+            // A year with no holiday arrangement loaded does not stop the notice: its date is provisional (暂定).
+            promised = try config.calendar().promisedCompletionDateAllowingProvisional(acceptedOn: draft.receivedOn, workingDays: days)
         }
         let now = clock.now()
         let number = try await store.peekNoticeNumber(year: CivilDate(now).year, format: config.noticeNumberFormat) + "(预览)"
-        let notice = Notice(number: number, year: 0, sequence: 0, draft: draft, issuedAt: now, promisedCompletion: promised)
+        let notice = Notice(number: number, year: 0, sequence: 0, draft: draft, issuedAt: now, promisedCompletion: promised?.date,
+                            promisedCompletionProvisional: promised?.provisional ?? false)
         let context = NoticeContext(hallName: config.hall.name, hallPhone: config.hall.phone, window: window, clerkName: clerkName)
         let document = NoticeTemplates.document(for: notice, context: context, columns: columns(printerRole: printerRole ?? PrinterRoles.role(forWindow: draft.window, in: config)))
-        return NoticeDraftPreview(number: number, promisedCompletion: promised, text: NoticePreview.plainText(document), problems: problems)
+        return NoticeDraftPreview(number: number, promisedCompletion: promised?.date, provisionalForYears: promised?.missingYears ?? [],
+                                  text: NoticePreview.plainText(document), problems: problems)
     }
 
     /// The columns of the printer model configured for `printerRole`; 48 (80 mm paper) when it is not known.
@@ -149,6 +148,9 @@ public struct NoticeDraftPreview: Sendable {
     public let number: String
     /// 承诺办结日期, for the kinds that carry one.
     public let promisedCompletion: CivilDate?
+    /// The years with no holiday arrangement loaded that the promised date was counted across on weekends alone
+    /// (empty when the date is final, not 暂定).
+    public let provisionalForYears: [Int]
     /// The paper, line for line, both copies.
     public let text: String
     /// What must be filled in or corrected before the notice can be issued (Chinese, for the clerk).

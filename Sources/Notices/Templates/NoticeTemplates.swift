@@ -123,6 +123,10 @@ public enum NoticeTemplates {
         if let days = d.promisedWorkingDays { b.append(.text("承诺期限:\(days)个工作日")) }
         if let date = notice.promisedCompletion {
             b.append(.text("承诺办结日期:\(date.chineseText)", .init(bold: true)))
+            if notice.promisedCompletionProvisional {
+                // The year's holiday arrangement was not loaded when the notice was issued: the applicant is told.
+                b.append(.text(Notice.provisionalDateNote))
+            }
             b.append(.text("请于承诺办结日期后凭本通知书到本窗口领取办理结果;如提前办结,我们将及时通知您。"))
         }
         return b

@@ -18,6 +18,9 @@ struct NoticePreviewBody: Encodable, Sendable {
     let number: String
     let title: String
     let promisedCompletion: String?
+    /// The years with no holiday arrangement loaded that the promised date is counted across on weekends alone: the
+    /// date is provisional (暂定) when this is not empty.
+    let provisionalForYears: [Int]
     /// The notice line for line as the window's printer lays it out, both copies.
     let text: String
     /// Empty when the notice can be issued as it is.
@@ -50,6 +53,7 @@ extension HallAPI {
         let draft = try body.draft(kind: kind, today: CivilDate(clock.now()))
         let preview = try await notices.preview(draft, printerRole: body.printerRole)
         return try json(NoticePreviewBody(number: preview.number, title: kind.title, promisedCompletion: preview.promisedCompletion?.description,
+                                          provisionalForYears: preview.provisionalForYears,
                                           text: preview.text, problems: preview.problems.map { .init(field: $0.field, message: $0.message) }))
     }
 

@@ -115,6 +115,7 @@ public struct HallAPI: Sendable {
         registerConflicts(on: api)
         registerLeave(on: api)
         registerMode(on: api)
+        registerCalendar(on: api)
         return api.routes
     }
 

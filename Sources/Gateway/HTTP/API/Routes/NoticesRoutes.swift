@@ -107,6 +107,8 @@ struct NoticeBody: Encodable, Sendable {
     let clerk: String
     let receivedOn: String
     let promisedCompletion: String?
+    /// The promised date was counted on weekends alone, across a year with no holiday arrangement loaded (暂定).
+    let promisedCompletionProvisional: Bool
     let materialsReceived: [String]
     let materialsMissing: [String]
     let issuedAt: String
@@ -124,6 +126,7 @@ struct NoticeBody: Encodable, Sendable {
         clerk = draft.clerk
         receivedOn = draft.receivedOn.description
         promisedCompletion = notice.promisedCompletion?.description
+        promisedCompletionProvisional = notice.promisedCompletionProvisional
         materialsReceived = draft.materialsReceived
         materialsMissing = draft.materialsMissing
         issuedAt = APITime.string(notice.issuedAt)

@@ -257,5 +257,47 @@
     };
   }
 
-  window.CG = { api, request, token, el, say, today, formatTime, randomKey, roleName, start, events, liveState, APIError };
+  /**
+   * The calendar panel of the duty chief's and ops pages (GET /calendar): a warning for each holiday year that is due
+   * and not loaded, with the command that loads it, and the notices whose promised date is provisional (暂定),
+   * counted on weekends alone for want of the year's arrangement. `ids`: { banner, table, status }.
+   */
+  async function showCalendar(ids) {
+    const banner = document.getElementById(ids.banner);
+    const body = document.getElementById(ids.table).tBodies[0];
+    let calendar;
+    try {
+      calendar = await api("GET", "/calendar");
+    } catch (error) {
+      say(ids.status, "无法读取节假日安排:" + error.message, "error", error);
+      return;
+    }
+    banner.hidden = calendar.warnings.length === 0;
+    banner.replaceChildren(...calendar.warnings.map((w) => el("p", { dataset: { year: String(w.year) } },
+      w.chinese, el("br"), "载入方法(运维):", el("code", {}, w.command), ",然后重启网关。")));
+    const rows = calendar.provisionalNotices;
+    if (!rows.length) {
+      body.replaceChildren(el("tr", {}, el("td", { colspan: 6, class: "empty" }, "没有暂定的承诺办结日期")));
+    } else {
+      body.replaceChildren(...rows.map((p) => {
+        const n = p.notice;
+        const now = p.countedNow
+          ? (p.changed ? "已载入节假日安排,应为 " + p.countedNow + ",请通知申请人" : "已载入节假日安排,日期不变")
+          : "待载入" + p.missingYears.join("、") + "年节假日安排后核对";
+        return el("tr", { dataset: { number: n.number, changed: String(p.changed) }, class: p.changed ? "changed" : "" },
+          el("td", { class: "nowrap" }, n.number),
+          el("td", {}, n.window + "号窗口"),
+          el("td", {}, n.applicant),
+          el("td", {}, n.item),
+          el("td", { class: "nowrap" }, n.promisedCompletion, " ", el("span", { class: "provisional", title: "暂按双休日计算" }, "暂定")),
+          el("td", {}, now));
+      }));
+    }
+    const missing = calendar.missingInNextTwelveMonths;
+    say(ids.status, missing.length
+      ? "未载入" + missing.join("、") + "年节假日安排:落在这些年份的承诺办结日期暂按双休日计算,标为“暂定”;请运维人员用 countergate calendar import 载入。"
+      : "未来12个月的节假日安排均已载入。", missing.length ? "error" : "ok");
+  }
+
+  window.CG = { api, request, token, el, say, today, formatTime, randomKey, roleName, start, events, liveState, APIError, showCalendar };
 })();

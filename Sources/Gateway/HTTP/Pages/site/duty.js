@@ -50,8 +50,15 @@
     loadConflicts();
     loadCover();
     setInterval(loadCover, 60000);
+    showCalendar();
     // Sign-ins made on the command line (another process) send no event: the lists are read again now and then.
     setInterval(() => { loadPending(); loadConflicts(); }, 30000);
+    // Notices issued on other windows send no event the page follows: the provisional dates are read again now and then.
+    setInterval(showCalendar, 60000);
+  }
+
+  function showCalendar() {
+    return CG.showCalendar({ banner: "calendar-warnings", table: "provisional", status: "calendar-status" });
   }
 
   async function loadCover() {

@@ -1,5 +1,5 @@
 // The ops dashboard: every device with its live power state (pushed by the gateway), candidates, replacing a role's
-// device with its progress, terminal backups, and the print queue with retry and cancel.
+// device with its progress, terminal backups, the print queue with retry and cancel, and the holiday years due (日历).
 "use strict";
 
 (function () {
@@ -40,6 +40,7 @@
     loadAll();
     // A job queued by a clerk sends no event until it prints or waits: the queue is read again now and then.
     setInterval(loadJobs, 30000);
+    setInterval(showCalendar, 60000);
   }
 
   function loadAll() {
@@ -47,6 +48,12 @@
     loadCandidates();
     loadJobs();
     showMode();
+    showCalendar();
+  }
+
+  /** Holiday years due and missing (with the command that loads them), and the provisional promised dates. */
+  function showCalendar() {
+    return CG.showCalendar({ banner: "calendar-warnings", table: "provisional", status: "calendar-status" });
   }
 
   /** Runs `action` once after a burst of events rather than once per event. */
