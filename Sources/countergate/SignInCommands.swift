@@ -189,6 +189,10 @@ struct AttendanceCommand: AsyncParsableCommand {
                 printLine("\(p.staffId)\t\(p.name)\t\(p.daysDue)\t\(p.daysPresent)\t\(p.lateCount)/\(p.lateMinutes)\t\(p.earlyCount)/\(p.earlyMinutes)\t"
                     + "\(p.missingPunches)\t\(p.leaveTotal)\t\(p.outingShifts)\t\(p.absentDays)\t\(p.corrections)\t\(p.pendingDays)")
             }
+            if sheet.unmatchedPunches > 0 {
+                printLine("! \(sheet.unmatchedPunches) punches of the month have a terminal user id nobody on the staff list has: counted for nobody "
+                    + "(GET /api/v1/attendance/punches lists them; give the id to a person in the staff list: countergate staff import)")
+            }
             for a in sheet.amendments { printLine("更正\t\(a.staffId)\t\(a.name)\t\(a.figure)\t\(a.published) → \(a.now)") }
         }
     }

@@ -138,7 +138,11 @@ import Testing
         _ = try await hall.store.record(punches: [Self.at(11, 26, 8, 41), Self.at(11, 26, 12, 0), Self.at(11, 26, 14, 0), Self.at(11, 26, 17, 0)].map {
             Self.punch("D001", user: "1", $0)
         }, receivedAt: Self.at(11, 26, 17, 1))
+        // A punch of a terminal user nobody on the staff list has: stored, counted for nobody, and said so.
+        _ = try await hall.store.record(punches: [Punch(terminalSerial: "SN1", terminalUserID: "77", at: Self.at(11, 26, 8, 30), verification: .fingerprint,
+                                                        direction: .checkIn, staffID: nil)], receivedAt: Self.at(11, 26, 8, 31))
         let desk = MonthlySheetDesk(config: hall.config, store: hall.store, clock: hall.clock)
+        #expect(try await desk.compute(year: 2026, month: 11).unmatchedPunches == 1)
         await #expect(throws: MonthlySheetError.monthNotOver("2026-11")) { try await desk.publish(year: 2026, month: 11, by: "D007") }
         hall.clock.set(Self.at(12, 2, 9, 0))
         // The terminal was last heard from on the 27th: not every day judged.

@@ -11,10 +11,12 @@ A screenshot of each step goes to --artifacts (NN-step.png); on a failure, faile
 page's console log, are saved there too. Exits 0 when every step passed, 1 with the step that failed.
 """
 import argparse
+import base64
 import json
 import os
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 
 from selenium import webdriver
@@ -382,6 +384,37 @@ def ops_replaces_printer(c, base, control_base, tokens):
     print(f"ok: ops replaced window-2-printer with {spare}; progress: {' / '.join(steps)}", flush=True)
 
 
+def sheet_published_on_a4(c, base, tokens):
+    """The monthly sheet (公示): refused to a clerk's token, shown to the inspection office, laid out on A4 for printing."""
+    c.open_tab("sheet", f"{base}/pages/sheet#token={tokens['clerk:1']}")
+    c.wait("the sheet page to refuse a clerk's token", lambda d: "不能用于本页面" in (c.text("#token-status") or ""))
+    assert c.js("return document.getElementById('app').hidden"), "the sheet must not show with a clerk's token"
+    try:
+        api(base, tokens["clerk:1"], "GET", "/attendance/sheet")
+        raise AssertionError("the API gave a clerk's token the monthly sheet")
+    except urllib.error.HTTPError as error:
+        assert error.code == 403, f"a clerk's token asking for the sheet: {error.code}, expected 403"
+    c.shot("sheet-clerk-refused")
+    c.driver.get(f"{base}/pages/sheet#token={tokens['inspection']}")
+    c.wait("the sheet's people", lambda d: c.js("return document.querySelectorAll('#people tbody tr').length") > 0)
+    c.wait("the sheet's title", lambda d: "考勤汇总" in (c.text("#title") or ""))
+    people = len(api(base, tokens["inspection"], "GET", "/attendance/sheet?month=" + c.js("return document.getElementById('month').value"))["people"])
+    rows = c.js("return document.querySelectorAll('#people tbody tr').length")
+    assert rows == people, f"the page shows {rows} people, the API {people}"
+    # As printed: the print stylesheet on an A4 landscape page (297 x 210 mm at 96 dpi), then the PDF Chromium prints.
+    c.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    c.driver.set_window_size(1123, 794)
+    assert c.js("return getComputedStyle(document.querySelector('header.bar')).display") == "none", "the page's bar must not print"
+    c.shot("sheet-a4")
+    pdf = base64.b64decode(c.driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})["data"])
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000, "Chromium printed no PDF of the sheet"
+    with open(os.path.join(c.artifacts, "sheet-a4.pdf"), "wb") as file:
+        file.write(pdf)
+    c.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    c.driver.set_window_size(1280, 1100)
+    print("ok: the sheet refused to a clerk, shown to the inspection office, printed on A4", flush=True)
+
+
 def on_a_tablet(c):
     """Each page at a tablet's width (820 px, portrait): one column, nothing wider than the screen."""
     c.driver.set_window_size(820, 1180)
@@ -427,6 +460,7 @@ def main():
         clerk_prints(c, args.base, tokens, args.data)
         kiosk_and_duty_chief(c, args.base, args.control, tokens, pins)
         ops_replaces_printer(c, args.base, args.control, tokens)
+        sheet_published_on_a4(c, args.base, tokens)
         on_a_tablet(c)
         print(f"PASS: every page drove its flow; screenshots in {args.artifacts}", flush=True)
         return 0

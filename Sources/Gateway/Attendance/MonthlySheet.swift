@@ -105,6 +105,9 @@ public struct MonthlySheet: Codable, Sendable, Hashable {
     public let computedAt: String
     public let people: [Person]
     public let windows: [Window]
+    /// Punches of the month whose terminal user id matches nobody on the staff list: counted for nobody until the staff
+    /// list gives the user id to a person (`staff import`), then counted for them.
+    public let unmatchedPunches: Int
     public let publication: Publication?
     public let amendments: [Amendment]
 }
@@ -155,7 +158,7 @@ public struct MonthlySheetDesk: Sendable {
         guard let published = try await store.publishedSheet(month: computed.month) else { return computed }
         let frozen = try JSONDecoder().decode(MonthlySheet.self, from: Data(published.sheet.utf8))
         return MonthlySheet(state: "published", month: frozen.month, final: frozen.final, computedAt: frozen.computedAt,
-                            people: frozen.people, windows: frozen.windows,
+                            people: frozen.people, windows: frozen.windows, unmatchedPunches: frozen.unmatchedPunches,
                             publication: .init(at: APITime.string(published.at), by: published.by),
                             amendments: Self.amendments(published: frozen, now: computed))
     }
@@ -200,7 +203,10 @@ public struct MonthlySheetDesk: Sendable {
         let kinds = try dates.map { try calendar.kind(of: $0) }
         let start = HallTime.start(of: first), end = HallTime.start(of: first.adding(days: dates.count))
         var times: [String: [Date]] = [:]
-        for punch in try await store.punches(from: start, to: end) { if let id = punch.punch.staffID { times[id, default: []].append(punch.punch.at) } }
+        var unmatched = 0
+        for punch in try await store.punches(from: start, to: end) {
+            if let id = punch.punch.staffID { times[id, default: []].append(punch.punch.at) } else { unmatched += 1 }
+        }
         for signIn in try await store.signIns(from: start, to: end.addingTimeInterval(-1)) {
             if case .confirmed = signIn.signIn.status { times[signIn.signIn.staffID, default: []].append(signIn.signIn.at) }
         }
@@ -244,6 +250,7 @@ public struct MonthlySheetDesk: Sendable {
         let final = people.allSatisfy { $0.pendingDays == 0 }
         let state = now < end ? "in-progress" : (final ? "final" : "pending")
         return MonthlySheet(state: state, month: String(format: "%04d-%02d", year, month), final: final && now >= end,
-                            computedAt: APITime.string(now), people: people, windows: windows, publication: nil, amendments: [])
+                            computedAt: APITime.string(now), people: people, windows: windows, unmatchedPunches: unmatched,
+                            publication: nil, amendments: [])
     }
 }

@@ -14,7 +14,7 @@
 
   CG.start({ needs: "值班长(角色 duty-chief)", accepts: (role) => role === "duty-chief", ready: ready });
 
-  async function ready() {
+  async function ready(caller) {
     let staff = [];
     try {
       staff = await CG.api("GET", "/staff");
@@ -24,7 +24,9 @@
     const chiefs = staff.filter((p) => (p.roles || []).includes("duty-chief"));
     $("chief").replaceChildren(CG.el("option", { value: "" }, "请选择"), ...chiefs.map((p) => CG.el("option", { value: p.id }, p.name + "(" + p.id + ")")));
     const remembered = localStorage.getItem(chiefStorage);
-    if (chiefs.some((p) => p.id === remembered)) $("chief").value = remembered;
+    // The token's own person first (a token given to a duty chief, token create --staff), then the one chosen last time.
+    if (caller && chiefs.some((p) => p.id === caller.staffId)) $("chief").value = caller.staffId;
+    else if (chiefs.some((p) => p.id === remembered)) $("chief").value = remembered;
     else if (chiefs.length === 1) $("chief").value = chiefs[0].id;
     $("chief").addEventListener("change", () => localStorage.setItem(chiefStorage, $("chief").value));
     $("select-all").addEventListener("change", () => {

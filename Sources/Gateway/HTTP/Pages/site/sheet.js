@@ -51,6 +51,7 @@
     $("title").textContent = year + "年" + Number(month) + "月 考勤汇总";
     let state = states[sheet.state] || sheet.state;
     if (sheet.publication) state += "(" + CG.formatTime(sheet.publication.at) + ",公示人 " + sheet.publication.by + ")";
+    if (sheet.unmatchedPunches) state += ";另有 " + sheet.unmatchedPunches + " 条打卡记录的考勤机用户号不在人员名单中,未计入任何人";
     $("state").textContent = state;
     document.body.dataset.state = sheet.state;
     $("people").tBodies[0].replaceChildren(...sheet.people.map((p) => CG.el("tr", { dataset: { staff: p.staffId } },
