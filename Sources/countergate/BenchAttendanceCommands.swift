@@ -17,6 +17,10 @@ extension BenchCommand {
         @Option var runs = 5
         @Option var dataDir: String
 
+        func validate() throws {
+            guard runs >= 1, people >= 20 else { throw ValidationError("--runs must be at least 1 and --people at least 20") }
+        }
+
         func run() async throws {
             var config = try HallConfiguration.defaults()
             config.store.dataDirectory = dataDir

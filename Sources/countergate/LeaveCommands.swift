@@ -165,8 +165,12 @@ struct RosterCommand: AsyncParsableCommand {
                 try await desk.rotateRoster(chiefs: ids, from: RosterCommand.day(from, option: "--from"),
                                             through: RosterCommand.day(through, option: "--through"), by: "cli")
             }
-            for entry in set { printLine("\(entry.day)\t\(entry.day.chineseWeekday)\t值班长 \(entry.staffID)") }
-            printLine("\(set.count) working days set; days off have no duty chief")
+            for entry in set.days { printLine("\(entry.day)\t\(entry.day.chineseWeekday)\t值班长 \(entry.staffID)") }
+            printLine("\(set.days.count) working days set; days off have no duty chief")
+            for year in set.weekdaysOnly {
+                printLine("! no holiday arrangement is loaded for \(year): its weekdays were taken as working days; after "
+                    + "countergate calendar import FILE, rotate \(year) again")
+            }
         }
     }
 

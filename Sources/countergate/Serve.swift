@@ -132,6 +132,16 @@ struct Demo: AsyncParsableCommand {
             for person in try await store.staff() where try await store.cards(ofStaff: person.id).isEmpty {
                 try await store.setCard(SimulatedBadgeTapper.card(for: person.id).canonical, staffID: person.id, actor: "demo", at: clock.now())
             }
+            // The demo's duty roster (值班表): its duty chiefs in turn over the working days from today, so that the
+            // duty chief's token can approve the day's short leave; days already on the roster are kept.
+            let today = CivilDate(clock.now())
+            if try await store.dutyChief(on: today) == nil {
+                let chiefs = try await store.staff().filter { $0.has(.dutyChief) }.map(\.id)
+                if !chiefs.isEmpty {
+                    _ = try? await LeaveDesk(config: config, store: store, clock: clock)
+                        .rotateRoster(chiefs: chiefs, from: today, through: today.adding(days: 60), by: "demo")
+                }
+            }
             return added
         }
         if seeded > 0 { logger.info("demo staff loaded", metadata: ["people": "\(seeded)"]) }

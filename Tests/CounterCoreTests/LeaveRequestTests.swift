@@ -78,6 +78,9 @@ import Testing
         let late = try request(.lateArrivalOnBusiness, from: Self.at(8, 30), to: Self.at(14), requestedAt: Self.at(15))
         #expect(late.approver == .dutyChiefOrInspection && late.madeUp)
         #expect(LeaveKind.lateArrivalOnBusiness.isOuting && !LeaveKind.sick.isOuting)
+        // Over more than one day it is an absence like any other: beyond half a day, the leader's.
+        let days = try request(.lateArrivalOnBusiness, from: Self.at(8, 30), to: Self.at(10, days: 2))
+        #expect(days.approver == .leader)
     }
 
     @Test("bad requests: ending before starting, no reason, approving one's own, overlapping, withdrawing another's")

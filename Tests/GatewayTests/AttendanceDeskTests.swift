@@ -37,6 +37,7 @@ import Testing
         let clerk2 = try await token(.clerk(window: 1), "D002"), lead = try await token(.clerk(window: 1), "D001")
         let chief7 = try await token(.dutyChief, "D007"), chief9 = try await token(.dutyChief, "D009"), nobody = try await token(.dutyChief, nil)
         let inspection = try await token(.inspection, "D007"), leader = try await token(.leader, "D010")
+        let inspectionOfNobody = try await token(.inspection, nil)
         try await hall.app(routes: { HallAPITests.api(hall).register(on: $0) }).test(.router) { client in
             func call(_ method: HTTPRequest.Method, _ uri: String, _ token: String, _ body: String? = nil) async throws -> Answer {
                 var headers: HTTPFields = [.authorization: "Bearer \(token)"]
@@ -93,6 +94,16 @@ import Testing
             #expect(corrected.status == .created && (corrected.json as? [String: Any])?["correctedBy"] as? String == "D007", "\(corrected.text)")
             let own补卡 = try await call(.post, "/attendance/corrections", chief7, #"{"staffId":"D007","at":"2026-11-25 08:29","reason":"x"}"#)
             #expect(own补卡.status == .unprocessableContent)
+            // A token given to a person never acts as another: not in the sign-in review's `by`, not by publishing without one.
+            let asOther = try await call(.post, "/signin/review", chief7, #"{"action":"confirm","by":"D009","all":true}"#)
+            #expect(asOther.status == .forbidden && asOther.text.contains("speaks for D007"), "\(asOther.text)")
+            let publishedByNobody = try await call(.post, "/attendance/sheet/publish?month=2026-10", inspectionOfNobody)
+            #expect(publishedByNobody.status == .forbidden && publishedByNobody.text.contains("--staff"), "\(publishedByNobody.text)")
+            // A month far out of range is a 400, not a crash.
+            #expect(try await call(.get, "/attendance/sheet?month=99999999999999999-01", inspection).status == .badRequest)
+            // The roster: a past day is kept as it was; a day given twice is refused whole.
+            #expect(try await call(.put, "/attendance/roster", inspection, #"[{"day":"2026-11-20","staffId":"D007"}]"#).status == .unprocessableContent)
+            #expect(try await call(.put, "/attendance/roster", inspection, #"[{"day":"2026-12-01","staffId":"D007"},{"day":"2026-12-01","staffId":"D009"}]"#).status == .unprocessableContent)
         }
         // Every act is in the audit log, whose chain is intact.
         if case .intact = try await hall.store.verifyAudit() {} else { Issue.record("the audit chain is broken") }
@@ -168,6 +179,14 @@ import Testing
         #expect(changes["absentDays"]?.0 == 20 && changes["absentDays"]?.1 == 19.5)
         #expect(changes["missingPunches"]?.0 == 0 && changes["missingPunches"]?.1 == 1)
         #expect(changes["corrections"]?.1 == 1)
+
+        // A sheet published by an earlier version (without the figures added since) still reads.
+        var older = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(published)) as? [String: Any])
+        older["unmatchedPunches"] = nil
+        older["windows"] = nil
+        older["amendmentsUnavailable"] = nil
+        let decoded = try JSONDecoder().decode(MonthlySheet.self, from: JSONSerialization.data(withJSONObject: older))
+        #expect(decoded.unmatchedPunches == 0 && decoded.windows.isEmpty && decoded.people == published.people)
 
         // CSV: a BOM, the title, the header in the hall's words, D001's row.
         let csv = MonthlySheetExport.csv(amended, hall: hall.config.hall.name)

@@ -23,9 +23,13 @@ import Testing
         _ = try await hall.store.record(punches: punches, receivedAt: at(26, 17, 1))
         // Personal leave on the 25th's morning, asked the next day (补办) and approved by the duty chief: half a day excused.
         let desk = LeaveDesk(config: hall.config, store: hall.store, clock: hall.clock)
+        // The roster named D007 for the 25th beforehand (a past day's roster is kept as it was).
+        hall.clock.set(at(24, 8, 0))
+        _ = try await desk.setRoster(days: [CivilDate(at(25, 8, 30))], staffID: "D007", by: "test")
+        await #expect(throws: LeaveDeskError.self) { try await desk.setRoster(days: [CivilDate(at(23, 8, 30))], staffID: "D007", by: "test") }
+        hall.clock.set(at(26, 8, 30))
         let leave = try await desk.request(for: "D001", kind: .personal, from: at(25, 8, 30), to: at(25, 12, 0), reason: "看病", by: "D001")
         #expect(leave.request.madeUp && leave.request.state == .awaitingApproval)
-        _ = try await desk.setRoster(days: [CivilDate(at(25, 8, 30))], staffID: "D007", by: "test")
         _ = try await desk.decide(leave.id, by: "D007", approve: true)
         // A correction (补卡) by the duty chief for the 24th's 17:00: that afternoon has an end punch but no start (缺卡).
         _ = try await desk.correctPunch(of: "D001", at: at(24, 17, 0), reason: "指纹识别失败", by: "D007")

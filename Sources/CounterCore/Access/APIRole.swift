@@ -17,8 +17,8 @@ public enum APIRole: Sendable, Hashable {
     case inspection
     /// The hall's leader in charge (中心分管领导): reads attendance, approves leave beyond half a day, keeps the roster.
     case leader
-    /// Ops (网络管理员): everything but signing in, reviewing sign-ins and the people's own acts on attendance
-    /// (leave, 补卡, publishing the sheet).
+    /// Ops (网络管理员): everything but signing in, reviewing sign-ins and the people's acts on attendance (leave, 补卡,
+    /// the duty roster, publishing the sheet).
     case ops
     /// The sign-in kiosk (签到机): signs in and reads the hall's mode, nothing else.
     case kiosk
@@ -115,7 +115,7 @@ public enum APIRole: Sendable, Hashable {
             }
         case .ops:
             switch permission {
-            case .submitSignIn, .reviewSignIns, .requestLeave, .decideLeave, .correctPunches, .publishSheet: return false
+            case .submitSignIn, .reviewSignIns, .requestLeave, .decideLeave, .correctPunches, .manageRoster, .publishSheet: return false
             default: return true
             }
         case .kiosk:

@@ -115,11 +115,14 @@ public struct LeaveRequest: Sendable, Hashable {
     /// Still asking (not approved, refused or withdrawn).
     public var isWaiting: Bool { state == .awaitingLead || state == .awaitingApproval }
 
-    /// Who must approve: by length and kind. Late arrival or early departure on business is always the duty chief's or
-    /// the inspection office's (第二条); an outing up to half a day too (第二条); sick or personal leave up to half a
+    /// Who must approve: by length and kind. Late arrival or early departure on business within one day is the duty
+    /// chief's or the inspection office's however long (第二条); an outing up to half a day too (第二条); sick or personal leave up to half a
     /// day the duty chief's (第三条); anything longer the leader's.
     public var approver: LeaveApprover {
-        if kind == .lateArrivalOnBusiness || kind == .earlyDepartureOnBusiness { return .dutyChiefOrInspection }
+        // Arriving late or leaving early is within a day; one that runs over days is an absence, judged by its length.
+        if kind == .lateArrivalOnBusiness || kind == .earlyDepartureOnBusiness, CivilDate(start) == CivilDate(end.addingTimeInterval(-1)) {
+            return .dutyChiefOrInspection
+        }
         guard end.timeIntervalSince(start) <= Self.halfDay else { return .leader }
         return kind.isOuting ? .dutyChiefOrInspection : .dutyChief
     }

@@ -65,21 +65,21 @@ public enum PostCoverCheck {
     /// A window's cover at `now`.
     /// - Parameters:
     ///   - people: the window's staff.
-    ///   - seenToday: staff seen today so far (a punch, a badge tap at the window, a confirmed sign-in).
-    ///   - awayNow: staff on approved leave or an outing at `now`, with its kind and when it ends.
-    ///   - openFrom: when the hall opened today (the first shift's start); nil on a day off.
-    ///   - openUntil: when it closes today (the last shift's end).
-    ///   - graceMinutes: how long after opening nobody counts as away yet (the hours' late grace).
-    public static func cover(window: Int, people: [Staff], seenToday: Set<String>, awayNow: [String: (kind: LeaveKind, until: Date)],
-                             now: Date, openFrom: Date?, openUntil: Date?, graceMinutes: Int) -> WindowCover {
+    ///   - onPost: staff on post now by what was seen today (the latest of their punches, badge taps at the window and
+    ///     confirmed sign-ins, an off-post tap ending it).
+    ///   - seenToday: staff with any event today (on post or not now).
+    ///   - awayNow: staff on approved leave or an outing at `now`, with its kind, start and end.
+    ///   - shifts: today's shifts as instants (none on a day off): the window is open within them, after `graceMinutes`
+    ///     from each shift's start (the lunch break is not opening hours).
+    public static func cover(window: Int, people: [Staff], onPost: Set<String>, seenToday: Set<String>, awayNow: [String: (kind: LeaveKind, from: Date, until: Date)],
+                             now: Date, shifts: [DateInterval], graceMinutes: Int) -> WindowCover {
         let persons = people.sorted { ($0.post?.rawValue ?? "Z", $0.id) < ($1.post?.rawValue ?? "Z", $1.id) }.map { person in
             let away = awayNow[person.id]
             return WindowCover.Person(staffID: person.id, name: person.name, post: person.post,
-                                      onPost: away == nil && seenToday.contains(person.id), away: away?.kind)
+                                      onPost: away == nil && onPost.contains(person.id), away: away?.kind)
         }
-        guard let openFrom, let openUntil, now >= openFrom.addingTimeInterval(TimeInterval(graceMinutes * 60)), now < openUntil else {
-            return WindowCover(window: window, people: persons, state: .closed, alert: nil)
-        }
+        let open = shifts.contains { now >= $0.start.addingTimeInterval(TimeInterval(graceMinutes * 60)) && now < $0.end }
+        guard open else { return WindowCover(window: window, people: persons, state: .closed, alert: nil) }
         let state: CoverState
         if persons.contains(where: { $0.post == .a && $0.onPost }) {
             state = .aOnPost
@@ -93,10 +93,11 @@ public enum PostCoverCheck {
         var alert: CoverAlert?
         if state == .uncovered {
             if persons.count == 1, let only = persons.first {
-                // One person: away more than half a day since opening, or on leave that runs beyond half a day from now.
-                let awayLong = now.timeIntervalSince(openFrom) > LeaveRequest.halfDay
-                    || (awayNow[only.staffID].map { $0.until.timeIntervalSince(now) > LeaveRequest.halfDay } ?? false)
-                alert = awayLong ? .onePersonAwayOverHalfDay : nil
+                // One person: away on leave longer than half a day, or not come at all by the end of the day's first shift
+                // (half a day missed) — 只有1名工作人员的,离岗超过半天.
+                let longLeave = awayNow[only.staffID].map { $0.until.timeIntervalSince($0.from) > LeaveRequest.halfDay } ?? false
+                let firstShiftMissed = !seenToday.contains(only.staffID) && shifts.first.map { now >= $0.end } == true
+                alert = longLeave || firstShiftMissed ? .onePersonAwayOverHalfDay : nil
             } else if !persons.isEmpty {
                 alert = .bothAway
             }

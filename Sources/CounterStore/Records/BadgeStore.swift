@@ -77,16 +77,14 @@ extension HallStore {
 }
 
 extension HallStore {
-    /// Each person's last badge tap in `[from, to)` and what it meant (`on-post`, `off-post`, `check-in`, `sign-in`).
-    public func lastTaps(from: Date, to: Date) async throws -> [String: String] {
+    /// The taps of known cards in `[from, to)`, in order, with what each meant (`on-post`, `off-post`, `check-in`, `sign-in`).
+    public func taps(from: Date, to: Date) async throws -> [(at: Date, staffID: String, meaning: String)] {
         try await pool.read { db in
-            var last: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT staff_id, meaning FROM badge_taps WHERE staff_id IS NOT NULL AND at >= ? AND at < ? ORDER BY at, id
-                """, arguments: [from.storeSeconds, to.storeSeconds]) {
-                last[row["staff_id"]] = row["meaning"]
+            try Row.fetchAll(db, sql: """
+                SELECT staff_id, at, meaning FROM badge_taps WHERE staff_id IS NOT NULL AND at >= ? AND at < ? ORDER BY at, id
+                """, arguments: [from.storeSeconds, to.storeSeconds]).map { row in
+                (Date(storeSeconds: row["at"]), row["staff_id"], row["meaning"])
             }
-            return last
         }
     }
 }

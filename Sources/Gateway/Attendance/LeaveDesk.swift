@@ -51,28 +51,45 @@ public struct LeaveDesk: Sendable {
 
     /// Puts `staffID` on the duty roster for `days`.
     public func setRoster(days: [CivilDate], staffID: String, by actor: String) async throws -> [DutyRosterDay] {
-        let person = try await staff(staffID)
-        try DutyRoster.check(person)
-        let entries = days.map { DutyRosterDay(day: $0, staffID: person.id) }
-        try await store.setDutyRoster(entries, by: actor, at: clock.now())
-        return entries
+        try await setRoster(days.map { DutyRosterDay(day: $0, staffID: staffID) }, by: actor)
     }
 
-    /// The rotation (轮流) of `chiefs` over the working days `from...through`, stored.
-    public func rotateRoster(chiefs: [String], from: CivilDate, through: CivilDate, by actor: String) async throws -> [DutyRosterDay] {
+    /// Sets the roster for each day given, all or nothing: each person must hold the duty chief role, a day is given
+    /// once, and no day is in the past (the roster of a past day decided its approvals and is kept as it was).
+    public func setRoster(_ entries: [DutyRosterDay], by actor: String) async throws -> [DutyRosterDay] {
+        let today = CivilDate(clock.now())
+        var seen = Set<CivilDate>()
+        for entry in entries {
+            guard entry.day >= today else {
+                throw LeaveDeskError(description: "\(entry.day) is past: the roster of a past day decided its approvals and is kept as it was")
+            }
+            guard seen.insert(entry.day).inserted else { throw LeaveDeskError(description: "\(entry.day) is given twice; give each day once") }
+        }
+        var people: [String: Staff] = [:]
+        for id in Set(entries.map(\.staffID)) {
+            let person = try await staff(id)
+            try DutyRoster.check(person)
+            people[id] = person
+        }
+        let stored = entries.map { DutyRosterDay(day: $0.day, staffID: people[$0.staffID]?.id ?? $0.staffID) }
+        try await store.setDutyRoster(stored, by: actor, at: clock.now())
+        return stored
+    }
+
+    /// The rotation (轮流) of `chiefs` over the working days `from...through`, stored. A year whose holiday arrangement
+    /// is not loaded is rotated over its weekdays, and named in `weekdaysOnly` so the caller can say so.
+    public func rotateRoster(chiefs: [String], from: CivilDate, through: CivilDate, by actor: String) async throws
+        -> (days: [DutyRosterDay], weekdaysOnly: [Int]) {
         guard from <= through, through.dayNumber - from.dayNumber <= 366 else {
             throw LeaveDeskError(description: "the period runs from \(from) to \(through); give a first day not after the last, at most a year apart")
         }
-        for id in chiefs { try DutyRoster.check(try await staff(id)) }
         let calendar = try config.calendar()
         let days = (0...(through.dayNumber - from.dayNumber)).map { from.adding(days: $0) }
-        var problem: WorkingDayCalendarError?
+        let missing = Set(days.map(\.year)).filter { calendar.years[$0] == nil }.sorted()
         let entries = try DutyRoster.rotation(chiefs: chiefs, days: days) { day in
-            do throws(WorkingDayCalendarError) { return try calendar.isWorkingDay(day) } catch { problem = error; return false }
+            (try? calendar.isWorkingDay(day)) ?? !day.isWeekend
         }
-        if let problem { throw problem }
-        try await store.setDutyRoster(entries, by: actor, at: clock.now())
-        return entries
+        return (try await setRoster(entries, by: actor), missing)
     }
 
     /// The duty chief records a punch the terminal did not take (补卡), with the reason.

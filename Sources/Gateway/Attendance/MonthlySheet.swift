@@ -61,7 +61,7 @@ public struct MonthlySheet: Codable, Sendable, Hashable {
             [("daysDue", Double(daysDue)), ("daysPresent", Double(daysPresent)), ("lateCount", Double(lateCount)),
              ("lateMinutes", Double(lateMinutes)), ("earlyCount", Double(earlyCount)), ("earlyMinutes", Double(earlyMinutes)),
              ("missingPunches", Double(missingPunches)), ("outingShifts", Double(outingShifts)), ("absentDays", absentDays),
-             ("pendingDays", Double(pendingDays)), ("corrections", Double(corrections))]
+             ("pendingDays", Double(pendingDays)), ("corrections", Double(corrections)), ("minutesWorked", Double(minutesWorked))]
                 + LeaveKind.allCases.map { ("leaveShifts.\($0.rawValue)", Double(leaveShifts[$0.rawValue] ?? 0)) }
         }
     }
@@ -110,6 +110,39 @@ public struct MonthlySheet: Codable, Sendable, Hashable {
     public let unmatchedPunches: Int
     public let publication: Publication?
     public let amendments: [Amendment]
+    /// Why the amendments of a published month are not known now (the month cannot be computed: say, its calendar year is
+    /// missing); nil otherwise.
+    public let amendmentsUnavailable: String?
+
+    init(state: String, month: String, final: Bool, computedAt: String, people: [Person], windows: [Window], unmatchedPunches: Int,
+         publication: Publication?, amendments: [Amendment], amendmentsUnavailable: String? = nil) {
+        self.amendmentsUnavailable = amendmentsUnavailable
+        self.state = state
+        self.month = month
+        self.final = final
+        self.computedAt = computedAt
+        self.people = people
+        self.windows = windows
+        self.unmatchedPunches = unmatchedPunches
+        self.publication = publication
+        self.amendments = amendments
+    }
+
+    /// Reads a sheet as it was frozen when published; a figure added to the sheet since then reads as 0 (none), so a
+    /// month published by an earlier version stays readable.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        state = try c.decode(String.self, forKey: .state)
+        month = try c.decode(String.self, forKey: .month)
+        final = try c.decode(Bool.self, forKey: .final)
+        computedAt = try c.decode(String.self, forKey: .computedAt)
+        people = try c.decode([Person].self, forKey: .people)
+        windows = try c.decodeIfPresent([Window].self, forKey: .windows) ?? []
+        unmatchedPunches = try c.decodeIfPresent(Int.self, forKey: .unmatchedPunches) ?? 0
+        publication = try c.decodeIfPresent(Publication.self, forKey: .publication)
+        amendments = try c.decodeIfPresent([Amendment].self, forKey: .amendments) ?? []
+        amendmentsUnavailable = try c.decodeIfPresent(String.self, forKey: .amendmentsUnavailable)
+    }
 }
 
 /// Why a sheet cannot be published.
@@ -152,15 +185,22 @@ public struct MonthlySheetDesk: Sendable {
         return (year, month)
     }
 
-    /// The sheet as people see it: the published copy with its amendments, or the month computed now.
+    /// The sheet as people see it: the published copy with its amendments, or the month computed now. A published copy
+    /// is shown even when the month cannot be computed now (the amendments are then not known, and
+    /// `amendmentsUnavailable` says why).
     public func sheet(year: Int, month: Int) async throws -> MonthlySheet {
-        let computed = try await compute(year: year, month: month)
-        guard let published = try await store.publishedSheet(month: computed.month) else { return computed }
+        let key = String(format: "%04d-%02d", year, month)
+        guard let published = try await store.publishedSheet(month: key) else { return try await compute(year: year, month: month) }
         let frozen = try JSONDecoder().decode(MonthlySheet.self, from: Data(published.sheet.utf8))
+        var amendments: [MonthlySheet.Amendment] = []
+        var unavailable: String?
+        do { amendments = Self.amendments(published: frozen, now: try await compute(year: year, month: month)) } catch {
+            unavailable = "\(error)"
+        }
         return MonthlySheet(state: "published", month: frozen.month, final: frozen.final, computedAt: frozen.computedAt,
                             people: frozen.people, windows: frozen.windows, unmatchedPunches: frozen.unmatchedPunches,
-                            publication: .init(at: APITime.string(published.at), by: published.by),
-                            amendments: Self.amendments(published: frozen, now: computed))
+                            publication: .init(at: APITime.string(published.at), by: published.by), amendments: amendments,
+                            amendmentsUnavailable: unavailable)
     }
 
     /// Publishes (公示) a month: it must be over and judged for everybody; the sheet is frozen as it is now.
@@ -176,19 +216,47 @@ public struct MonthlySheetDesk: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let text = String(decoding: try encoder.encode(computed), as: UTF8.self)
-        try await store.publishSheet(month: computed.month, sheet: text, by: actor, at: clock.now())
+        do { try await store.publishSheet(month: computed.month, sheet: text, by: actor, at: clock.now()) } catch {
+            // Published meanwhile by another request: the month's row exists.
+            if let existing = try await store.publishedSheet(month: computed.month) {
+                throw MonthlySheetError.alreadyPublished(month: computed.month, at: HallTime.format(existing.at), by: existing.by)
+            }
+            throw error
+        }
         return try await sheet(year: year, month: month)
     }
 
+    /// Every figure that differs between the published copy and the month now: each person's, a person added or no
+    /// longer there, each window's, and the punches counted for nobody.
     static func amendments(published: MonthlySheet, now: MonthlySheet) -> [MonthlySheet.Amendment] {
         let current = Dictionary(now.people.map { ($0.staffId, $0) }, uniquingKeysWith: { a, _ in a })
+        let before = Set(published.people.map(\.staffId))
         var found: [MonthlySheet.Amendment] = []
         for person in published.people {
-            guard let later = current[person.staffId] else { continue }
+            guard let later = current[person.staffId] else {
+                found.append(.init(staffId: person.staffId, name: person.name, figure: "onSheet", published: 1, now: 0))
+                continue
+            }
             let after = Dictionary(later.figures, uniquingKeysWith: { a, _ in a })
             for (name, value) in person.figures where after[name] != value {
                 found.append(.init(staffId: person.staffId, name: person.name, figure: name, published: value, now: after[name] ?? 0))
             }
+        }
+        for person in now.people where !before.contains(person.staffId) {
+            found.append(.init(staffId: person.staffId, name: person.name, figure: "onSheet", published: 0, now: 1))
+        }
+        let windowsNow = Dictionary(now.windows.map { ($0.window, $0) }, uniquingKeysWith: { a, _ in a })
+        for window in published.windows {
+            guard let later = windowsNow[window.window] else { continue }
+            for (name, value, after) in [("window.absentDays", window.absentDays, later.absentDays),
+                                         ("window.coverGaps", Double(window.coverGaps), Double(later.coverGaps)),
+                                         ("window.leaveShifts", Double(window.leaveShifts), Double(later.leaveShifts)),
+                                         ("window.missingPunches", Double(window.missingPunches), Double(later.missingPunches))] where value != after {
+                found.append(.init(staffId: "", name: "\(window.window)号窗口", figure: name, published: value, now: after))
+            }
+        }
+        if published.unmatchedPunches != now.unmatchedPunches {
+            found.append(.init(staffId: "", name: "", figure: "unmatchedPunches", published: Double(published.unmatchedPunches), now: Double(now.unmatchedPunches)))
         }
         return found
     }

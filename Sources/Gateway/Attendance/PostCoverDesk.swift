@@ -25,31 +25,40 @@ public struct PostCoverDesk: Sendable {
         let now = clock.now()
         let today = CivilDate(now)
         let midnight = HallTime.start(of: today), tomorrow = HallTime.start(of: today.adding(days: 1))
-        var seen = Set<String>()
+        // Each person's latest event of the day decides: a punch, a sign-in, a 补卡 or an on-post tap puts them on post,
+        // an off-post tap takes them off until their next event.
+        var events: [(at: Date, staffID: String, on: Bool)] = []
         for punch in try await store.punches(from: midnight, to: tomorrow) where punch.punch.at <= now {
-            if let id = punch.punch.staffID { seen.insert(id) }
+            if let id = punch.punch.staffID { events.append((punch.punch.at, id, true)) }
         }
         for signIn in try await store.signIns(from: midnight, to: tomorrow.addingTimeInterval(-1)) {
-            if case .confirmed = signIn.signIn.status, signIn.signIn.at <= now { seen.insert(signIn.signIn.staffID) }
+            if case .confirmed = signIn.signIn.status, signIn.signIn.at <= now { events.append((signIn.signIn.at, signIn.signIn.staffID, true)) }
         }
-        for correction in try await store.punchCorrections(from: midnight, to: tomorrow) where correction.at <= now { seen.insert(correction.staffID) }
-        for (id, meaning) in try await store.lastTaps(from: midnight, to: now.addingTimeInterval(1)) {
-            if meaning == "off-post" { seen.remove(id) } else { seen.insert(id) }
+        for correction in try await store.punchCorrections(from: midnight, to: tomorrow) where correction.at <= now {
+            events.append((correction.at, correction.staffID, true))
         }
-        var away: [String: (kind: LeaveKind, until: Date)] = [:]
+        for tap in try await store.taps(from: midnight, to: now.addingTimeInterval(1)) { events.append((tap.at, tap.staffID, tap.meaning != "off-post")) }
+        var onPost = Set<String>()
+        let seen = Set(events.map(\.staffID))
+        for event in events.sorted(by: { $0.at < $1.at }) {
+            if event.on { onPost.insert(event.staffID) } else { onPost.remove(event.staffID) }
+        }
+        var away: [String: (kind: LeaveKind, from: Date, until: Date)] = [:]
         for stored in try await store.leaves(from: now, to: now.addingTimeInterval(1)) {
-            if let span = stored.request.span { away[stored.request.staffID] = (span.kind, span.end) }
+            if let span = stored.request.span { away[stored.request.staffID] = (span.kind, span.start, span.end) }
         }
         let isWorkingDay = (try? config.calendar().isWorkingDay(today)) ?? !today.isWeekend
         let staff = try await store.staff()
+        // The hall's hours decide when a window is open (a person's own hours do not move the window's).
         return config.windows.map { window in
             let people = staff.filter { $0.window == window.number }
-            let hours = config.hours.hours(staffID: people.first?.id ?? "", window: window.number)
-            let shifts = isWorkingDay ? hours.shifts(on: today) : []
-            let open = shifts.first.map { midnight.addingTimeInterval(TimeInterval($0.start.minutes * 60)) }
-            let close = shifts.last.map { midnight.addingTimeInterval(TimeInterval($0.end.minutes * 60)) }
-            return PostCoverCheck.cover(window: window.number, people: people, seenToday: seen, awayNow: away, now: now,
-                                        openFrom: open, openUntil: close, graceMinutes: hours.graceLateMinutes)
+            let hours = config.hours.hours(staffID: "", window: window.number)
+            let shifts = (isWorkingDay ? hours.shifts(on: today) : []).map { shift in
+                DateInterval(start: midnight.addingTimeInterval(TimeInterval(shift.start.minutes * 60)),
+                             end: midnight.addingTimeInterval(TimeInterval(shift.end.minutes * 60)))
+            }
+            return PostCoverCheck.cover(window: window.number, people: people, onPost: onPost, seenToday: seen, awayNow: away, now: now,
+                                        shifts: shifts, graceMinutes: hours.graceLateMinutes)
         }
     }
 }
@@ -84,6 +93,8 @@ public struct PostCoverWatch: Sendable {
             if let alert = cover.alert {
                 logger.warning("window \(cover.window) (\(cover.window)号窗口) is not covered: \(alert.chineseText)",
                                metadata: ["window": "\(cover.window)", "people": "\(cover.people.map(\.staffID).joined(separator: ","))"])
+            } else if cover.state == .closed {
+                logger.notice("window \(cover.window) (\(cover.window)号窗口): opening hours over, its cover alert ends")
             } else {
                 logger.notice("window \(cover.window) (\(cover.window)号窗口) is covered again: \(cover.state.chineseName)")
             }

@@ -229,6 +229,14 @@ public struct HallAPI: Sendable {
         return ModeBody(signInMode: roles.contains { $0.mode == "sign-in" }, roles: roles)
     }
 
+    /// A body's `by` (the duty chief acting) must be the token's own person when the token was given to one: a token
+    /// never acts as somebody else. (A token given to nobody still names its person in `by`.)
+    func checkActing(_ caller: APICaller, by: String) throws {
+        if let own = caller.staffID, own != by {
+            throw APIProblem.forbidden("the token \"\(caller.name)\" speaks for \(own) and cannot act as \(by); send by: \(own), or use \(by)'s own token")
+        }
+    }
+
     func day(_ text: String?, name: String) throws -> CivilDate? {
         guard let text else { return nil }
         guard let date = CivilDate(text) else { throw APIProblem.badRequest("\(name): expected YYYY-MM-DD, found \(text)") }

@@ -61,7 +61,11 @@ extension HallAPI {
         attendanceRoutes.on(.post, "/sheet/publish", "publish-sheet") { request, context in
             let caller = try context.require(.publishSheet)
             let (year, month) = try yearAndMonth(request)
-            let actor = caller.staffID.map { "\($0) (\(caller.auditActor))" } ?? caller.auditActor
+            guard let staffID = caller.staffID, let person = try await store.staff(id: staffID), person.has(.inspection) else {
+                throw APIProblem.forbidden("the sheet is published (公示) by a person of the inspection office (督查室): ask ops for a token given to "
+                    + "that person (countergate token create --role inspection --staff STAFF_ID)")
+            }
+            let actor = person.id
             return try json(try await sheetAct { try await sheets.publish(year: year, month: month, by: actor) })
         }
     }
@@ -76,6 +80,9 @@ extension HallAPI {
             case .noSuchMonth: throw APIProblem.badRequest(error.description)
             case .monthNotOver, .notFinal, .alreadyPublished: throw APIProblem.conflict(error.description)
             }
+        } catch let error as DecodingError {
+            throw APIProblem(status: .internalServerError, slug: "published-sheet-unreadable", title: "Published sheet unreadable (公示数据无法读取)",
+                             detail: "the published copy of this month cannot be read back (\(error)); it is kept unchanged in the store (published_months)")
         }
     }
 
@@ -86,14 +93,12 @@ extension HallAPI {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// `?month=YYYY-MM`, this month when not given.
+    /// `?month=YYYY-MM`, this month when not given; years 2000 to 2200.
     private func yearAndMonth(_ request: Request) throws -> (Int, Int) {
         let text = request.uri.queryParameters["month"].map(String.init) ?? String(CivilDate(clock.now()).description.prefix(7))
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month) else {
-            throw APIProblem.badRequest("month: expected YYYY-MM, found \(text)")
+        do { return try MonthlySheetDesk.month(text) } catch {
+            throw APIProblem.badRequest("month: expected YYYY-MM (a year from 2000 to 2200), found \(text)")
         }
-        return (year, month)
     }
 }
 

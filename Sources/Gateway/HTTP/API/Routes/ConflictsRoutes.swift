@@ -25,9 +25,10 @@ extension HallAPI {
             return try json(answer)
         }
         conflictsRoutes.on(.post, "/{id}/resolve", "review-sign-ins") { request, context in
-            _ = try context.require(.reviewSignIns)
+            let caller = try context.require(.reviewSignIns)
             guard let id = Int64(try context.parameters.require("id")) else { throw APIProblem.badRequest("the conflict id is a number") }
             let body = try await decodeJSON(ResolveRequest.self, from: request, context: context)
+            try checkActing(caller, by: body.by)
             do {
                 let resolved = try await store.resolveAttendanceConflict(id, by: body.by, note: body.note, at: clock.now())
                 return try json(ConflictBody(resolved, name: try await store.staff(id: resolved.staffID)?.name))

@@ -99,15 +99,13 @@ extension HallAPI {
             let caller = try context.require(.manageRoster)
             let body = try await decodeJSON([RosterDayBody].self, from: request, context: context)
             guard !body.isEmpty, body.count <= 400 else { throw APIProblem.unprocessable("send 1 to 400 days") }
-            var byPerson: [String: [CivilDate]] = [:]
+            var entries: [DutyRosterDay] = []
             for entry in body {
                 guard let date = CivilDate(entry.day) else { throw APIProblem.unprocessable(field: "day", "\(entry.day): expected YYYY-MM-DD") }
-                byPerson[entry.staffId, default: []].append(date)
+                entries.append(DutyRosterDay(day: date, staffID: entry.staffId))
             }
-            for (staffID, days) in byPerson.sorted(by: { $0.key < $1.key }) {
-                _ = try await leaveAct { try await leaveDesk.setRoster(days: days, staffID: staffID, by: caller.auditActor) }
-            }
-            return try json(body)
+            let set = try await leaveAct { try await leaveDesk.setRoster(entries, by: caller.staffID.map { "\($0) (\(caller.auditActor))" } ?? caller.auditActor) }
+            return try json(set.map { RosterDayBody(day: $0.day.description, staffId: $0.staffID) })
         }
 
         api.group("/attendance/cover").on(.get, "", "read-attendance") { _, context in

@@ -23,9 +23,10 @@ extension HallAPI {
         // The duty chief's order: a terminal role into sign-in mode by hand (a terminal that answers but reads nobody),
         // or back to normal. Only the running gateway owns the mode.
         modeRoutes.on(.post, "/{role}", "review-sign-ins") { request, context in
-            _ = try context.require(.reviewSignIns)
+            let caller = try context.require(.reviewSignIns)
             let role = try context.parameters.require("role")
             let body = try await decodeJSON(ModeOrderRequest.self, from: request, context: context)
+            try checkActing(caller, by: body.by)
             guard let chief = try await store.staff(id: body.by) else { throw APIProblem.unprocessable("by: no staff member \(body.by)") }
             guard chief.has(.dutyChief) else {
                 throw APIProblem.forbidden("\(body.by) is not a duty chief (值班长); only the duty chief orders sign-in mode")

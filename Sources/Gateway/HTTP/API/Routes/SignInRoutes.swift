@@ -40,8 +40,9 @@ extension HallAPI {
             return try json(answer)
         }
         signInRoutes.on(.post, "/review", "review-sign-ins") { request, context in
-            _ = try context.require(.reviewSignIns)
+            let caller = try context.require(.reviewSignIns)
             let body = try await decodeJSON(ReviewRequest.self, from: request, context: context)
+            try checkActing(caller, by: body.by)
             return try await review(body)
         }
     }
