@@ -72,6 +72,9 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     /// This date moved by a number of calendar days.
     public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
 
+    /// The first day of this date's month.
+    public var firstOfMonth: CivilDate { adding(days: 1 - day) }
+
     /// ISO weekday: 1 = Monday ... 7 = Sunday.
     public var isoWeekday: Int {
         // 1970-01-01 was a Thursday (4).

@@ -17,11 +17,7 @@ extension HallAPI {
         leave.on(.get, "", "request-leave") { request, context in
             let caller = try context.requireCaller()
             if !caller.role.allows(.requestLeave) { try context.require(.readAttendance) }
-            let query = request.uri.queryParameters
-            let today = CivilDate(clock.now())
-            let from = try day(query["from"].map(String.init), name: "from") ?? CivilDate(year: today.year, month: today.month, day: 1)!
-            let to = try day(query["to"].map(String.init), name: "to") ?? from.adding(days: 62)
-            guard from <= to, to.dayNumber - from.dayNumber <= 400 else { throw APIProblem.badRequest("from..to: at most 400 days, from not after to") }
+            let (from, to) = try dayRange(request, from: { $0.firstOfMonth }, to: { from, _ in from.adding(days: 62) })
             var found = try await store.leaves(from: HallTime.start(of: from), to: HallTime.start(of: to.adding(days: 1)))
             // A window's PC sees its own window's requests only.
             if case .clerk(let window) = caller.role {
@@ -77,22 +73,14 @@ extension HallAPI {
         }
         corrections.on(.get, "", "read-attendance") { request, context in
             _ = try context.require(.readAttendance)
-            let query = request.uri.queryParameters
-            let today = CivilDate(clock.now())
-            let from = try day(query["from"].map(String.init), name: "from") ?? CivilDate(year: today.year, month: today.month, day: 1)!
-            let to = try day(query["to"].map(String.init), name: "to") ?? today
-            guard from <= to, to.dayNumber - from.dayNumber <= 400 else { throw APIProblem.badRequest("from..to: at most 400 days, from not after to") }
+            let (from, to) = try dayRange(request, from: { $0.firstOfMonth }, to: { _, today in today })
             return try json(try await store.punchCorrections(from: HallTime.start(of: from), to: HallTime.start(of: to.adding(days: 1))).map(CorrectionBody.init))
         }
 
         let roster = api.group("/attendance/roster")
         roster.on(.get, "", "read-staff") { request, context in
             _ = try context.require(.readStaff)
-            let query = request.uri.queryParameters
-            let today = CivilDate(clock.now())
-            let from = try day(query["from"].map(String.init), name: "from") ?? today
-            let to = try day(query["to"].map(String.init), name: "to") ?? from.adding(days: 30)
-            guard from <= to, to.dayNumber - from.dayNumber <= 400 else { throw APIProblem.badRequest("from..to: at most 400 days, from not after to") }
+            let (from, to) = try dayRange(request, from: { $0 }, to: { from, _ in from.adding(days: 30) })
             return try json(try await store.dutyRoster(from: from, through: to).map { RosterDayBody(day: $0.day.description, staffId: $0.staffID) })
         }
         roster.on(.put, "", "manage-roster") { request, context in
@@ -113,6 +101,17 @@ extension HallAPI {
             let covers = try await PostCoverDesk(config: config, store: store, clock: clock).now()
             return try json(covers.map(CoverBody.init))
         }
+    }
+
+    /// `?from=YYYY-MM-DD&to=YYYY-MM-DD` (both included, at most 400 days apart), each defaulting from today.
+    private func dayRange(_ request: Request, from defaultFrom: (CivilDate) -> CivilDate,
+                          to defaultTo: (_ from: CivilDate, _ today: CivilDate) -> CivilDate) throws -> (CivilDate, CivilDate) {
+        let query = request.uri.queryParameters
+        let today = CivilDate(clock.now())
+        let from = try day(query["from"].map(String.init), name: "from") ?? defaultFrom(today)
+        let to = try day(query["to"].map(String.init), name: "to") ?? defaultTo(from, today)
+        guard from <= to, to.dayNumber - from.dayNumber <= 400 else { throw APIProblem.badRequest("from..to: at most 400 days, from not after to") }
+        return (from, to)
     }
 
     /// The person the token speaks for; a person's act needs one.

@@ -19,7 +19,8 @@
     me = caller;
     if (!caller.staffId) CG.say("request-status", "此令牌未绑定本人工号,不能提交或审批;请运维人员用 --staff 生成本人的令牌", "error");
     const now = new Date();
-    const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    // The fields hold the hall's time (UTC+8), whatever zone the browser is set to.
+    const local = (d) => new Date(d.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 16);
     $("start").value = local(now);
     $("end").value = local(new Date(now.getTime() + 2 * 3600 * 1000));
     $("request-form").addEventListener("submit", (event) => { event.preventDefault(); file(); });

@@ -9,6 +9,10 @@
   const figures = {
     daysDue: "应出勤", daysPresent: "出勤", lateCount: "迟到次数", lateMinutes: "迟到分钟", earlyCount: "早退次数", earlyMinutes: "早退分钟",
     missingPunches: "缺卡", outingShifts: "外出", absentDays: "旷工", pendingDays: "未判定", corrections: "补卡",
+    minutesWorked: "工作时长(分钟)", onSheet: "在名单中", unmatchedPunches: "未匹配的打卡记录",
+    "leaveShifts.sick": "病假", "leaveShifts.personal": "事假", "leaveShifts.business-outing": "因公外出", "leaveShifts.meeting": "开会",
+    "leaveShifts.training": "学习培训", "leaveShifts.late-on-business": "因公推迟到岗", "leaveShifts.early-on-business": "因公提前离岗",
+    "window.absentDays": "窗口旷工", "window.coverGaps": "窗口无人在岗", "window.leaveShifts": "窗口请假", "window.missingPunches": "窗口缺卡",
   };
   let caller = null;
 
@@ -67,6 +71,7 @@
       CG.el("td", {}, String(w.lateCount)), CG.el("td", {}, String(w.earlyCount)), CG.el("td", {}, String(w.missingPunches)),
       CG.el("td", {}, String(w.leaveShifts)), CG.el("td", {}, String(w.outingShifts)), CG.el("td", {}, String(w.absentDays)),
       CG.el("td", { class: w.coverGaps > 0 ? "bad" : "" }, String(w.coverGaps)))));
+    if (sheet.amendmentsUnavailable) $("state").textContent += ";现无法核对公示后的更正:" + sheet.amendmentsUnavailable;
     $("amendments").hidden = !sheet.amendments.length;
     $("amendments").querySelector("tbody").replaceChildren(...sheet.amendments.map((a) => CG.el("tr", {},
       CG.el("td", {}, a.staffId), CG.el("td", {}, a.name), CG.el("td", {}, figures[a.figure] || a.figure),
