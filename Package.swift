@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
+        // zlib, to read the hall's .xlsx lists (their parts are deflated).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The hall's rules: pure values and decisions, no I/O, clock injected.
         .target(name: "CounterCore", swiftSettings: strict),
         // Our TOML reader: keeps the line and column of every key, for errors a person can act on.
@@ -100,7 +106,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal", "ESCPOS", "Notices", "BadgeReaders",
+                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal", "ESCPOS", "Notices", "BadgeReaders", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -72,15 +72,23 @@ extension BenchCommand {
         @Option var requests = 200
         @Option var dataDir: String
         @Option var profilesDir = "drivers/printers"
+        @Flag(help: "Queue each job through another connection to the store, as the CLI's print notice does, and never ring the spooler's doorbell: measures the store's watch (the idle poll is set to five minutes).")
+        var otherProcess = false
 
         func run() async throws {
             let profile = try requireProfile(profilesDir)
             let printer = ESCPOSPrinterSimulator(profile: profile)
             let port = try await printer.start()
-            let (config, store) = try await benchHall(dataDir: dataDir, profilesDir: profilesDir, printers: [("window-1-printer", port, nil)])
-            let spooler = PrintSpooler(printers: try PrintSpooler.printers(of: config), config: config, store: store, clock: commandClock,
+            let (config, gatewayStore) = try await benchHall(dataDir: dataDir, profilesDir: profilesDir, printers: [("window-1-printer", port, nil)])
+            var spooler = PrintSpooler(printers: try PrintSpooler.printers(of: config), config: config, store: gatewayStore, clock: commandClock,
                                        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
-            let running = Task { await spooler.run() }
+            let (ready, isReady) = AsyncStream<Void>.makeStream()
+            spooler.onWatchReady = { isReady.yield() }
+            if otherProcess { spooler.idlePoll = .seconds(300) }
+            // The store the requests are written through: the gateway's own, or a second one on the same file.
+            let store = otherProcess ? try HallStore(path: gatewayStore.path, durability: gatewayStore.durability) : gatewayStore
+            let running = Task { [spooler] in await spooler.run() }
+            for await _ in ready { break }
             let calendar = try config.calendar()
             let clock = ContinuousClock()
             var latencies: [Double] = []
@@ -90,7 +98,7 @@ extension BenchCommand {
                 let (notice, _) = BenchCommand.benchNotice()
                 let stored = try await store.issue(notice.draft, format: config.noticeNumberFormat, calendar: calendar, at: commandClock.now(), idempotencyKey: "lat-\(i)")
                 _ = try await store.enqueuePrintJob(idempotencyKey: "lat-\(i)", printerRole: "window-1-printer", noticeID: stored.id, copies: 2, at: commandClock.now())
-                spooler.doorbell.ring()
+                if !otherProcess { spooler.doorbell.ring() }
                 // The last byte: the second copy's cut has arrived.
                 try await printer.waitUntil("the notice's last byte", timeout: .seconds(30)) { sim in
                     sim.counters.bytesReceived > before && sim.pages.count >= 2 * (i + 1)

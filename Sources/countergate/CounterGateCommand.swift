@@ -17,7 +17,7 @@ struct CounterGateCommand: AsyncParsableCommand {
             Configuration: docs/configuration.md. Operations: docs/operations.md.
             """,
         subcommands: [Serve.self, Demo.self, ConfigCommand.self, CalendarCommand.self, StaffCommand.self, NoticeCommand.self,
-                      AuditCommand.self, PrintCommand.self, PrinterCommand.self, JobsCommand.self, TerminalCommand.self, ReaderCommand.self, DevicesCommand.self, SignInCommand.self, AttendanceCommand.self, LeaveCommand.self, RosterCommand.self, UdevCommand.self, SimulateCommand.self, TokenCommand.self, Doctor.self, BenchCommand.self]
+                      AuditCommand.self, PrintCommand.self, PrinterCommand.self, JobsCommand.self, TerminalCommand.self, ReaderCommand.self, CatalogueCommand.self, DevicesCommand.self, SignInCommand.self, AttendanceCommand.self, LeaveCommand.self, RosterCommand.self, UdevCommand.self, SimulateCommand.self, TokenCommand.self, Doctor.self, BenchCommand.self]
     )
 }
 

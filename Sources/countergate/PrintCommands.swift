@@ -36,6 +36,10 @@ struct PrintCommand: AsyncParsableCommand {
         @Option(name: .customLong("department"), help: "A department of a joint item (repeat for each).") var departments: [String] = []
         @Option(help: "Where to apply instead (returned applications).") var redirectTo: String?
         @Option(help: "The applicant's next step (下一步).") var nextStep: String?
+        @Flag(help: "Fill the promised period, materials and joint departments from the window's item catalogue (事项目录); --item names the item. For a supplementary-materials notice, the item's materials not given with --material are the missing ones.")
+        var fromCatalogue = false
+        @Option(help: "The supplementary-materials notice (补办材料通知书) this acceptance follows, by number: the same application, now complete.")
+        var follows: String?
         @Option(help: "The printer role (default: the window's printer).") var role: String?
         @Option(help: "A key for this request; the same key again prints once (default: a new one).") var idempotencyKey: String?
         @Flag(help: "Show the notice as it would print (80 mm), without issuing or printing it.") var preview = false
@@ -52,14 +56,19 @@ struct PrintCommand: AsyncParsableCommand {
             } else {
                 receivedOn = CivilDate(commandClock.now())
             }
-            let draft = NoticeDraft(kind: kind, applicant: applicant, item: item, window: window, clerk: clerk, receivedOn: receivedOn,
+            var draft = NoticeDraft(kind: kind, applicant: applicant, item: item, window: window, clerk: clerk, receivedOn: receivedOn,
                                     materialsReceived: materials, materialsMissing: missing, promisedWorkingDays: days,
                                     rejectionReason: reason, rejectionBasis: basis, departments: departments, redirectTo: redirectTo,
                                     nextStep: nextStep)
+            draft.follows = follows
             guard config.windows.contains(where: { $0.number == window }) else {
                 fail("window \(window) is not configured; windows: " + config.windows.map { String($0.number) }.joined(separator: ", "))
             }
             let store = openStoreForTools(config)
+            let catalogue = ItemCatalogueDesk(config: config, store: store, clock: commandClock)
+            if fromCatalogue { draft = await reporting { [draft] in try await catalogue.fill(draft) } }
+            let key = idempotencyKey ?? "cli-\(UUID().uuidString)"
+            await reporting { [draft] in try await catalogue.checkFollows(draft, idempotencyKey: key) }
             let calendar = await reporting { try config.calendar() }
             let clerkOnFile = await reporting { try await store.staff(id: clerk) != nil }
             guard clerkOnFile else { fail("no staff member with id \(clerk); `countergate staff list` shows who is on file") }
@@ -73,7 +82,6 @@ struct PrintCommand: AsyncParsableCommand {
             guard let printer = role ?? PrinterRoles.role(forWindow: window, in: config) else {
                 fail("no printer serves window \(window): configure one ([[device]] kind = \"printer\") or name it with --role")
             }
-            let key = idempotencyKey ?? "cli-\(UUID().uuidString)"
             let (notice, job) = await reporting {
                 let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: calendar, at: commandClock.now(), idempotencyKey: key)
                 let job = try await store.enqueuePrintJob(idempotencyKey: key, printerRole: printer, noticeID: notice.id, copies: 2, at: commandClock.now())

@@ -2,6 +2,7 @@
 import ArgumentParser
 import CounterConfig
 import CounterCore
+import CounterStore
 import Foundation
 import ESCPOS
 import Gateway
@@ -128,6 +129,11 @@ struct Demo: AsyncParsableCommand {
         let seeded = await reporting {
             try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)
             let added = try await DemoHall.seedIfEmpty(store: store, config: config, clock: clock)
+            // The demo windows' items (事项目录), so the clerk's page picks an item and fills the form.
+            if try await store.catalogueItems() == nil {
+                let items = try ItemCatalogue.parse(csv: DemoHall.catalogueCSV)
+                _ = try await store.importCatalogue(items, fileBytes: Data(DemoHall.catalogueCSV.utf8), source: "demo", actor: "demo", at: clock.now())
+            }
             // Each demo person's badge: card 10000000 + the number of their staff id (D001 -> 0010000001).
             for person in try await store.staff() where try await store.cards(ofStaff: person.id).isEmpty {
                 try await store.setCard(SimulatedBadgeTapper.card(for: person.id).canonical, staffID: person.id, actor: "demo", at: clock.now())

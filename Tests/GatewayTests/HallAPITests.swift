@@ -63,6 +63,9 @@ import Testing
               allowed: .clerk(window: 1), expected: .ok),
         Probe(method: .get, path: "/notices", uri: "/api/v1/notices?year=2026&window=1", denied: .kiosk, allowed: .readOnly, expected: .ok),
         Probe(method: .get, path: "/notices/export", uri: "/api/v1/notices/export?year=2026&quarter=4", denied: .clerk(window: 1), allowed: .dutyChief, expected: .ok),
+        Probe(method: .get, path: "/notices/waits", uri: "/api/v1/notices/waits?from=2026-11-01", denied: .kiosk, allowed: .dutyChief, expected: .ok),
+        // No catalogue imported in the probes' hall: 404, saying how to import one.
+        Probe(method: .get, path: "/catalogue", uri: "/api/v1/catalogue?window=1", denied: .kiosk, allowed: .clerk(window: 1), expected: .notFound),
         Probe(method: .get, path: "/notices/{number}", uri: "/api/v1/notices/NOPE", denied: .kiosk, allowed: .clerk(window: 1), expected: .notFound),
         Probe(method: .post, path: "/notices/{number}/reprint", uri: "/api/v1/notices/NOPE/reprint", denied: .kiosk, allowed: .ops, expected: .notFound),
         Probe(method: .post, path: "/notices/{number}/void", uri: "/api/v1/notices/NOPE/void", body: #"{"by":"D001","reason":"填错"}"#,

@@ -85,6 +85,36 @@ import Testing
         await f.main.stop(); await f.backup.stop()
     }
 
+    /// A notice queued by another process (the CLI's `print notice` writes the store, then exits) prints without the
+    /// doorbell and without the idle poll: here the poll is five minutes, so only the store's watch can start it.
+    @Test func aJobQueuedByAnotherProcessPrintsWithoutWaitingForThePoll() async throws {
+        let f = try await Fixture()
+        var spooler = f.spooler
+        spooler.idlePoll = .seconds(300)
+        let (ready, isReady) = AsyncStream<Void>.makeStream()
+        spooler.onWatchReady = { isReady.yield() }
+        let running = Task { [spooler] in await spooler.run() }
+        defer { running.cancel() }
+        for await _ in ready { break }
+        // The other process: its own store connections, the same file.
+        let other = try HallStore(path: f.store.path)
+        let draft = NoticeDraft(kind: .acceptance, applicant: "刘赟", item: "食品经营许可", window: 1, clerk: "D001",
+                                receivedOn: CivilDate("2026-03-02")!, materialsReceived: ["营业执照副本"], promisedWorkingDays: 5)
+        let notice = try await other.issue(draft, format: f.config.noticeNumberFormat, calendar: try f.config.calendar(), at: Date(), idempotencyKey: "cli")
+        let job = try await other.enqueuePrintJob(idempotencyKey: "cli", printerRole: "window-1-printer", noticeID: notice.id, copies: 2, at: Date())
+        let printed = await withTaskGroup(of: Int64?.self) { group in
+            group.addTask {
+                for await event in f.events { if case .printed(let id, _) = event { return id } }
+                return nil
+            }
+            group.addTask { try? await Task.sleep(for: .seconds(60)); return nil }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        #expect(printed == job.id, "the job queued by another connection did not print before the five-minute poll")
+    }
+
     @Test func paperOutWaitsThenPrintsOnceWhenPaperIsLoaded() async throws {
         let f = try await Fixture()
         f.main.runOutOfPaper()

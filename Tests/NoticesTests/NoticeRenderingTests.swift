@@ -78,7 +78,43 @@ enum NoticeFixtures {
         #expect(all.contains("第一联(交服务对象)") && all.contains("第二联(窗口留存)"))
         #expect(all.contains("李堃(太谷县赟达商贸有限公司):"))
         #expect(all.contains("经办人:王喆"))
-        #expect(all.contains(kind.title))
+        // The title is set double width and may wrap: joined, the paper carries the seed's title.
+        #expect(paper.joined().contains(kind.paperTitle(windowName: NoticeFixtures.window.name, windowNumber: 3)))
+    }
+
+    /// The seed's five titles (政务中心服务规范: 《太谷县政务中心承诺件受理通知书》, 承诺件补办材料通知书, 不予受理通知书,
+    /// 《…××窗口联办件受理通知书》, 《…××窗口退回件通知书》), read back from the paper of both printer widths, under the
+    /// hall's name and above the number; the hall's phone from the configuration on every copy.
+    @Test(arguments: ["xprinter-xp58", "xprinter-xp80"])
+    func seedTitlesOnPaper(profileID: String) throws {
+        let profile = try #require(NoticeFixtures.profiles[profileID])
+        let expected: [NoticeKind: String] = [
+            .acceptance: "承诺件受理通知书", .supplementaryMaterials: "承诺件补办材料通知书", .rejection: "不予受理通知书",
+            .jointAcceptance: "市场准入窗口联办件受理通知书", .returned: "市场准入窗口退回件通知书",
+        ]
+        for kind in NoticeKind.allCases {
+            let document = NoticeTemplates.document(for: NoticeFixtures.notice(kind), context: NoticeFixtures.context,
+                                                    columns: NoticeESCPOS.columns(for: profile))
+            let lines = ESCPOSPrintout(bytes: try NoticeESCPOS.bytes(document, profile: profile)).allPages.flatMap(\.texts)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("[") }
+            let paper = lines.joined()
+            let title = try #require(expected[kind])
+            let hall = try #require(paper.range(of: "太谷县政务服务中心"))
+            let titled = try #require(paper.range(of: title, range: hall.upperBound..<paper.endIndex), "\(kind): no \(title) on \(profileID)")
+            #expect(paper[hall.upperBound..<titled.lowerBound].isEmpty, "\(kind): the title does not follow the hall's name")
+            let number = try #require(paper.range(of: "编号:太谷政务〔2026〕第000123号"))
+            #expect(titled.upperBound <= number.lowerBound)
+            #expect(paper.components(separatedBy: title).count - 1 == 2, "\(kind): the title is not on both copies")
+            #expect(paper.components(separatedBy: "咨询电话:0354-6000000").count - 1 == 2)
+        }
+    }
+
+    @Test func windowNameInTheTitleAsTheSeedWritesIt() {
+        #expect(NoticeKind.jointAcceptance.paperTitle(windowName: "不动产登记", windowNumber: 7) == "不动产登记窗口联办件受理通知书")
+        #expect(NoticeKind.returned.paperTitle(windowName: "不动产登记窗口", windowNumber: 7) == "不动产登记窗口退回件通知书")
+        #expect(NoticeKind.returned.paperTitle(windowName: nil, windowNumber: 7) == "7号窗口退回件通知书")
+        #expect(NoticeKind.returned.paperTitle(windowName: "  ", windowNumber: 7) == "7号窗口退回件通知书")
+        #expect(NoticeKind.acceptance.paperTitle(windowName: "不动产登记", windowNumber: 7) == "承诺件受理通知书")
     }
 
     @Test func eachKindCarriesWhatTheRulesRequire() throws {

@@ -28,6 +28,12 @@ public struct NoticeDraft: Sendable, Hashable, Codable {
     public var redirectTo: String?
     /// The next step for the applicant (主动介绍下一步应在哪个窗口办理); optional for every kind.
     public var nextStep: String?
+    /// The version of the window's item catalogue (事项目录) the item's period, materials and departments came from;
+    /// nil when the clerk typed them.
+    public var catalogueVersion: Int?
+    /// The supplementary-materials notice (补办材料通知书) this acceptance follows, by number: the same application,
+    /// accepted once the materials were complete, so the duty chief sees how long the applicant waited.
+    public var follows: String?
 
     public init(kind: NoticeKind, applicant: String, item: String, window: Int, clerk: String, receivedOn: CivilDate,
                 materialsReceived: [String] = [], materialsMissing: [String] = [], promisedWorkingDays: Int? = nil,
@@ -58,6 +64,9 @@ public struct NoticeDraft: Sendable, Hashable, Codable {
         if blank(item) { found.append(.init(field: "item", message: "请填写申请事项")) }
         if blank(clerk) { found.append(.init(field: "clerk", message: "请填写经办人")) }
         if window <= 0 { found.append(.init(field: "window", message: "请选择窗口")) }
+        if let follows, !blank(follows), kind != .acceptance && kind != .jointAcceptance {
+            found.append(.init(field: "follows", message: "只有受理通知书可以关联此前的补办材料通知书(\(follows))"))
+        }
         switch kind {
         case .acceptance, .jointAcceptance:
             if materialsReceived.allSatisfy({ blank($0) }) { found.append(.init(field: "materialsReceived", message: "请列出已收材料")) }

@@ -25,6 +25,27 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The title as the hall's rules write it on paper (政务中心服务规范, 第二章 3、 and the joint-items rules 四、):
+    /// 承诺件受理通知书, 承诺件补办材料通知书, 不予受理通知书, ××窗口联办件受理通知书, ××窗口退回件通知书.
+    ///
+    /// The hall's name is printed above it (the seed's 《太谷县政务中心承诺件受理通知书》 is the hall's name and this
+    /// title). `windowName` is the window's name from the configuration (不动产登记, or 不动产登记窗口); a window
+    /// without a configured name is named by its number (3号窗口).
+    public func paperTitle(windowName: String?, windowNumber: Int) -> String {
+        let window: String = {
+            let name = (windowName ?? "").trimmingCharacters(in: .whitespaces)
+            if name.isEmpty { return "\(windowNumber)号窗口" }
+            return name.hasSuffix("窗口") ? name : name + "窗口"
+        }()
+        switch self {
+        case .acceptance: return "承诺件受理通知书"
+        case .supplementaryMaterials: return "承诺件补办材料通知书"
+        case .rejection: return "不予受理通知书"
+        case .jointAcceptance: return window + "联办件受理通知书"
+        case .returned: return window + "退回件通知书"
+        }
+    }
+
     /// Whether the notice promises a completion date counted in working days.
     public var carriesPromisedDate: Bool { self == .acceptance || self == .jointAcceptance }
 

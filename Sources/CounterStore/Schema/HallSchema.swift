@@ -424,6 +424,29 @@ enum HallSchema {
                 CREATE INDEX notices_provisional ON notices (promised_completion_provisional, promised_completion);
                 """)
         }
+        migrator.registerMigration("2026-12-06 item catalogue") { db in
+            // The window's items (事项目录), versioned: an import adds a version, a notice records the one it used.
+            try db.execute(sql: """
+                CREATE TABLE catalogue_versions (
+                    version INTEGER PRIMARY KEY,
+                    imported_at INTEGER NOT NULL,
+                    imported_by TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    items INTEGER NOT NULL
+                );
+                CREATE TABLE catalogue_items (
+                    version INTEGER NOT NULL REFERENCES catalogue_versions(version),
+                    window INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    promised_days INTEGER NOT NULL CHECK (promised_days BETWEEN 1 AND 365),
+                    materials TEXT NOT NULL,
+                    departments TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    PRIMARY KEY (version, window, name)
+                );
+                """)
+        }
         return migrator
     }
 }

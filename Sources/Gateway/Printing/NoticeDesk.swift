@@ -48,7 +48,7 @@ public struct NoticeDesk: Sendable {
     public let store: HallStore
     public let clock: any HallClock
     /// Rung after a job is queued, so the spooler of this process prints at once (nil in a separate CLI process:
-    /// the gateway's spooler finds the job within a second).
+    /// the running gateway's watch of the store sees the job within 20 ms, ``HallStore/watchQueuedPrintJobs``).
     public let doorbell: SpoolerDoorbell?
 
     public init(config: HallConfiguration, store: HallStore, clock: any HallClock, doorbell: SpoolerDoorbell? = nil) {
@@ -83,6 +83,8 @@ public struct NoticeDesk: Sendable {
         guard let printer = printerRole ?? PrinterRoles.role(forWindow: draft.window, in: config) else {
             throw NoticeDeskError.noPrinter(window: draft.window)
         }
+        // An acceptance that follows a supplementary-materials notice names one of this window, still open.
+        try await ItemCatalogueDesk(config: config, store: store, clock: clock).checkFollows(draft, idempotencyKey: idempotencyKey)
         let now = clock.now()
         let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: try config.calendar(), at: now,
                                            idempotencyKey: idempotencyKey)

@@ -72,6 +72,12 @@ public struct PrintSpooler: Sendable {
     public var health: DeviceHealthMonitor?
     /// Which device serves each role now; nil prints on the configured printers only.
     public var bindings: RoleBindings?
+    /// How long an idle worker waits before it looks at the queue again when nothing rings: retries come due by time.
+    /// New jobs do not wait for it: a job queued here rings the doorbell, and one queued by another process (the CLI)
+    /// is seen by the store's watch (``HallStore/watchQueuedPrintJobs(interval:onReady:onQueued:)``) within 20 ms.
+    public var idlePoll: Duration = .seconds(1)
+    /// Called once the watch for jobs queued by other processes has read its starting point (tests wait for it).
+    public var onWatchReady: (@Sendable () -> Void)?
 
     public init(printers: [SpooledPrinter], config: HallConfiguration, store: HallStore, clock: any HallClock, logger: Logger,
                 doorbell: SpoolerDoorbell = SpoolerDoorbell(), observer: (@Sendable (SpoolerEvent) -> Void)? = nil) {
@@ -96,6 +102,18 @@ public struct PrintSpooler: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             for printer in printers { group.addTask { await work(printer) } }
+            guard !printers.isEmpty else { return }
+            group.addTask { await watchOtherProcesses() }
+        }
+    }
+
+    /// Rings the doorbell when another process queues a job, so a notice from the command line prints at once.
+    func watchOtherProcesses() async {
+        do {
+            try await store.watchQueuedPrintJobs(onReady: { onWatchReady?() }, onQueued: { doorbell.ring() })
+        } catch {
+            logger.warning("jobs queued by other processes wait for the next look at the queue (up to a second): \(error)",
+                           metadata: ["fix": "check the store's folder is readable (countergate doctor)"])
         }
     }
 
@@ -123,7 +141,7 @@ public struct PrintSpooler: Sendable {
                 lastCheck = ContinuousClock.now
             } else {
                 // Retries come due by time; new jobs ring the bell.
-                await doorbell.wait(timeout: .seconds(1))
+                await doorbell.wait(timeout: idlePoll)
             }
         }
         await printer.transport.close()

@@ -21,6 +21,16 @@ public enum DemoHall {
 
         """
 
+    /// The demo windows' items (事项目录), in the import format; `countergate demo` imports it into an empty catalogue.
+    public static let catalogueCSV = """
+        窗口,事项名称,承诺时限,申请材料,联办部门
+        1,食品经营许可(新办),5,营业执照副本复印件；法定代表人身份证明；食品安全管理制度文本；经营场所使用证明,
+        1,开办餐饮店(一件事),10,营业执照副本复印件；食品经营许可申请书；消防安全检查申请表,县市场监督管理局；县消防救援大队
+        2,不动产登记(转移),7,不动产权证书；身份证明；转移合同(协议),
+        3,社会保障卡补办,3,身份证明；近期一寸免冠照片,
+
+        """
+
     /// Loads the demo staff when the store has nobody yet; returns how many were added.
     @discardableResult
     public static func seedIfEmpty(store: HallStore, config: HallConfiguration, clock: any HallClock) async throws -> Int {

@@ -51,7 +51,7 @@ public enum NoticeTemplates {
         let d = notice.draft
         var b: [NoticeBlock] = [
             .text(context.hallName, .heading),
-            .text(d.kind.title, .title),
+            .text(d.kind.paperTitle(windowName: context.window?.name, windowNumber: d.window), .title),
             .text("编号:\(notice.number)", .centered),
             .text(copy.label + (context.reprint ? " 【补打】" : ""), .centered),
             .rule,

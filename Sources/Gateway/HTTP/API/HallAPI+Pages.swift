@@ -25,6 +25,12 @@ struct NoticePreviewBody: Encodable, Sendable {
     let text: String
     /// Empty when the notice can be issued as it is.
     let problems: [Problem]
+    /// What the item catalogue filled in (with `fromCatalogue`), for the form to show; nil or empty otherwise.
+    let catalogueVersion: Int?
+    let promisedWorkingDays: Int?
+    let materialsReceived: [String]
+    let materialsMissing: [String]
+    let departments: [String]
 }
 
 extension NoticeRequest {
@@ -35,10 +41,12 @@ extension NoticeRequest {
             guard let date = CivilDate(text) else { throw APIProblem.unprocessable(field: "receivedOn", "receivedOn: expected YYYY-MM-DD, found \(text)") }
             received = date
         }
-        return NoticeDraft(kind: kind, applicant: applicant, item: item, window: window, clerk: clerk, receivedOn: received,
-                           materialsReceived: materialsReceived ?? [], materialsMissing: materialsMissing ?? [],
-                           promisedWorkingDays: promisedWorkingDays, rejectionReason: rejectionReason, rejectionBasis: rejectionBasis,
-                           departments: departments ?? [], redirectTo: redirectTo, nextStep: nextStep)
+        var draft = NoticeDraft(kind: kind, applicant: applicant, item: item, window: window, clerk: clerk, receivedOn: received,
+                                materialsReceived: materialsReceived ?? [], materialsMissing: materialsMissing ?? [],
+                                promisedWorkingDays: promisedWorkingDays, rejectionReason: rejectionReason, rejectionBasis: rejectionBasis,
+                                departments: departments ?? [], redirectTo: redirectTo, nextStep: nextStep)
+        if let follows, !follows.trimmingCharacters(in: .whitespaces).isEmpty { draft.follows = follows.trimmingCharacters(in: .whitespaces) }
+        return draft
     }
 }
 
@@ -50,11 +58,23 @@ extension HallAPI {
             throw APIProblem.unprocessable(field: "kind", "kind: \(body.kind) is not a notice kind; expected one of "
                 + NoticeKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let draft = try body.draft(kind: kind, today: CivilDate(clock.now()))
+        var draft = try body.draft(kind: kind, today: CivilDate(clock.now()))
+        var catalogueProblems: [NoticeFieldProblem] = []
+        if body.fromCatalogue == true {
+            do { draft = try await catalogues.fill(draft) } catch let error as ItemCatalogueDeskError {
+                catalogueProblems.append(NoticeFieldProblem(field: "item", message: error.clerkMessage))
+            }
+        }
+        do { try await catalogues.checkFollows(draft) } catch let error as ItemCatalogueDeskError {
+            catalogueProblems.append(NoticeFieldProblem(field: "follows", message: error.clerkMessage))
+        }
         let preview = try await notices.preview(draft, printerRole: body.printerRole)
         return try json(NoticePreviewBody(number: preview.number, title: kind.title, promisedCompletion: preview.promisedCompletion?.description,
                                           provisionalForYears: preview.provisionalForYears,
-                                          text: preview.text, problems: preview.problems.map { .init(field: $0.field, message: $0.message) }))
+                                          text: preview.text, problems: (catalogueProblems + preview.problems).map { .init(field: $0.field, message: $0.message) },
+                                          catalogueVersion: draft.catalogueVersion, promisedWorkingDays: draft.promisedWorkingDays,
+                                          materialsReceived: draft.materialsReceived, materialsMissing: draft.materialsMissing,
+                                          departments: draft.departments))
     }
 
     /// The `{number}` of a notice route, percent-decoded: a notice number is Chinese (太谷政务〔2026〕第000123号), which

@@ -99,6 +99,7 @@ public struct HallAPI: Sendable {
 
     var notices: NoticeDesk { NoticeDesk(config: config, store: store, clock: clock, doorbell: doorbell) }
     var signIns: SignInDesk { SignInDesk(config: config, store: store, clock: clock) }
+    var catalogues: ItemCatalogueDesk { ItemCatalogueDesk(config: config, store: store, clock: clock) }
 
     /// Adds every route to `group` (already behind the bearer-token middleware); returns what was added.
     @discardableResult
@@ -133,13 +134,17 @@ public struct HallAPI: Sendable {
         guard let kind = NoticeKind(token: body.kind) else {
             throw APIProblem.unprocessable("kind: \(body.kind) is not a notice kind; expected one of " + NoticeKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let draft = try body.draft(kind: kind, today: CivilDate(clock.now()))  // the same draft the preview shows
+        var draft = try body.draft(kind: kind, today: CivilDate(clock.now()))  // the same draft the preview shows
         let replay = try await store.printJob(idempotencyKey: key) != nil
         do {
+            if body.fromCatalogue == true { draft = try await catalogues.fill(draft) }
             let issued = try await notices.issueAndPrint(draft, printerRole: body.printerRole, idempotencyKey: key)
             if !replay { announce(issued.job) }
             return try json(IssuedBody(notice: NoticeBody(issued.notice), job: PrintJobBody(issued.job)), status: replay ? .ok : .created)
         } catch let error as NoticeDeskError {
+            throw APIProblem.unprocessable(error.description)
+        } catch let error as ItemCatalogueDeskError {
+            if case .followsAlreadyAccepted = error { throw APIProblem.conflict(error.description) }
             throw APIProblem.unprocessable(error.description)
         } catch StoreError.notice(let problems) {
             throw APIProblem.unprocessable(problems.description)

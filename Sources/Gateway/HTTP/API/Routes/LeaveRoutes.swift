@@ -104,7 +104,7 @@ extension HallAPI {
     }
 
     /// `?from=YYYY-MM-DD&to=YYYY-MM-DD` (both included, at most 400 days apart), each defaulting from today.
-    private func dayRange(_ request: Request, from defaultFrom: (CivilDate) -> CivilDate,
+    func dayRange(_ request: Request, from defaultFrom: (CivilDate) -> CivilDate,
                           to defaultTo: (_ from: CivilDate, _ today: CivilDate) -> CivilDate) throws -> (CivilDate, CivilDate) {
         let query = request.uri.queryParameters
         let today = CivilDate(clock.now())

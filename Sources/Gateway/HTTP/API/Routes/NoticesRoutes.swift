@@ -35,6 +35,27 @@ extension HallAPI {
             _ = try context.require(.manageNotices)
             return try await exportQuarter(request.uri.queryParameters)
         }
+        // The window's items (事项目录) and the waits between a supplementary notice and its acceptance.
+        noticesRoutes.on(.get, "/waits", "read-notices") { request, context in
+            _ = try context.require(.readNotices)
+            let (from, to) = try dayRange(request, from: { $0.firstOfMonth }, to: { _, today in today })
+            let waits = try await ItemCatalogueDesk(config: config, store: store, clock: clock).waits(from: from, to: to)
+            return try json(waits)
+        }
+        api.on(.get, "/catalogue", "read-notices") { request, context in
+            _ = try context.require(.readNotices)
+            let query = request.uri.queryParameters
+            var window: Int?
+            if let text = query["window"] {
+                guard let n = Int(text) else { throw APIProblem.badRequest("window: expected a number, found \(text)") }
+                window = n
+            }
+            guard let catalogue = try await store.catalogueItems(window: window) else {
+                throw APIProblem.notFound(ItemCatalogueDeskError.noCatalogue.description)
+            }
+            return try json(CatalogueBody(version: catalogue.version.version, importedAt: APITime.string(catalogue.version.importedAt),
+                                          source: catalogue.version.source, items: catalogue.items.map(CatalogueItemBody.init)))
+        }
         noticesRoutes.on(.get, "/{number}", "read-notices") { _, context in
             _ = try context.require(.readNotices)
             let number = try noticeNumber(context)
@@ -91,6 +112,10 @@ struct NoticeRequest: Decodable, Sendable {
     var departments: [String]?
     var redirectTo: String?
     var nextStep: String?
+    /// Fill the period, materials and joint departments from the window's item catalogue (事项目录); `item` names it.
+    var fromCatalogue: Bool?
+    /// The supplementary-materials notice this acceptance follows (the same application, now complete), by number.
+    var follows: String?
     /// The printer role; default: the window's printer.
     var printerRole: String?
     /// The idempotency key, when not sent as the Idempotency-Key header.
@@ -114,6 +139,10 @@ struct NoticeBody: Encodable, Sendable {
     let issuedAt: String
     let voided: Bool
     let voidReason: String?
+    /// The item catalogue's version the notice was filled from; nil when typed.
+    let catalogueVersion: Int?
+    /// The supplementary-materials notice this acceptance follows.
+    let follows: String?
 
     init(_ stored: StoredNotice) {
         let notice = stored.notice, draft = stored.notice.draft
@@ -132,6 +161,34 @@ struct NoticeBody: Encodable, Sendable {
         issuedAt = APITime.string(notice.issuedAt)
         voided = stored.voided
         voidReason = stored.voidReason
+        catalogueVersion = draft.catalogueVersion
+        follows = draft.follows
+    }
+}
+
+/// The item catalogue in use (GET /api/v1/catalogue).
+struct CatalogueBody: Encodable, Sendable {
+    let version: Int
+    let importedAt: String
+    let source: String
+    let items: [CatalogueItemBody]
+}
+
+struct CatalogueItemBody: Encodable, Sendable {
+    let window: Int
+    let name: String
+    let promisedWorkingDays: Int
+    let materials: [String]
+    let departments: [String]
+    let joint: Bool
+
+    init(_ item: CatalogueItem) {
+        window = item.window
+        name = item.name
+        promisedWorkingDays = item.promisedWorkingDays
+        materials = item.materials
+        departments = item.departments
+        joint = item.isJoint
     }
 }
 

@@ -16,6 +16,8 @@
   let issued = null;
   let previewTimer = null;
   let previewSerial = 0;
+  /** The window's items from the catalogue (事项目录), by name; empty when none is imported. */
+  let catalogue = new Map();
 
   CG.start({
     needs: "窗口(角色 clerk:窗口号)或运维",
@@ -41,7 +43,8 @@
     try { pending = JSON.parse(sessionStorage.getItem(pendingStorage) || "null"); } catch (e) { pending = null; }
 
     $("kind").addEventListener("change", showKindFields);
-    $("window").addEventListener("change", () => { fillClerks(); loadIssued(); });
+    $("window").addEventListener("change", () => { fillClerks(); loadIssued(); loadCatalogue(); });
+    $("catalogue-item").addEventListener("change", pickItem);
     $("clerk").addEventListener("change", () => localStorage.setItem(clerkStorage, $("clerk").value));
     $("notice-form").addEventListener("input", schedulePreview);
     $("notice-form").addEventListener("change", schedulePreview);
@@ -53,6 +56,38 @@
     $("new-notice").addEventListener("click", newNotice);
     showKindFields();
     loadIssued();
+    loadCatalogue();
+  }
+
+  /** The window's items (GET /catalogue?window=N); without a catalogue the picker says so and the form is typed. */
+  async function loadCatalogue() {
+    catalogue = new Map();
+    const picker = $("catalogue-item");
+    picker.replaceChildren(CG.el("option", { value: "" }, "(手工填写)"));
+    try {
+      const answer = await CG.api("GET", "/catalogue?window=" + Number($("window").value));
+      for (const item of answer.items) {
+        catalogue.set(item.name, item);
+        picker.append(CG.el("option", { value: item.name }, item.name + "(" + item.promisedWorkingDays + "个工作日)"));
+      }
+      CG.say("catalogue-status", "事项目录第" + answer.version + "版,共" + answer.items.length + "项", "info");
+    } catch (error) {
+      CG.say("catalogue-status", error.status === 404 ? "尚未导入事项目录,请手工填写" : "无法读取事项目录:" + error.message, "info");
+    }
+  }
+
+  /** Fills the form from the picked item: the name, the period, the materials (all received, but for a
+   * supplementary-materials notice, where the clerk ticks what was brought), a joint item's departments. */
+  function pickItem() {
+    const item = catalogue.get($("catalogue-item").value);
+    if (!item) return;
+    $("item").value = item.name;
+    $("promisedWorkingDays").value = item.promisedWorkingDays;
+    if (item.joint && $("kind").value === "acceptance") { $("kind").value = "joint-acceptance"; showKindFields(); }
+    $("departments").value = item.departments.join("\n");
+    $("materials").replaceChildren();
+    for (const name of item.materials) { $("new-material").value = name; addMaterial(); }
+    schedulePreview();
   }
 
   function fillClerks() {
@@ -111,6 +146,9 @@
     if (kind === "joint-acceptance") body.departments = value("departments").split(/\n+/).map((s) => s.trim()).filter((s) => s);
     if (kind === "returned") body.redirectTo = value("redirectTo");
     if (value("nextStep")) body.nextStep = value("nextStep");
+    // Filled from the catalogue while the item is one of its items: the notice records the catalogue's version.
+    if (catalogue.has(body.item)) body.fromCatalogue = true;
+    if (kindsWithPromise.includes(kind) && value("follows")) body.follows = value("follows");
     return body;
   }
 
@@ -195,7 +233,8 @@
   function newNotice() {
     issued = null;
     clearPending();
-    for (const id of ["applicant", "item", "promisedWorkingDays", "rejectionReason", "rejectionBasis", "departments", "redirectTo", "nextStep", "new-material"]) {
+    $("catalogue-item").value = "";
+    for (const id of ["applicant", "item", "follows", "promisedWorkingDays", "rejectionReason", "rejectionBasis", "departments", "redirectTo", "nextStep", "new-material"]) {
       $(id).value = "";
     }
     $("materials").replaceChildren();

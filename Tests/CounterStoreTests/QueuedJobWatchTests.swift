@@ -1,0 +1,67 @@
+// The watch for print jobs queued by another process: a job committed through another connection is reported, a
+// job sent round again too, and the watch stops with its task.
+import CounterCore
+import Foundation
+import Testing
+@testable import CounterStore
+
+@Suite struct QueuedJobWatchTests {
+    /// A running watch on `store`, its reports as a stream; it has read its starting point when this returns.
+    final class Watch: Sendable {
+        let reports: AsyncStream<Void>
+        let task: Task<Void, any Error>
+
+        init(_ store: HallStore) async throws {
+            let (reports, reported) = AsyncStream<Void>.makeStream()
+            let (ready, isReady) = AsyncStream<Void>.makeStream()
+            self.reports = reports
+            task = Task {
+                try await store.watchQueuedPrintJobs(onReady: { isReady.yield(); isReady.finish() }, onQueued: { reported.yield() })
+                reported.finish()
+            }
+            for await _ in ready { break }
+        }
+
+        /// The next report, or false when none comes within `limit` (the test then fails).
+        func next(within limit: Duration = .seconds(20)) async -> Bool {
+            await withTaskGroup(of: Bool.self) { group in
+                group.addTask { [reports] in for await _ in reports { return true }; return false }
+                group.addTask { try? await Task.sleep(for: limit); return false }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+        }
+    }
+
+    @Test func aJobQueuedThroughAnotherConnectionIsReported() async throws {
+        let fixture = try StoreFixture()
+        let watch = try await Watch(fixture.store)
+        defer { watch.task.cancel() }
+        // Another process: its own connections to the same file.
+        let other = try HallStore(path: fixture.path)
+        _ = try await other.enqueuePrintJob(idempotencyKey: "cli-1", printerRole: "window-1-printer", noticeID: nil, copies: 2, at: StoreFixture.march2)
+        #expect(await watch.next(), "a job queued by another connection was not reported")
+    }
+
+    @Test func aFailedJobSentRoundAgainIsReported() async throws {
+        let fixture = try StoreFixture()
+        let job = try await fixture.store.enqueuePrintJob(idempotencyKey: "k", printerRole: "p1", noticeID: nil, copies: 2, at: StoreFixture.march2)
+        _ = try await fixture.store.takeNextPrintJob(roles: ["p1"], at: StoreFixture.march2)
+        try await fixture.store.markFailed(job: job.id, reason: "paper jam", at: StoreFixture.march2)
+        let watch = try await Watch(fixture.store)
+        defer { watch.task.cancel() }
+        let other = try HallStore(path: fixture.path)
+        try await other.retryPrintJob(job.id, actor: "ops", at: StoreFixture.march2)
+        #expect(await watch.next(), "a job retried by another connection was not reported")
+    }
+
+    @Test func theWatchEndsWithItsTask() async throws {
+        let fixture = try StoreFixture()
+        let watch = try await Watch(fixture.store)
+        watch.task.cancel()
+        // The stream finishes when the watch returns; without that, this would wait forever (the suite's time limit).
+        for await _ in watch.reports {}
+        #expect(watch.task.isCancelled)
+    }
+}
