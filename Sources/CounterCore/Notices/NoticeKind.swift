@@ -32,11 +32,7 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// title). `windowName` is the window's name from the configuration (不动产登记, or 不动产登记窗口); a window
     /// without a configured name is named by its number (3号窗口).
     public func paperTitle(windowName: String?, windowNumber: Int) -> String {
-        let window: String = {
-            let name = (windowName ?? "").trimmingCharacters(in: .whitespaces)
-            if name.isEmpty { return "\(windowNumber)号窗口" }
-            return name.hasSuffix("窗口") ? name : name + "窗口"
-        }()
+        let window = Self.titleWindow(windowName: windowName, windowNumber: windowNumber)
         switch self {
         case .acceptance: return "承诺件受理通知书"
         case .supplementaryMaterials: return "承诺件补办材料通知书"
@@ -45,6 +41,16 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .returned: return window + "退回件通知书"
         }
     }
+
+    /// The ×× of a title that names the window: 不动产登记窗口 (from 不动产登记 or 不动产登记窗口), or 3号窗口.
+    public static func titleWindow(windowName: String?, windowNumber: Int) -> String {
+        let name = (windowName ?? "").trimmingCharacters(in: .whitespaces)
+        if name.isEmpty { return "\(windowNumber)号窗口" }
+        return name.hasSuffix("窗口") ? name : name + "窗口"
+    }
+
+    /// Whether the title names the window (联办件受理通知书, 退回件通知书).
+    public var titleNamesWindow: Bool { self == .jointAcceptance || self == .returned }
 
     /// Whether the notice promises a completion date counted in working days.
     public var carriesPromisedDate: Bool { self == .acceptance || self == .jointAcceptance }

@@ -1,5 +1,6 @@
 // The hall's wording for each of the five notices, and the two copies (第一联 / 第二联) they print as.
 import CounterCore
+import ESCPOS
 import Foundation
 
 /// What a notice needs beyond the notice itself: who the hall is, the window and the clerk by name.
@@ -40,18 +41,19 @@ public enum NoticeTemplates {
     public static func document(for notice: Notice, context: NoticeContext, columns: Int) -> NoticeDocument {
         var blocks: [NoticeBlock] = []
         for copy in NoticeCopy.allCases {
-            blocks += self.copy(notice, context: context, copy: copy)
+            blocks += self.copy(notice, context: context, copy: copy, columns: columns)
             blocks.append(.cut)
         }
         return NoticeDocument(number: notice.number, columns: columns, blocks: blocks)
     }
 
     /// One copy: header, the kind's body, the common footer, the QR code and room for the seal.
-    static func copy(_ notice: Notice, context: NoticeContext, copy: NoticeCopy) -> [NoticeBlock] {
+    static func copy(_ notice: Notice, context: NoticeContext, copy: NoticeCopy, columns: Int) -> [NoticeBlock] {
         let d = notice.draft
-        var b: [NoticeBlock] = [
-            .text(context.hallName, .heading),
-            .text(d.kind.paperTitle(windowName: context.window?.name, windowNumber: d.window), .title),
+        let window = d.kind.titleNamesWindow ? NoticeKind.titleWindow(windowName: context.window?.name, windowNumber: d.window) : nil
+        var b: [NoticeBlock] = [.text(context.hallName, .heading)]
+        b += title(d.kind.paperTitle(windowName: context.window?.name, windowNumber: d.window), window: window, columns: columns)
+        b += [
             .text("编号:\(notice.number)", .centered),
             .text(copy.label + (context.reprint ? " 【补打】" : ""), .centered),
             .rule,
@@ -72,6 +74,20 @@ public enum NoticeTemplates {
         b.append(.blank(4))
         b.append(.text("谢谢您的配合!", .centered))
         return b
+    }
+
+    /// The title, large (double width and height) when it fits the paper on one line; else split after the window's
+    /// name when each part fits (不动产登记窗口 / 联办件受理通知书), never mid-word; else bold at normal size.
+    static func title(_ text: String, window: String?, columns: Int) -> [NoticeBlock] {
+        let large = max(1, columns / 2)
+        if ESCPOSText.displayWidth(text) <= large { return [.text(text, .title)] }
+        if let window, text.hasPrefix(window) {
+            let rest = String(text.dropFirst(window.count))
+            if ESCPOSText.displayWidth(window) <= large && ESCPOSText.displayWidth(rest) <= large {
+                return [.text(window, .title), .text(rest, .title)]
+            }
+        }
+        return [.text(text, .heading)]
     }
 
     /// The kind's own wording, from the hall's rules (domain.md): what it must carry.
