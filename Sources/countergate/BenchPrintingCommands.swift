@@ -84,6 +84,8 @@ extension BenchCommand {
                                        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
             let (ready, isReady) = AsyncStream<Void>.makeStream()
             spooler.onWatchReady = { isReady.yield() }
+            let (printed, jobPrinted) = AsyncStream<Int64>.makeStream()
+            spooler.observer = { if case .printed(let id, _) = $0 { jobPrinted.yield(id) } }
             if otherProcess { spooler.idlePoll = .seconds(300) }
             // The store the requests are written through: the gateway's own, or a second one on the same file.
             let store = otherProcess ? try HallStore(path: gatewayStore.path, durability: gatewayStore.durability) : gatewayStore
@@ -92,7 +94,15 @@ extension BenchCommand {
             let calendar = try config.calendar()
             let clock = ContinuousClock()
             var latencies: [Double] = []
+            var printedJobs = printed.makeAsyncIterator()
+            var pause = SystemRandomNumberGenerator()
             for i in 0..<requests {
+                if i > 0 {
+                    // Each request finds the worker idle, as a clerk's does: the previous job marked printed, then a
+                    // pause of 5 to 25 ms, so that requests fall at every point of the store watch's 20 ms beat.
+                    _ = await printedJobs.next()
+                    try await Task.sleep(for: .microseconds(Int.random(in: 5_000...25_000, using: &pause)))
+                }
                 let before = printer.counters.bytesReceived
                 let started = clock.now
                 let (notice, _) = BenchCommand.benchNotice()

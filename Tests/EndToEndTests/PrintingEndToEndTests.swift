@@ -80,4 +80,66 @@ import Testing
         kill(printer.processIdentifier, SIGTERM)
         _ = try await printer.exitStatus()
     }
+
+    /// The item catalogue on the command line: a bad list refused with its line and nothing imported, the hall's list
+    /// imported, a supplementary notice and then the acceptance that follows it filled from it, the wait listed.
+    @Test func theItemCatalogueOnTheCommandLine() async throws {
+        let directory = try temporaryDirectory("catalogue")
+        let config = directory.appendingPathComponent("hall.toml")
+        try """
+            [store]
+            data_dir = "data"
+
+            [printing]
+            profiles_dir = "\(Self.root.appendingPathComponent("drivers/printers").path)"
+
+            [[window]]
+            number = 1
+            name = "市场准入"
+            department = "县市场监督管理局"
+
+            [[device]]
+            id = "p1"
+            kind = "printer"
+            role = "window-1-printer"
+            profile = "xprinter-xp80"
+            address = "tcp://127.0.0.1:9"
+            windows = [1]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let staff = directory.appendingPathComponent("staff.csv")
+        try "staff_id,name,window,department,roles,terminal_user_id,post\nD001,王建国,1,县市场监督管理局,clerk,1,A\n".write(to: staff, atomically: true, encoding: .utf8)
+        #expect(try await RunningBinary.run(["staff", "import", staff.path, "--config", config.path]).status == 0)
+
+        let bad = directory.appendingPathComponent("bad.csv")
+        try "窗口,事项名称,承诺时限,申请材料\n1,食品经营许可(新办),-5,营业执照副本复印件\n".write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try await RunningBinary.run(["catalogue", "import", bad.path, "--config", config.path])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("line 2, column 承诺时限"), "\(refused.stderr)")
+        #expect(try await RunningBinary.run(["catalogue", "list", "--config", config.path]).stderr.contains("no item catalogue is imported"))
+
+        let list = directory.appendingPathComponent("事项目录.csv")
+        try "窗口,事项名称,承诺时限,申请材料\n1,食品经营许可(新办),5,营业执照副本复印件；法定代表人身份证明\n".write(to: list, atomically: true, encoding: .utf8)
+        let imported = try await RunningBinary.run(["catalogue", "import", list.path, "--by", "D001", "--config", config.path])
+        #expect(imported.status == 0 && imported.stdout.contains("imported 1 items"), "\(imported.stderr)")
+        let listed = try await RunningBinary.run(["catalogue", "list", "--window", "1", "--config", config.path])
+        #expect(listed.stdout.contains("1\t食品经营许可(新办)\t5\t营业执照副本复印件；法定代表人身份证明"))
+
+        let supplementary = try await RunningBinary.run(["print", "notice", "--kind", "supplementary-materials", "--applicant", "赵赟", "--item", "食品经营许可(新办)",
+                                                         "--window", "1", "--clerk", "D001", "--material", "营业执照副本复印件", "--from-catalogue",
+                                                         "--received", "2026-11-26", "--config", config.path])
+        #expect(supplementary.status == 0, "\(supplementary.stderr)")
+        let number = try #require(supplementary.stdout.firstMatch(of: /(\S+第\d+号)/).map { String($0.1) })
+        let accepted = try await RunningBinary.run(["print", "notice", "--kind", "acceptance", "--applicant", "赵赟", "--item", "食品经营许可(新办)",
+                                                    "--window", "1", "--clerk", "D001", "--from-catalogue", "--follows", number,
+                                                    "--received", "2026-11-30", "--config", config.path])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(accepted.stdout.contains("承诺办结日期:2026年12月7日"), "\(accepted.stdout)")
+        let twice = try await RunningBinary.run(["print", "notice", "--kind", "acceptance", "--applicant", "赵赟", "--item", "食品经营许可(新办)",
+                                                 "--window", "1", "--clerk", "D001", "--from-catalogue", "--follows", number,
+                                                 "--received", "2026-11-30", "--config", config.path])
+        #expect(twice.status != 0 && twice.stderr.contains("was already followed"), "\(twice.stderr)")
+        let waits = try await RunningBinary.run(["catalogue", "waits", "--from", "2026-11-01", "--to", "2026-11-30", "--config", config.path])
+        #expect(waits.stdout.contains("\t2026-11-26\t") && waits.stdout.contains("\t4\t2"), "\(waits.stdout)")
+        #expect(waits.stdout.contains("1 supplementary notices, 0 still open, average 2.0 working days"), "\(waits.stdout)")
+    }
 }
