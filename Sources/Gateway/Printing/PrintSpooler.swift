@@ -238,7 +238,7 @@ public struct PrintSpooler: Sendable {
     func render(_ job: PrintJob, for profile: PrinterProfile) async throws -> [UInt8] {
         switch job.kind {
         case .test:
-            return try NoticeTestPage.bytes(hallName: config.hall.name, printer: profile)
+            return try NoticeTestPage.bytes(hallName: config.hall.name, printer: profile, rasterFont: config.printing.rasterFont)
         case .notice:
             guard let id = job.noticeID, let stored = try await store.notice(id: id) else {
                 throw PrintJobError(description: "print job \(job.id) names no notice that exists; cancel it (countergate jobs cancel \(job.id)) and issue the notice again")
@@ -248,7 +248,19 @@ public struct PrintSpooler: Sendable {
                                         window: config.windows.first { $0.number == stored.notice.draft.window },
                                         clerkName: clerk?.name ?? stored.notice.draft.clerk, reprint: job.reprint)
             let document = NoticeTemplates.document(for: stored.notice, context: context, columns: NoticeESCPOS.columns(for: profile))
-            return try NoticeESCPOS.bytes(document, profile: profile)
+            let rendered = try NoticeESCPOS.render(document, profile: profile, rasterFont: config.printing.rasterFont)
+            if rendered.rasterLines > 0 {
+                // Drawn lines are images: the printer takes longer over them than over text, said so in the log.
+                logger.info("lines drawn as raster images", metadata: [
+                    "job": "\(job.id)", "profile": "\(profile.id)", "lines": "\(rendered.rasterLines)", "rows": "\(rendered.rasterRows)",
+                    "strips": "\(rendered.rasterStrips)", "fonts": "\(rendered.fontFiles.joined(separator: ", "))",
+                    "print_seconds": "\(String(format: "%.2f", rendered.rasterPrintSeconds))",
+                ])
+            }
+            for warning in rendered.warnings {
+                logger.warning("notice \(stored.notice.number): \(warning)", metadata: ["job": "\(job.id)"])
+            }
+            return rendered.bytes
         }
     }
 }
