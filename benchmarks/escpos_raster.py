@@ -16,6 +16,7 @@ parser.add_argument("--pbm", required=True)
 parser.add_argument("--iterations", type=int, default=50)
 parser.add_argument("--band-rows", type=int, default=128)
 parser.add_argument("--profile", default="TM-T88V", help="python-escpos profile whose paper is as wide as the picture")
+parser.add_argument("--compare", help="CounterGate's encoding of the same picture: say whether the bytes are identical")
 args = parser.parse_args()
 
 picture = Image.open(args.pbm)
@@ -35,5 +36,8 @@ started = time.perf_counter()
 for _ in range(args.iterations):
     out = render()
 elapsed = time.perf_counter() - started
-print(json.dumps({"milliseconds": elapsed / args.iterations * 1000, "bytes": len(out), "iterations": args.iterations,
-                  "width": picture.width, "height": picture.height}))
+result = {"milliseconds": elapsed / args.iterations * 1000, "bytes": len(out), "iterations": args.iterations,
+          "width": picture.width, "height": picture.height}
+if args.compare:
+    result["identical"] = open(args.compare, "rb").read() == bytes(out)
+print(json.dumps(result))

@@ -76,6 +76,7 @@ extension BenchCommand {
         @Option(help: "The printer profile (its paper width, dpi, band rows and speed).") var profile = "generic-escpos"
         @Option(help: "A CJK font file; default: the profile's raster_fonts.") var rasterFont: String?
         @Option(help: "Write the notice's raster lines stacked into one picture here (PBM, P4).") var pbmOut: String?
+        @Option(help: "Write that picture encoded alone (the profile's raster command) here, to compare with python-escpos'.") var encodedOut: String?
 
         func run() async throws {
             guard var printer = try PrinterProfiles.load(directory: profilesDir)[profile] else {
@@ -103,6 +104,7 @@ extension BenchCommand {
                 RasterCommands.append(picture, profile: printer, to: &encoded)
             }
             let encodeOnly = (clock.now - started) / max(1, iterations)
+            if let encodedOut { try Data(encoded).write(to: URL(fileURLWithPath: encodedOut)) }
             if let pbmOut {
                 var pbm = Array("P4\n\(picture.width) \(picture.height)\n".utf8)
                 pbm += picture.bits
