@@ -18,6 +18,7 @@ public struct RasterGlyph: Sendable, Hashable {
     /// `width × height` bytes, row by row: 1 for a black dot.
     public let ink: [UInt8]
 
+    /// A glyph as drawn (``GlyphRasterizer``) or made by a test; `ink` must hold `width × height` bytes.
     public init(width: Int, height: Int, left: Int, top: Int, advance: Int, ink: [UInt8]) {
         self.width = width
         self.height = height
