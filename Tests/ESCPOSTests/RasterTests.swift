@@ -7,6 +7,13 @@ import Synchronization
 import Testing
 @testable import ESCPOS
 
+/// A source that returns glyphs whose ink does not match their size.
+struct BrokenGlyphs: GlyphSource {
+    func glyph(for scalar: Unicode.Scalar, pixelSize: Int) -> RasterGlyph? {
+        RasterGlyph(width: 40, height: 40, left: -500, top: 900, advance: 0, ink: [1, 1, 1])
+    }
+}
+
 /// Glyphs of the test's own: a solid `size`-high block for each CJK character, nothing for the rest.
 struct BlockGlyphs: GlyphSource {
     func glyph(for scalar: Unicode.Scalar, pixelSize: Int) -> RasterGlyph? {
@@ -107,6 +114,9 @@ struct BlockGlyphs: GlyphSource {
         #expect(large.image.height == 68 && Self.dots(large.image).croppedToInk().width == 24)
         let bold = line.draw("中", style: .init(bold: true), glyphs: BlockGlyphs())
         #expect(Self.dots(bold.image).croppedToInk().width == 13)
+        // A broken source is drawn as boxes, not read past its ink; text wider than the paper is cut at its edge.
+        let broken = line.draw(String(repeating: "中", count: 40), style: .init(alignment: .right, bold: true, scale: 2), glyphs: BrokenGlyphs())
+        #expect(broken.missing.count == 40 && broken.image.width == 384)
     }
 
     @Test func profileKeysAndTheirDefaults() throws {

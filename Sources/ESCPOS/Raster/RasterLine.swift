@@ -91,7 +91,9 @@ public struct RasterLine: Sendable {
             let span = columns * cell
             defer { pen += span }
             guard let scalar = character.unicodeScalars.first, scalar.value != 0x20, scalar.value != 0x3000 else { continue }
-            guard let glyph = glyphs.glyph(for: scalar, pixelSize: em) else {
+            // A glyph whose ink does not match its size (a broken source) is treated as missing, never read past.
+            guard let glyph = glyphs.glyph(for: scalar, pixelSize: em), glyph.width >= 0, glyph.height >= 0,
+                  glyph.ink.count == glyph.width * glyph.height else {
                 missing.append(character)
                 // □: an outline inside the character's columns, as high as the em square's ink usually is.
                 let inset = max(1, span / 8), top = baseline - em * 80 / 100, bottom = baseline + em * 4 / 100
