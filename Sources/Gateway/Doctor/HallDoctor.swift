@@ -178,7 +178,14 @@ public enum HallDoctor {
                 add("fonts", .ok, "printer \(device.id) (\(profile.id)) \(needs) with \(rasterizer.families.joined(separator: ", ")) "
                     + "(\(rasterizer.files.joined(separator: ", ")))", nil)
             } catch {
-                add("fonts", profile.textOutput == .raster ? .fail : .warn, "printer \(device.id) (\(profile.id)) \(needs) as images, and: \(error)", fix)
+                let problem = switch error {
+                case .unusableRasterFont(let file, let reason): "raster font \(file) \(reason)"
+                case .noRasterFont(let tried, _): "none of its raster fonts is installed (looked for \(tried.joined(separator: ", ")))"
+                default: "\(error)"
+                }
+                let consequence = profile.textOutput == .raster ? "no notice prints on it" : "a notice with a character its font lacks fails"
+                add("fonts", profile.textOutput == .raster ? .fail : .warn,
+                    "printer \(device.id) (\(profile.id)) \(needs) as images, and \(problem): \(consequence)", fix)
             }
         }
     }
