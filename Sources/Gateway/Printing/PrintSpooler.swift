@@ -258,6 +258,7 @@ public struct PrintSpooler: Sendable {
                     "job": "\(job.id)", "profile": "\(profile.id)", "lines": "\(rendered.rasterLines)", "rows": "\(rendered.rasterRows)",
                     "strips": "\(rendered.rasterStrips)", "fonts": "\(rendered.fontFiles.joined(separator: ", "))",
                     "print_seconds": "\(String(format: "%.2f", rendered.rasterPrintSeconds))",
+                    "seconds_per_strip": "\(String(format: "%.3f", rendered.rasterPrintSeconds / Double(max(1, rendered.rasterStrips))))",
                 ])
             }
             for warning in rendered.warnings {
