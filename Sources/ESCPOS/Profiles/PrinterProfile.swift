@@ -11,8 +11,9 @@ public struct PrinterProfile: Sendable, Hashable {
     public enum TextEncoding: String, Sendable, Hashable, CaseIterable {
         /// GB18030, 4-byte sequences included (𠮷 prints).
         case gb18030
-        /// GBK: GB18030's 2-byte part only; a character that needs 4 bytes is refused before printing, because such
-        /// printers print 4-byte sequences as garbage.
+        /// GBK: GB18030's 2-byte part only. A character that needs 4 bytes (such printers print them as garbage), or
+        /// that GBK fonts lack although GB18030 gives it 2 bytes (CJK Extension A such as 䶮, private use), is not
+        /// sent as text: its line is drawn as a raster image (``OutputMode``), or refused on a `text` printer.
         case gbk
         /// No Chinese font: text beyond ASCII is drawn as a raster image (``OutputMode``), or refused on a printer
         /// without raster support.
@@ -106,7 +107,7 @@ public struct PrinterProfile: Sendable, Hashable {
     public var qrCode: Bool
     /// `GS v 0` raster images.
     public var raster: Bool
-    /// The most rows sent in one `GS v 0` command; taller images are sent in bands (small printer buffers).
+    /// The most rows sent in one raster command (`GS v 0`, …); taller images are sent in strips (small printer buffers).
     public var rasterBandRows: Int
     /// Text, raster, or text with raster lines where the font lacks a character. Unset in the file, it follows from the
     /// other keys: `text` without raster support, `text-with-raster` with a Chinese font, `raster` without one.
