@@ -119,10 +119,10 @@ struct ReferenceError: Error, CustomStringConvertible {
     }
 
     @Test("a name with a character outside GBK prints on a GBK-only printer: those lines as raster, drawn as FreeType draws them",
-          arguments: ["\u{2000B}", "\u{4DAE}"])
-    func rareCharacterLinesAreRaster(rare: String) throws {
+          arguments: ["\u{2000B}", "\u{4DAE}"], ["generic-58mm-chinese", "xprinter-xp80"])
+    func rareCharacterLinesAreRaster(rare: String, profileID: String) throws {
         #expect(FileManager.default.fileExists(atPath: Self.noto), "install fonts-noto-cjk (scripts/setup --test)")
-        let profile = try #require(NoticeFixtures.profiles["generic-58mm-chinese"])
+        let profile = try #require(NoticeFixtures.profiles[profileID])
         #expect(profile.encoding == .gbk && profile.textOutput == .textWithRaster)
         let document = NoticeTemplates.document(for: Self.notice(applicant: "李" + rare), context: NoticeFixtures.context,
                                                 columns: NoticeESCPOS.columns(for: profile))
