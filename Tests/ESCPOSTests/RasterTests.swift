@@ -80,6 +80,21 @@ struct BlockGlyphs: GlyphSource {
         #expect(try refused.bytes().count > 2)
     }
 
+    @Test("the stream decoder (the simulated printer's) sees every raster command's strips as images")
+    func decoderSeesEveryRasterCommand() throws {
+        for command in PrinterProfile.RasterCommand.allCases {
+            var profile = Fixtures.profile(bandRows: 50)
+            profile.rasterCommand = command
+            var job = ESCPOSDocument(profile: profile)
+            job.raster(try Self.randomImage(width: 384, height: 120, seed: 7))
+            job.line("OK")
+            let page = try #require(ESCPOSPrintout(bytes: try job.bytes()).allPages.first)
+            let expected = command == .escStar ? 5 : 3  // 24-row stripes, or 50-row strips
+            #expect(page.images.count == expected && page.images.allSatisfy { $0.width == 384 }, "\(command): \(page.images)")
+            #expect(page.texts.contains("OK"), "\(command): the text after the image is read as text")
+        }
+    }
+
     @Test func printTimeAndUSBTimeFollowTheProfile() {
         var profile = Fixtures.profile()
         profile.dpi = 203
