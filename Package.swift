@@ -39,6 +39,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // FreeType 2 from the system (Debian: libfreetype-dev), found through pkg-config: draws the text a receipt
+        // printer's own font cannot print (raster Chinese, docs/notices.md).
+        .systemLibrary(
+            name: "CFreeType",
+            pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"])]
+        ),
         // The hall's rules: pure values and decisions, no I/O, clock injected.
         .target(name: "CounterCore", swiftSettings: strict),
         // Our TOML reader: keeps the line and column of every key, for errors a person can act on.
@@ -87,10 +94,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Receipt printers: the ESC/POS encoder, status decoding, printer profiles, and a stream decoder (pure).
+        // Receipt printers: the ESC/POS encoder, status decoding, printer profiles, and a stream decoder (pure); text
+        // the printer's font lacks drawn with FreeType (Raster/GlyphRasterizer.swift, the one impure part).
         .target(
             name: "ESCPOS",
-            dependencies: ["CounterCore", "DeviceKit", "CounterTOML"],
+            dependencies: ["CounterCore", "DeviceKit", "CounterTOML", "CFreeType"],
             swiftSettings: strict
         ),
         // The hall's notices (通知书): templates -> printable document -> ESC/POS bytes, text and HTML previews.
@@ -155,8 +163,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "DeviceKit"], swiftSettings: strict),
-        .testTarget(name: "NoticesTests", dependencies: ["Notices", "ESCPOS", "CounterCore"], swiftSettings: strict),
+        // CFreeType: the raster tests draw the expected glyphs with FreeType themselves, not through our rasterizer.
+        // CounterGateTestSupport: an ESC/POS raster reader of its own, independent of the encoder and decoder.
+        .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "DeviceKit", "CFreeType", "CounterGateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "NoticesTests", dependencies: ["Notices", "ESCPOS", "CounterCore", "CFreeType", "CounterGateTestSupport"],
+                    swiftSettings: strict),
         // usb-probe is a dependency so that it is built beside the tests, which run it under umockdev.
         .testTarget(name: "DeviceKitTests", dependencies: ["ESCPOS", "BadgeReaders", "DeviceKit", "CounterGateTestSupport", "usb-probe"], swiftSettings: strict),
         // reader-probe is a dependency so that it is built beside the tests, which run it under umockdev.

@@ -162,6 +162,9 @@ public struct HallConfiguration: Sendable {
         public var statusTimeoutMilliseconds: Int
         /// Where the printer model profiles are (`drivers/printers` of the installation).
         public var profilesDirectory: String
+        /// A CJK font file (`raster_font`) to draw the text a printer's own font cannot print; replaces every
+        /// profile's `raster_fonts`. Nil: each profile's list (Noto Sans CJK, WenQuanYi), the first installed.
+        public var rasterFont: String? = nil
     }
 
     /// How attendance terminals are read.
@@ -394,7 +397,9 @@ public struct HallConfiguration: Sendable {
             retryAfterSeconds: printingTable.int("retry_after_seconds", default: 2, range: 1...600) ?? 2,
             statusTimeoutMilliseconds: printingTable.int("status_timeout_ms", default: 1000, range: 50...30_000) ?? 1000,
             profilesDirectory: printingTable.string("profiles_dir").map { resolve($0, against: baseDirectory) }
-                ?? defaultProfilesDirectory("printers", baseDirectory: baseDirectory, roots: driverRoots))
+                ?? defaultProfilesDirectory("printers", baseDirectory: baseDirectory, roots: driverRoots),
+            rasterFont: printingTable.string("raster_font", expected: "the path of a CJK font file, e.g. \"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\"")
+                .map { resolve($0, against: baseDirectory) })
 
         let badgesTable = reader.table("badges")
         let badges = Badges(

@@ -1,4 +1,4 @@
-// `countergate bench notice-render|print-latency|print-chaos`: the measurements behind scripts/bench-printing.
+// `countergate bench notice-render|notice-raster|print-latency|print-chaos`: the measurements behind scripts/bench-printing.
 import ArgumentParser
 import CounterConfig
 import CounterCore
@@ -63,6 +63,81 @@ extension BenchCommand {
                 case .cut: return ["kind": "cut"]
                 }
             }
+        }
+    }
+
+    /// Renders the acceptance notice (both copies) drawn entirely as raster (every line an image: a printer without a
+    /// Chinese font), many times; reports the time, the bytes, how long the printer and USB take over them, and writes
+    /// the notice's picture (all its raster lines stacked) as a PBM for benchmarks/escpos_raster.py.
+    struct NoticeRaster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "notice-raster")
+        @Option var iterations = 200
+        @Option var profilesDir = "drivers/printers"
+        @Option(help: "The printer profile (its paper width, dpi, band rows and speed).") var profile = "generic-escpos"
+        @Option(help: "A CJK font file; default: the profile's raster_fonts.") var rasterFont: String?
+        @Option(help: "Write the notice's raster lines stacked into one picture here (PBM, P4).") var pbmOut: String?
+        @Option(help: "Write that picture encoded alone (the profile's raster command) here, to compare with python-escpos'.") var encodedOut: String?
+
+        func run() async throws {
+            guard var printer = try PrinterProfiles.load(directory: profilesDir)[profile] else {
+                throw ValidationError("no profile \(profile) in \(profilesDir); run from the repository or pass --profiles-dir")
+            }
+            guard printer.raster else { throw ValidationError("profile \(profile) has no raster images (raster = false)") }
+            printer.textOutput = .raster
+            let (notice, context) = BenchCommand.benchNotice()
+            let document = NoticeTemplates.document(for: notice, context: context, columns: NoticeESCPOS.columns(for: printer))
+            let clock = ContinuousClock()
+            // The first render opens the font and draws each glyph once; later ones find them drawn.
+            var started = clock.now
+            var rendered = try NoticeESCPOS.render(document, profile: printer, rasterFont: rasterFont)
+            let first = clock.now - started
+            started = clock.now
+            for _ in 0..<iterations { rendered = try NoticeESCPOS.render(document, profile: printer, rasterFont: rasterFont) }
+            let warm = (clock.now - started) / max(1, iterations)
+
+            // The same picture, encoded alone (what python-escpos' image() does with it).
+            let picture = try Self.stacked(rendered.bytes, width: printer.paperWidthDots)
+            started = clock.now
+            var encoded: [UInt8] = []
+            for _ in 0..<iterations {
+                encoded.removeAll(keepingCapacity: true)
+                RasterCommands.append(picture, profile: printer, to: &encoded)
+            }
+            let encodeOnly = (clock.now - started) / max(1, iterations)
+            if let encodedOut { try Data(encoded).write(to: URL(fileURLWithPath: encodedOut)) }
+            if let pbmOut {
+                var pbm = Array("P4\n\(picture.width) \(picture.height)\n".utf8)
+                pbm += picture.bits
+                try Data(pbm).write(to: URL(fileURLWithPath: pbmOut))
+            }
+            let printSeconds = rendered.rasterPrintSeconds
+            let usbSeconds = RasterCommands.secondsOverUSB(bytes: rendered.bytes.count)
+            printJSON([
+                "profile": .string(printer.id), "rasterCommand": .string(printer.rasterCommand.rawValue),
+                "fonts": .string(rendered.fontFiles.joined(separator: ", ")),
+                "iterations": .number(Double(iterations)),
+                "firstMilliseconds": .number(first.seconds * 1000), "milliseconds": .number(warm.seconds * 1000),
+                "encodeOnlyMilliseconds": .number(encodeOnly.seconds * 1000), "encodeOnlyBytes": .number(Double(encoded.count)),
+                "bytes": .number(Double(rendered.bytes.count)), "rasterLines": .number(Double(rendered.rasterLines)),
+                "rasterRows": .number(Double(rendered.rasterRows)), "strips": .number(Double(rendered.rasterStrips)),
+                "bandRows": .number(Double(printer.rasterBandRows)),
+                "paperWidthDots": .number(Double(printer.paperWidthDots)), "dpi": .number(Double(printer.dpi)),
+                "printSpeedMillimetersPerSecond": .number(Double(printer.printSpeedMillimetersPerSecond)),
+                "printSeconds": .number(printSeconds), "usbSeconds": .number(usbSeconds),
+                "pictureWidth": .number(Double(picture.width)), "pictureHeight": .number(Double(picture.height)),
+            ] as [String: BenchValue])
+        }
+
+        /// The GS v 0 images of a job stacked into one picture, in order (the text around them left out).
+        static func stacked(_ bytes: [UInt8], width: Int) throws -> RasterImage {
+            var bits: [UInt8] = []
+            var rows = 0
+            for element in ESCPOSStreamDecoder.decodeAll(bytes) {
+                guard case .rasterImage(let w, let h, let data?) = element, w == width else { continue }
+                bits += data
+                rows += h
+            }
+            return try RasterImage(width: width, height: max(1, rows), bits: rows == 0 ? [UInt8](repeating: 0, count: (width + 7) / 8) : bits)
         }
     }
 
@@ -228,4 +303,18 @@ func benchHall(dataDir: String, profilesDir: String, printers: [(role: String, p
     try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock)
     try await DemoHall.seedIfEmpty(store: store, config: config, clock: commandClock)
     return (config, store)
+}
+
+/// A number or a string in a benchmark's JSON.
+enum BenchValue: Encodable {
+    case number(Double)
+    case string(String)
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let n): try container.encode(n)
+        case .string(let s): try container.encode(s)
+        }
+    }
 }

@@ -24,6 +24,17 @@ import Testing
         #expect(config.calendarYears.map(\.year).sorted() == [2025, 2026])
     }
 
+    @Test("[printing] raster_font: unset by default, a path read against the file's folder, a wrong type named")
+    func rasterFont() throws {
+        #expect(try parse("").printing.rasterFont == nil)
+        #expect(try parse("[printing]\nraster_font = \"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\"\n").printing.rasterFont
+                == "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+        #expect(try parse("[printing]\nraster_font = \"fonts/cjk.ttc\"\n").printing.rasterFont == "/srv/countergate/fonts/cjk.ttc")
+        let wrong = errors("[printing]\nraster_font = 3\n")
+        #expect(wrong.count == 1 && wrong[0].key?.contains("raster_font") == true && wrong[0].line == 2
+                && wrong[0].message.contains("CJK font file"), "\(wrong)")
+    }
+
     @Test func fullFileIsRead() throws {
         let config = try parse("""
             [hall]

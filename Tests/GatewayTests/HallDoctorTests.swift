@@ -65,6 +65,61 @@ import Testing
         #expect(outdated.first?.finding.contains("differs from the rules the profiles make") == true)
     }
 
+    @Test("raster fonts: which font a printer that draws uses, or what is wrong with it and how to fix it")
+    func rasterFonts() async throws {
+        func findings(font: String) async throws -> [DoctorFinding] {
+            let data = try TemporaryDirectory("doctor-fonts")
+            let config = data.file("hall.toml")
+            try """
+                [store]
+                data_dir = "\(data.path)/store"
+
+                [printing]
+                profiles_dir = "\(Self.root.appendingPathComponent("drivers/printers").path)"
+                raster_font = "\(font)"
+
+                [badges]
+                profiles_dir = "\(Self.root.appendingPathComponent("drivers/readers").path)"
+
+                [[device]]
+                id = "p1"
+                kind = "printer"
+                role = "window-1-printer"
+                profile = "xprinter-xp80"
+                address = "/dev/usb/lp0"
+                windows = [1]
+
+                [[device]]
+                id = "p2"
+                kind = "printer"
+                role = "window-2-printer"
+                profile = "generic-escpos"
+                address = "/dev/usb/lp1"
+                windows = [2]
+
+                [[device]]
+                id = "p3"
+                kind = "printer"
+                role = "window-3-printer"
+                profile = "plain-text-line"
+                address = "/dev/usb/lp2"
+                windows = [3]
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            return await HallDoctor.examine(configPath: config, udevRuleDirectories: [data.path]).findings.filter { $0.area == "fonts" }
+        }
+        let noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+        #expect(FileManager.default.fileExists(atPath: noto), "install fonts-noto-cjk (scripts/setup --test)")
+        let good = try await findings(font: noto)
+        #expect(good.map(\.status) == [.ok, .ok], "\(good)")  // plain-text-line does not draw and has a Chinese font
+        #expect(good.allSatisfy { $0.finding.contains("Noto Sans CJK SC") && $0.finding.contains(noto) })
+        #expect(good.contains { $0.finding.contains("p2") && $0.finding.contains("draws every line") })
+
+        let missing = try await findings(font: "/nonexistent/fonts/cjk.ttc")
+        // Text with raster still prints what its own font has (a warning); all-raster prints nothing (a failure).
+        #expect(missing.map(\.status) == [.warn, .fail], "\(missing)")
+        #expect(missing.allSatisfy { $0.finding.contains("/nonexistent/fonts/cjk.ttc") && $0.fix?.contains("fonts-noto-cjk") == true })
+    }
+
     @Test("HTTP: loopback, HTTPS on the LAN, plain HTTP allowed on the LAN (a warning), and a refusal the gateway would make (a failure)")
     func http() async throws {
         func finding(_ http: String, area: String = "http") async throws -> DoctorFinding? {

@@ -21,7 +21,7 @@ import Testing
         let spooler: PrintSpooler
         let events: AsyncStream<SpoolerEvent>
 
-        init(failoverAfter: Int = 3600) async throws {
+        init(failoverAfter: Int = 3600, rasterFont: String? = nil) async throws {
             let profiles = try PrinterProfiles.load(directory: PrintSpoolerTests.root.appendingPathComponent("drivers/printers").path)
             let profile = try #require(profiles["xprinter-xp80"])
             main = ESCPOSPrinterSimulator(profile: profile)
@@ -34,6 +34,7 @@ import Testing
             config.printing.failoverAfterSeconds = failoverAfter
             config.printing.retryAfterSeconds = 1
             config.printing.statusTimeoutMilliseconds = 5000
+            config.printing.rasterFont = rasterFont
             config.devices = [
                 try HallConfiguration.Device(id: "p1", kind: .printer, role: "window-1-printer", profile: "xprinter-xp80",
                                          address: "tcp://127.0.0.1:\(mainPort)", serialNumber: nil, windows: [1], backupRole: "hall-backup-printer"),
@@ -51,8 +52,8 @@ import Testing
                                    logger: Logger(label: "test"), observer: { continuation.yield($0) })
         }
 
-        func issueAndQueue(key: String) async throws -> PrintJob {
-            let draft = NoticeDraft(kind: .acceptance, applicant: "张喆", item: "食品经营许可", window: 1, clerk: "D001",
+        func issueAndQueue(key: String, applicant: String = "张喆") async throws -> PrintJob {
+            let draft = NoticeDraft(kind: .acceptance, applicant: applicant, item: "食品经营许可", window: 1, clerk: "D001",
                                     receivedOn: CivilDate("2026-03-02")!, materialsReceived: ["营业执照副本"], promisedWorkingDays: 5)
             let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: try config.calendar(), at: Date(), idempotencyKey: key)
             return try await store.enqueuePrintJob(idempotencyKey: key, printerRole: "window-1-printer", noticeID: notice.id, copies: 2, at: Date())
@@ -113,6 +114,45 @@ import Testing
             return first
         }
         #expect(printed == job.id, "the job queued by another connection did not print before the five-minute poll")
+    }
+
+    @Test("a name beyond the printer's GBK font prints, its line drawn as raster; without a usable font the job fails naming the file, kept for a retry")
+    func rasterLinesPrintAndAMissingFontFailsTheJob() async throws {
+        let noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+        let f = try await Fixture(rasterFont: noto)
+        let running = Task { await f.spooler.run() }
+        let job = try await f.issueAndQueue(key: "raster-1", applicant: "李\u{2000B}")
+        f.spooler.doorbell.ring()
+        var iterator = f.events.makeAsyncIterator()
+        while let event = await iterator.next() {
+            if case .printed(let id, _) = event, id == job.id { break }
+            if case .failed(_, let reason) = event { Issue.record("failed: \(reason)"); break }
+        }
+        try await f.main.waitUntil("both copies") { $0.pages.count >= 2 }
+        // The salutation (李𠀋:) is an image on each copy; the rest is text.
+        #expect(f.main.pages.map(\.images.count) == [1, 1], "\(f.main.pages.map(\.images))")
+        #expect(f.main.pages.allSatisfy { $0.images.allSatisfy { $0.width == 576 } })
+        #expect(f.main.transcript.contains("第一联(交服务对象)") && !f.main.transcript.contains("李"))
+        running.cancel()
+        await running.value
+        await f.main.stop(); await f.backup.stop()
+
+        let broken = try await Fixture(rasterFont: "/nonexistent/fonts/cjk.ttc")
+        let again = Task { await broken.spooler.run() }
+        let failing = try await broken.issueAndQueue(key: "raster-2", applicant: "李\u{2000B}")
+        broken.spooler.doorbell.ring()
+        var events = broken.events.makeAsyncIterator()
+        var reason: String?
+        while let event = await events.next() {
+            if case .failed(let id, let why) = event, id == failing.id { reason = why; break }
+            if case .printed = event { break }
+        }
+        #expect(reason?.contains("/nonexistent/fonts/cjk.ttc") == true && reason?.contains("fonts-noto-cjk") == true, "\(String(describing: reason))")
+        #expect(try await broken.store.printJob(id: failing.id)?.state == .failed)
+        #expect(broken.main.pages.isEmpty, "nothing was sent")
+        again.cancel()
+        await again.value
+        await broken.main.stop(); await broken.backup.stop()
     }
 
     @Test func paperOutWaitsThenPrintsOnceWhenPaperIsLoaded() async throws {

@@ -151,7 +151,9 @@ enum NoticeFixtures {
 
     @Test func textThePrinterCannotCarryIsRefusedBeforeSending() throws {
         var notice = NoticeFixtures.notice(.acceptance)
-        let gbk = try #require(NoticeFixtures.profiles.profiles.first { $0.encoding == .gbk })
+        // A GBK printer that prints text only (no raster images): one with raster draws the line instead
+        // (RasterNoticeTests).
+        let gbk = try #require(NoticeFixtures.profiles.profiles.first { $0.encoding == .gbk && $0.textOutput == .text })
         var draft = notice.draft
         draft.applicant = "𠮷野家"  // U+20BB7: a 4-byte GB18030 character, outside GBK
         notice = Notice(number: notice.number, year: 2026, sequence: 123, draft: draft, issuedAt: notice.issuedAt, promisedCompletion: notice.promisedCompletion)

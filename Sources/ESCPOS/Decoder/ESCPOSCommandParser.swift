@@ -189,6 +189,16 @@ struct ESCPOSCommandParser {
             guard b.count >= 5 else { return .needMore }
             let fn = b[s(b) + 2], p = Int(b[s(b) + 3]) | Int(b[s(b) + 4]) << 8
             if fn == 0x6B { return twoDimensionalCode(b, p) }
+            if fn == 0x4C, p >= 10 {
+                // GS ( L function 112 (m=48 fn=112 a bx by c xL xH yL yH d…): graphics stored for printing, taken as
+                // printed (function 50 follows it in the jobs CounterGate sends).
+                guard b.count >= 15 else { return .needMore }
+                let start = s(b)
+                if b[start + 5] == 0x30, b[start + 6] == 0x70 {
+                    let width = Int(b[start + 11]) | Int(b[start + 12]) << 8, height = Int(b[start + 13]) | Int(b[start + 14]) << 8
+                    return withData(b, header: 15, data: p - 10) { .rasterImage(width: width, height: height, data: $0) }
+                }
+            }
             let name = "GS ( \(Character(Unicode.Scalar(fn)))"
             return withData(b, header: 5, data: p) { data in .command(name: name, bytes: data.map { Array(b.prefix(5)) + $0 } ?? Array(b.prefix(5))) }
         case 0x38:

@@ -138,6 +138,26 @@ public struct ESCPOSDocument: Sendable {
         atLineStart = true
     }
 
+    /// Text and a line feed, as ``line(_:)``, unless a character is beyond the printer's encoding: then nothing is
+    /// appended, the refusal is returned instead of becoming the job's problem, and the caller may draw the line as
+    /// a raster image. Other problems (a control character) are the job's, as with ``line(_:)``.
+    public mutating func lineUnlessUnencodable(_ text: String) -> ESCPOSError? {
+        guard problem == nil else { return nil }
+        if !text.isEmpty {
+            do {
+                _ = try PrinterTextEncoder.append(text, encoding: profile.encoding, fsAmpersand: profile.chineseMode == .fsAmpersand,
+                                                  profileID: profile.id, to: &buffer)
+            } catch {
+                if case .unencodableCharacter = error { return error }
+                fail(error)
+                return nil
+            }
+        }
+        emit(ASCIIControl.lf)
+        atLineStart = true
+        return nil
+    }
+
     /// `ESC d n`: prints what is buffered and feeds `lines` lines.
     public mutating func feed(lines: Int) {
         guard lines >= 0 else { fail(.invalidArgument("cannot feed \(lines) lines")); return }
@@ -179,23 +199,42 @@ public struct ESCPOSDocument: Sendable {
         buffer += parameters
     }
 
-    /// A raster image (`GS v 0`), sent in bands of at most ``PrinterProfile/rasterBandRows`` rows. Refused when the
-    /// profile has no raster support or the image is wider than the paper.
+    /// A raster image in the profile's raster command (`GS v 0`, `GS ( L` or `ESC *`: ``RasterCommands``), sent in
+    /// strips of at most ``PrinterProfile/rasterBandRows`` rows. Refused when the profile has no raster support or the
+    /// image is wider than the paper.
     public mutating func raster(_ image: RasterImage) {
+        guard problem == nil else { return }
         guard profile.raster else { fail(.unsupported(feature: "raster images (GS v 0)", profile: profile.id)); return }
         guard image.width <= profile.paperWidthDots else {
             fail(.invalidArgument("a \(image.width)-dot wide image does not fit \(profile.id)'s \(profile.paperWidthDots)-dot paper"))
             return
         }
-        let stride = image.bytesPerRow
-        var row = 0
-        while row < image.height {
-            let rows = min(profile.rasterBandRows, image.height - row)
-            emit([ASCIIControl.gs, 0x76, 0x30, 0x00, UInt8(stride & 0xFF), UInt8(stride >> 8), UInt8(rows & 0xFF), UInt8(rows >> 8)])
-            buffer += image.bits[(row * stride)..<((row + rows) * stride)]
-            row += rows
-        }
+        rasterStrips += RasterCommands.append(image, profile: profile, to: &buffer)
+        rasterRows += image.height
         atLineStart = true
+    }
+
+    /// Dot rows sent as raster images so far (for ``RasterCommands/secondsToPrint(rows:profile:)``).
+    public private(set) var rasterRows = 0
+    /// Raster commands (strips) sent so far.
+    public private(set) var rasterStrips = 0
+
+    /// The control character in `text` the printer would take as a command, if any (line feeds and tabs pass), for
+    /// text about to be drawn rather than sent. Nothing is appended.
+    public func controlCharacterProblem(_ text: String) -> ESCPOSError? {
+        var scratch: [UInt8] = []
+        do {
+            _ = try PrinterTextEncoder.append(text, encoding: .gb18030, fsAmpersand: false, profileID: profile.id, to: &scratch)
+            return nil
+        } catch {
+            if case .controlCharacter = error { return error }
+            return nil
+        }
+    }
+
+    /// Records `error` as the job's problem (the first one wins), for a caller that found one while building.
+    public mutating func refuse(_ error: ESCPOSError) {
+        fail(error)
     }
 
     // MARK: Paper and peripherals
@@ -286,6 +325,8 @@ public struct ESCPOSDocument: Sendable {
         }
         if let otherProblem = other.problem { fail(otherProblem); return }
         buffer += other.buffer
+        rasterRows += other.rasterRows
+        rasterStrips += other.rasterStrips
         atLineStart = other.buffer.isEmpty ? atLineStart : other.atLineStart
         underlined = other.underlined
         chineseSize = other.chineseSize

@@ -23,6 +23,9 @@ enum PrinterTextEncoder {
             let index = text.unicodeScalars.firstIndex { !$0.isASCII }.map { text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: $0) } ?? 0
             throw unencodable(text, at: index, encoding: encoding, profileID: profileID)
         }
+        if encoding == .gbk, let beyond = beyondGBKFonts(text) {
+            throw unencodable(text, at: beyond, encoding: encoding, profileID: profileID)
+        }
         let start = buffer.count
         if fsAmpersand {
             buffer.append(ASCIIControl.fs)
@@ -37,6 +40,21 @@ enum PrinterTextEncoder {
             buffer.append(0x2E)
         }
         return true
+    }
+
+    /// The scalar index of the first character a GBK printer's font does not have although GB18030 gives it a
+    /// 2-byte code: CJK Extension A (䶮 U+4DAE, 㑇; GB18030-2005 moved some of them from private use into codes that
+    /// GBK (code page 936) leaves user-defined), the vertical forms U+FE10-FE19 (likewise), and private use
+    /// characters (GBK's user-defined codes, which a printer prints blank or as its own glyphs).
+    private static func beyondGBKFonts(_ text: String) -> Int? {
+        var index = 0
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x3400...0x4DBF, 0xFE10...0xFE19, 0xE000...0xF8FF: return index
+            default: index += 1
+            }
+        }
+        return nil
     }
 
     /// Whether the UTF-8 bytes are all ASCII, and the scalar index of the first control character if any.

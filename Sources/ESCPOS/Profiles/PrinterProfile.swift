@@ -11,10 +11,12 @@ public struct PrinterProfile: Sendable, Hashable {
     public enum TextEncoding: String, Sendable, Hashable, CaseIterable {
         /// GB18030, 4-byte sequences included (𠮷 prints).
         case gb18030
-        /// GBK: GB18030's 2-byte part only; a character that needs 4 bytes is refused before printing, because such
-        /// printers print 4-byte sequences as garbage.
+        /// GBK: GB18030's 2-byte part only. A character that needs 4 bytes (such printers print them as garbage), or
+        /// that GBK fonts lack although GB18030 gives it 2 bytes (CJK Extension A such as 䶮, private use), is not
+        /// sent as text: its line is drawn as a raster image (``OutputMode``), or refused on a `text` printer.
         case gbk
-        /// No Chinese font: text with anything beyond ASCII is refused (printing it as an image is a later feature).
+        /// No Chinese font: text beyond ASCII is drawn as a raster image (``OutputMode``), or refused on a printer
+        /// without raster support.
         case ascii
     }
 
@@ -24,6 +26,26 @@ public struct PrinterProfile: Sendable, Hashable {
         case fsAmpersand = "fs-ampersand"
         /// The printer is in Chinese mode from power-on (and may ignore `FS &`); send the bytes only.
         case powerOn = "power-on"
+    }
+
+    /// How text lines become bytes (profile key `text_output`).
+    public enum OutputMode: String, Sendable, Hashable, CaseIterable {
+        /// Text only, in the printer's font and encoding; a line with a character it cannot carry is refused.
+        case text
+        /// Every line drawn on the gateway and sent as a raster image (a printer without a Chinese font).
+        case raster
+        /// Text, and a raster image for a line holding a character the printer's font or encoding lacks.
+        case textWithRaster = "text-with-raster"
+    }
+
+    /// The command raster images are sent with (profile key `raster_command`).
+    public enum RasterCommand: String, Sendable, Hashable, CaseIterable {
+        /// `GS v 0`: raster bit image, rows of bits (Epson and nearly every clone).
+        case gsV0 = "gs-v-0"
+        /// `GS ( L` store (function 112) and print (function 50): the graphics command of newer Epson models.
+        case gsParenL = "gs-paren-l"
+        /// `ESC *` 24-dot double-density bit image in 24-row stripes: old printers that know neither of the above.
+        case escStar = "esc-star"
     }
 
     /// What the auto-cutter does.
@@ -85,8 +107,19 @@ public struct PrinterProfile: Sendable, Hashable {
     public var qrCode: Bool
     /// `GS v 0` raster images.
     public var raster: Bool
-    /// The most rows sent in one `GS v 0` command; taller images are sent in bands (small printer buffers).
+    /// The most rows sent in one raster command (`GS v 0`, …); taller images are sent in strips (small printer buffers).
     public var rasterBandRows: Int
+    /// Text, raster, or text with raster lines where the font lacks a character. Unset in the file, it follows from the
+    /// other keys: `text` without raster support, `text-with-raster` with a Chinese font, `raster` without one.
+    public var textOutput: OutputMode
+    /// How raster images are sent.
+    public var rasterCommand: RasterCommand
+    /// CJK font files (TrueType/OpenType, `.ttc` collections too) to draw raster text with, tried in order; the
+    /// configuration's `[printing] raster_font` replaces them.
+    public var rasterFonts: [String]
+    /// Paper speed in mm/s, as the maker rates it: how long a raster strip takes to print (reported, see
+    /// ``RasterCommands/secondsToPrint(rows:profile:)``).
+    public var printSpeedMillimetersPerSecond: Int
     public var status: StatusSupport
     /// `GS r 1` (transmit paper sensor status) is answered, so a job's end can be confirmed.
     public var transmitStatus: Bool
@@ -101,7 +134,9 @@ public struct PrinterProfile: Sendable, Hashable {
     public init(id: String, name: String, inherits: String? = nil, file: String = "", usbIDs: [USBProductID] = [],
                 paperWidthDots: Int, dpi: Int = 203, columnsFontA: Int, columnsFontB: Int, chineseFont: Bool,
                 encoding: TextEncoding, chineseMode: ChineseMode = .fsAmpersand, cutter: Cutter, cutFeedLines: Int = 4,
-                qrCode: Bool, raster: Bool = true, rasterBandRows: Int = 128, status: StatusSupport, transmitStatus: Bool,
+                qrCode: Bool, raster: Bool = true, rasterBandRows: Int = 128, textOutput: OutputMode? = nil,
+                rasterCommand: RasterCommand = .gsV0, rasterFonts: [String] = PrinterProfile.defaultRasterFonts,
+                printSpeedMillimetersPerSecond: Int = 100, status: StatusSupport, transmitStatus: Bool,
                 buzzer: Bool = false, drawerPort: Bool = true, codePages: [Int: String] = [0: "CP437"], quirks: Set<Quirk> = []) {
         self.id = id
         self.name = name
@@ -120,6 +155,10 @@ public struct PrinterProfile: Sendable, Hashable {
         self.qrCode = qrCode
         self.raster = raster
         self.rasterBandRows = rasterBandRows
+        self.textOutput = textOutput ?? Self.defaultOutput(raster: raster, chineseFont: chineseFont)
+        self.rasterCommand = rasterCommand
+        self.rasterFonts = rasterFonts
+        self.printSpeedMillimetersPerSecond = printSpeedMillimetersPerSecond
         self.status = status
         self.transmitStatus = transmitStatus
         self.buzzer = buzzer
@@ -127,4 +166,22 @@ public struct PrinterProfile: Sendable, Hashable {
         self.codePages = codePages
         self.quirks = quirks
     }
+
+    /// The CJK fonts Debian installs (fonts-noto-cjk, fonts-wqy-microhei, fonts-wqy-zenhei), for a profile that
+    /// names none.
+    public static let defaultRasterFonts = [
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    ]
+
+    /// `text_output` when the profile does not say: text only without raster support, text with raster lines on a
+    /// printer with a Chinese font, all raster on one without.
+    public static func defaultOutput(raster: Bool, chineseFont: Bool) -> OutputMode {
+        guard raster else { return .text }
+        return chineseFont ? .textWithRaster : .raster
+    }
+
+    /// Whether lines may be drawn as raster images at all.
+    public var drawsRaster: Bool { raster && textOutput != .text }
 }

@@ -59,6 +59,11 @@ struct ProfileDraft: InheritingProfileDraft {
     var qrCode: Bool?
     var raster: Bool?
     var rasterBandRows: Int?
+    var textOutput: PrinterProfile.OutputMode?
+    var textOutputLine = 0
+    var rasterCommand: PrinterProfile.RasterCommand?
+    var rasterFonts: [String]?
+    var printSpeed: Int?
     var status: PrinterProfile.StatusSupport?
     var transmitStatus: Bool?
     var buzzer: Bool?
@@ -92,6 +97,17 @@ struct ProfileDraft: InheritingProfileDraft {
         qrCode = Self.bool(reader, "qr_code")
         raster = Self.bool(reader, "raster")
         rasterBandRows = reader.int("raster_band_rows", default: nil, range: 1...2303)
+        textOutput = Self.choice(reader, "text_output")
+        textOutputLine = reader.table["text_output"]?.position.line ?? 0
+        rasterCommand = Self.choice(reader, "raster_command")
+        if let node = reader.table["raster_fonts"] {
+            let paths = reader.stringArray("raster_fonts", default: [])
+            for path in paths where !path.hasPrefix("/") {
+                reader.fail("raster_fonts", at: node.position.line, "`\(path)` is not an absolute path; name font files in full, e.g. \"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\"")
+            }
+            rasterFonts = paths
+        }
+        printSpeed = reader.int("print_speed_mm_per_s", default: nil, range: 10...1000)
         status = Self.choice(reader, "status")
         transmitStatus = Self.bool(reader, "transmit_status")
         buzzer = Self.bool(reader, "buzzer")
@@ -160,6 +176,11 @@ struct ProfileDraft: InheritingProfileDraft {
         let transmit = pick("transmit_status") { $0.transmitStatus }
         let buzzer = pick("buzzer") { $0.buzzer }
         let drawer = pick("drawer_port") { $0.drawerPort }
+        // Optional keys: a profile that leaves them unset everywhere gets the defaults PrinterProfile documents.
+        let textOutput = chain.lazy.compactMap(\.textOutput).first
+        let rasterCommand = chain.lazy.compactMap(\.rasterCommand).first ?? .gsV0
+        let rasterFonts = chain.lazy.compactMap(\.rasterFonts).first ?? PrinterProfile.defaultRasterFonts
+        let printSpeed = chain.lazy.compactMap(\.printSpeed).first ?? 100
         let codePages = chain.lazy.compactMap(\.codePages).first ?? [:]
         let quirks = chain.lazy.compactMap(\.quirks).first ?? []
         if name == nil { missing.insert("name", at: 0) }
@@ -175,10 +196,17 @@ struct ProfileDraft: InheritingProfileDraft {
                                  : "is \"\(encoding.rawValue)\" but chinese_font = false; a printer without a Chinese font takes \"ascii\""))
             return nil
         }
+        if let textOutput, textOutput != .text, !raster {
+            let line = chain.first { $0.textOutput != nil }?.textOutputLine ?? 0
+            errors.append(ConfigError(file: file, line: line, key: "text_output",
+                message: "is \"\(textOutput.rawValue)\" but raster = false; a printer without raster images prints \"text\" only"))
+            return nil
+        }
         return PrinterProfile(id: id, name: name, inherits: inherits, file: file, usbIDs: usb, paperWidthDots: paper, dpi: dpi,
                               columnsFontA: columnsA, columnsFontB: columnsB, chineseFont: chinese, encoding: encoding,
                               chineseMode: chineseMode, cutter: cutter, cutFeedLines: cutFeed, qrCode: qr, raster: raster,
-                              rasterBandRows: band, status: status, transmitStatus: transmit, buzzer: buzzer, drawerPort: drawer,
+                              rasterBandRows: band, textOutput: textOutput, rasterCommand: rasterCommand, rasterFonts: rasterFonts,
+                              printSpeedMillimetersPerSecond: printSpeed, status: status, transmitStatus: transmit, buzzer: buzzer, drawerPort: drawer,
                               codePages: codePages, quirks: quirks)
     }
 }

@@ -3,6 +3,7 @@ import CounterConfig
 import CounterCore
 import CounterStore
 import DeviceKit
+import ESCPOS
 import Foundation
 import GRDB
 
@@ -122,6 +123,8 @@ public enum HallDoctor {
                         fix: "correct the file and line named; `countergate config check` re-reads them")
                 }
             }
+            // Raster fonts: a printer that draws text its font lacks needs a CJK font on this machine.
+            if config.devices.contains(where: { $0.kind == .printer }) { checkRasterFonts(config, add: add) }
             // udev rules: the service user reaches its USB printers and readers only through them.
             checkUdevRules(config, directories: udevRuleDirectories, add: add)
         }
@@ -153,6 +156,38 @@ public enum HallDoctor {
             }
         }
         return DoctorReport(findings: findings, usbDevices: usb, inputDevices: input, serialPorts: serial)
+    }
+
+    /// For each configured printer that draws raster text (`text_output` other than `text`), whether a usable CJK font
+    /// is installed: without one, a notice with a character its font lacks (or any Chinese, on a printer without a
+    /// Chinese font) fails to print.
+    static func checkRasterFonts(_ config: HallConfiguration, add: (String, DoctorFinding.Status, String, String?) -> Void) {
+        guard let profiles = try? PrinterProfiles.load(directory: config.printing.profilesDirectory) else { return }  // reported by udev's check
+        let fix = "sudo apt-get install fonts-noto-cjk, or set [printing] raster_font to a CJK font file (.ttf, .otf, .ttc)"
+        for device in config.devices where device.kind == .printer {
+            guard let profile = profiles[device.profile] else { continue }
+            guard profile.drawsRaster else {
+                if profile.encoding == .ascii {
+                    add("fonts", .info, "printer \(device.id) (\(profile.id)) has no Chinese font and no raster images: notices in Chinese cannot print on it", nil)
+                }
+                continue
+            }
+            let needs = profile.textOutput == .raster ? "draws every line" : "draws lines its own font cannot print"
+            do {
+                let rasterizer = try GlyphRasterizer.shared(profile: profile, override: config.printing.rasterFont)
+                add("fonts", .ok, "printer \(device.id) (\(profile.id)) \(needs) with \(rasterizer.families.joined(separator: ", ")) "
+                    + "(\(rasterizer.files.joined(separator: ", ")))", nil)
+            } catch {
+                let problem = switch error {
+                case .unusableRasterFont(let file, let reason): "raster font \(file) \(reason)"
+                case .noRasterFont(let tried, _): "none of its raster fonts is installed (looked for \(tried.joined(separator: ", ")))"
+                default: "\(error)"
+                }
+                let consequence = profile.textOutput == .raster ? "no notice prints on it" : "a notice with a character its font lacks fails"
+                add("fonts", profile.textOutput == .raster ? .fail : .warn,
+                    "printer \(device.id) (\(profile.id)) \(needs) as images, and \(problem): \(consequence)", fix)
+            }
+        }
     }
 
     /// Whether the installed rules are the ones the configured profiles make (`countergate udev rules`).

@@ -149,8 +149,8 @@ public struct PrintSpooler: Sendable {
 
     /// Prints one job that the store handed over (state `printing`), and records how it ended.
     func print(_ job: PrintJob, on printer: SpooledPrinter) async {
-        let bytes: [UInt8]
-        do { bytes = try await render(job, for: printer.profile) } catch {
+        let rendered: RenderedNotice
+        do { rendered = try await render(job, for: printer.profile) } catch {
             // Nothing was sent: a notice this printer cannot carry will not print by retrying.
             await finish(job, failed: "\(error)")
             return
@@ -162,10 +162,10 @@ public struct PrintSpooler: Sendable {
                 try await wait(job, on: printer, reason: notReady)
                 return
             }
-            try await printer.transport.write(bytes)
+            try await printer.transport.write(rendered.bytes)
             // The bytes are in the printer: from here the job is never sent again (no duplicate notice). If the
             // printer reports a problem now, it prints the rest once the problem is fixed.
-            let confirmed = try await confirmPrinted(printer)
+            let confirmed = try await confirmPrinted(printer, printSeconds: rendered.rasterPrintSeconds)
             if !confirmed, let problem = try await readiness(printer) {
                 await report(printer, problem: problem)
                 logger.warning("the printer reports a problem after the job was sent; it finishes when fixed",
@@ -175,7 +175,7 @@ public struct PrintSpooler: Sendable {
             }
             try await store.markPrinted(job: job.id, on: printer.label + (confirmed ? "" : ", not confirmed by the printer"), at: clock.now())
             observer?(.printed(jobID: job.id, on: printer.label))
-            logger.info("printed", metadata: ["job": "\(job.id)", "printer": "\(printer.label)", "bytes": "\(bytes.count)"])
+            logger.info("printed", metadata: ["job": "\(job.id)", "printer": "\(printer.label)", "bytes": "\(rendered.bytes.count)"])
         } catch let error as TransportError {
             await printer.transport.close()
             await report(printer, problem: error.description, reachable: false)
@@ -225,10 +225,13 @@ public struct PrintSpooler: Sendable {
     }
 
     /// `GS r 1` after the job, on printers that support it: the printer answers only once it has printed
-    /// everything before it, so an answer confirms the paper came out.
-    func confirmPrinted(_ printer: SpooledPrinter) async throws(TransportError) -> Bool {
+    /// everything before it, so an answer confirms the paper came out. Raster lines take the paper time
+    /// (`printSeconds`, from the profile's `print_speed_mm_per_s`): the wait for the answer is that much longer,
+    /// with half again as margin, so a slow raster job is not taken for an unconfirmed one.
+    func confirmPrinted(_ printer: SpooledPrinter, printSeconds: Double = 0) async throws(TransportError) -> Bool {
         guard printer.profile.transmitStatus, await printer.transport.canRead else { return false }
-        return try await ESCPOSStatusProbe.confirmPrinted(printer.transport, timeout: .milliseconds(config.printing.statusTimeoutMilliseconds))
+        let paper = Int((max(0, min(printSeconds, 600)) * 1500).rounded(.up))
+        return try await ESCPOSStatusProbe.confirmPrinted(printer.transport, timeout: .milliseconds(config.printing.statusTimeoutMilliseconds + paper))
     }
 
     /// Keeps the printer's device state current in the store (a change of power state is audited): reachable
@@ -252,11 +255,11 @@ public struct PrintSpooler: Sendable {
         }
     }
 
-    /// The bytes of a job for a printer model.
-    func render(_ job: PrintJob, for profile: PrinterProfile) async throws -> [UInt8] {
+    /// A job rendered for a printer model: its bytes, and what was drawn as raster.
+    func render(_ job: PrintJob, for profile: PrinterProfile) async throws -> RenderedNotice {
         switch job.kind {
         case .test:
-            return try NoticeTestPage.bytes(hallName: config.hall.name, printer: profile)
+            return try NoticeTestPage.render(hallName: config.hall.name, printer: profile, rasterFont: config.printing.rasterFont)
         case .notice:
             guard let id = job.noticeID, let stored = try await store.notice(id: id) else {
                 throw PrintJobError(description: "print job \(job.id) names no notice that exists; cancel it (countergate jobs cancel \(job.id)) and issue the notice again")
@@ -266,7 +269,20 @@ public struct PrintSpooler: Sendable {
                                         window: config.windows.first { $0.number == stored.notice.draft.window },
                                         clerkName: clerk?.name ?? stored.notice.draft.clerk, reprint: job.reprint)
             let document = NoticeTemplates.document(for: stored.notice, context: context, columns: NoticeESCPOS.columns(for: profile))
-            return try NoticeESCPOS.bytes(document, profile: profile)
+            let rendered = try NoticeESCPOS.render(document, profile: profile, rasterFont: config.printing.rasterFont)
+            if rendered.rasterLines > 0 {
+                // Drawn lines are images: the printer takes longer over them than over text, said so in the log.
+                logger.info("lines drawn as raster images", metadata: [
+                    "job": "\(job.id)", "profile": "\(profile.id)", "lines": "\(rendered.rasterLines)", "rows": "\(rendered.rasterRows)",
+                    "strips": "\(rendered.rasterStrips)", "fonts": "\(rendered.fontFiles.joined(separator: ", "))",
+                    "print_seconds": "\(String(format: "%.2f", rendered.rasterPrintSeconds))",
+                    "seconds_per_strip": "\(String(format: "%.3f", rendered.rasterPrintSeconds / Double(max(1, rendered.rasterStrips))))",
+                ])
+            }
+            for warning in rendered.warnings {
+                logger.warning("notice \(stored.notice.number): \(warning)", metadata: ["job": "\(job.id)"])
+            }
+            return rendered
         }
     }
 }

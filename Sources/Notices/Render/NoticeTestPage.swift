@@ -3,7 +3,14 @@ import ESCPOS
 import Foundation
 
 public enum NoticeTestPage {
-    public static func bytes(hallName: String, printer: PrinterProfile) throws(ESCPOSError) -> [UInt8] {
+    /// The test page's bytes for `printer`; `rasterFont` is the configuration's `[printing] raster_font`, for the
+    /// lines the printer's own font cannot print.
+    public static func bytes(hallName: String, printer: PrinterProfile, rasterFont: String? = nil) throws(ESCPOSError) -> [UInt8] {
+        try render(hallName: hallName, printer: printer, rasterFont: rasterFont).bytes
+    }
+
+    /// The test page rendered for `printer`, with what was drawn as raster (``RenderedNotice``).
+    public static func render(hallName: String, printer: PrinterProfile, rasterFont: String? = nil) throws(ESCPOSError) -> RenderedNotice {
         let columns = printer.columnsFontA
         var blocks: [NoticeBlock] = [
             .text(hallName, .heading),
@@ -17,6 +24,6 @@ public enum NoticeTestPage {
         ]
         if printer.qrCode { blocks.append(.qr("COUNTERGATE-TEST")) }
         blocks.append(.cut)
-        return try NoticeESCPOS.bytes(NoticeDocument(number: "TEST", columns: columns, blocks: blocks), profile: printer)
+        return try NoticeESCPOS.render(NoticeDocument(number: "TEST", columns: columns, blocks: blocks), profile: printer, rasterFont: rasterFont)
     }
 }
