@@ -27,6 +27,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownNotice(String)
     case noticeAlreadyVoid(String)
     case unknownLeave(Int64)
+    /// The supplementary-materials notice is already followed by an acceptance in force.
+    case alreadyFollowed(String, by: String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownNotice(let number): return "no notice numbered \(number)"
         case .noticeAlreadyVoid(let number): return "notice \(number) is already void"
         case .unknownLeave(let id): return "no leave request \(id); countergate leave list shows them"
+        case .alreadyFollowed(let number, let by): return "follows: \(number) was already followed by the acceptance \(by)"
         case .idempotencyKeyReused(let key, let existing):
             return "idempotency key \(key) was already used for a different request (\(existing)); use a new key for a new notice"
         }

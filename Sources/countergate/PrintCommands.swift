@@ -60,14 +60,19 @@ struct PrintCommand: AsyncParsableCommand {
                                     materialsReceived: materials, materialsMissing: missing, promisedWorkingDays: days,
                                     rejectionReason: reason, rejectionBasis: basis, departments: departments, redirectTo: redirectTo,
                                     nextStep: nextStep)
-            draft.follows = follows
+            draft.follows = follows.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             guard config.windows.contains(where: { $0.number == window }) else {
                 fail("window \(window) is not configured; windows: " + config.windows.map { String($0.number) }.joined(separator: ", "))
             }
             let store = openStoreForTools(config)
             let catalogue = ItemCatalogueDesk(config: config, store: store, clock: commandClock)
-            if fromCatalogue { draft = await reporting { [draft] in try await catalogue.fill(draft) } }
             let key = idempotencyKey ?? "cli-\(UUID().uuidString)"
+            if fromCatalogue {
+                // A retry is filled from the version its notice used, so it still matches after a new list was imported.
+                draft = await reporting { [draft] in
+                    try await catalogue.fill(draft, version: try await store.notice(idempotencyKey: key)?.notice.draft.catalogueVersion)
+                }
+            }
             await reporting { [draft] in try await catalogue.checkFollows(draft, idempotencyKey: key) }
             let calendar = await reporting { try config.calendar() }
             let clerkOnFile = await reporting { try await store.staff(id: clerk) != nil }

@@ -16,8 +16,9 @@ import Testing
             let (ready, isReady) = AsyncStream<Void>.makeStream()
             self.reports = reports
             task = Task {
+                // A watch that fails ends both streams: the test then fails on its expectations instead of hanging.
+                defer { isReady.finish(); reported.finish() }
                 try await store.watchQueuedPrintJobs(onReady: { isReady.yield(); isReady.finish() }, onQueued: { reported.yield() })
-                reported.finish()
             }
             for await _ in ready { break }
         }
@@ -60,8 +61,10 @@ import Testing
         let fixture = try StoreFixture()
         let watch = try await Watch(fixture.store)
         watch.task.cancel()
-        // The stream finishes when the watch returns; without that, this would wait forever (the suite's time limit).
-        for await _ in watch.reports {}
-        #expect(watch.task.isCancelled)
+        // Cancelled, the watch returns (no error) and its reports end; a watch that ignored cancellation would hang here.
+        try await watch.task.value
+        var reports = 0
+        for await _ in watch.reports { reports += 1 }
+        #expect(reports == 0)
     }
 }

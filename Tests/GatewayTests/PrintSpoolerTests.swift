@@ -86,6 +86,22 @@ import Testing
         await f.main.stop(); await f.backup.stop()
     }
 
+    /// A ring between a worker's look at the queue and its wait is not lost: the wait returns at once, not after the
+    /// five-minute poll (the test would time out).
+    @Test func aRingBeforeTheWaitIsKept() async {
+        let doorbell = SpoolerDoorbell()
+        let seen = doorbell.rings
+        doorbell.ring()
+        let returned = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await doorbell.wait(timeout: .seconds(300), since: seen); return true }
+            group.addTask { try? await Task.sleep(for: .seconds(30)); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(returned, "the ring before the wait was lost")
+    }
+
     /// A notice queued by another process (the CLI's `print notice` writes the store, then exits) prints without the
     /// doorbell and without the idle poll: here the poll is five minutes, so only the store's watch can start it.
     @Test func aJobQueuedByAnotherProcessPrintsWithoutWaitingForThePoll() async throws {

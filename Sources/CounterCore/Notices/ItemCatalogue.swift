@@ -89,10 +89,11 @@ public enum ItemCatalogue {
     ]
 
     /// The list's separators between materials (and between departments).
-    static let separators: Set<Character> = ["；", ";", "|", "\n"]
+    static let separators: Set<Character> = ["；", ";", "|", "\n", "\r\n", "\r"]
 
+    /// A header cell without any spaces or line breaks (a wrapped header 承诺时限\n(工作日) reads as 承诺时限(工作日)).
     static func headerName(_ cell: String) -> String {
-        cell.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: " ", with: "")
+        String(cell.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init))
     }
 
     /// Reads a catalogue from CSV text (UTF-8, a BOM allowed).

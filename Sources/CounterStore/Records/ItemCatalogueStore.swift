@@ -98,10 +98,8 @@ extension HallStore {
                 ORDER BY year, sequence
                 """, arguments: [from.description, to.description]).map(StoredNotice.init(row:))
             return try supplementary.map { s in
-                let followed = try Row.fetchOne(db, sql: """
-                    SELECT * FROM notices WHERE status = 'issued' AND kind IN ('acceptance', 'joint-acceptance')
-                      AND json_extract(draft, '$.follows') = ? ORDER BY year, sequence LIMIT 1
-                    """, arguments: [s.notice.number]).map(StoredNotice.init(row:))
+                let followed = try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE follows = ? AND status = 'issued' LIMIT 1",
+                                                arguments: [s.notice.number]).map(StoredNotice.init(row:))
                 return SupplementaryWait(supplementary: s.notice, acceptance: followed?.notice)
             }
         }
@@ -110,9 +108,8 @@ extension HallStore {
     /// The acceptance already issued after the supplementary-materials notice `number`, if any.
     public func acceptance(following number: String) async throws -> Notice? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT * FROM notices WHERE status = 'issued' AND json_extract(draft, '$.follows') = ? ORDER BY year, sequence LIMIT 1
-                """, arguments: [number]).map(StoredNotice.init(row:))?.notice
+            try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE follows = ? AND status = 'issued' LIMIT 1",
+                             arguments: [number]).map(StoredNotice.init(row:))?.notice
         }
     }
 

@@ -61,16 +61,20 @@ extension HallStore {
                 }
                 return existing
             }
+            let follows = draft.follows.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+            if let follows, let taken = try String.fetchOne(db, sql: "SELECT number FROM notices WHERE follows = ? AND status = 'issued'", arguments: [follows]) {
+                throw StoreError.alreadyFollowed(follows, by: taken)
+            }
             let year = CivilDate(at).year
             let sequence = try NoticeNumbering.allocate(db, year: year)
             let number = format.render(year: year, sequence: sequence)
             try db.execute(sql: """
                 INSERT INTO notices (number, year, sequence, kind, window, clerk, applicant, item, received_on,
-                                     promised_completion, promised_completion_provisional, draft, issued_at, idempotency_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     promised_completion, promised_completion_provisional, draft, issued_at, idempotency_key, follows)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [number, year, sequence, draft.kind.rawValue, draft.window, draft.clerk, draft.applicant,
                                  draft.item, draft.receivedOn.description, completion?.description, provisional, draftJSON,
-                                 at.storeSeconds, idempotencyKey])
+                                 at.storeSeconds, idempotencyKey, follows])
             let id = db.lastInsertedRowID
             try AuditChain.append(db, at: at, actor: draft.clerk, action: "notice.issued", subject: number,
                                   detail: "\(draft.kind.title) window \(draft.window)")
@@ -84,6 +88,13 @@ extension HallStore {
     /// The number the next notice of `year` will get, without taking it.
     public func peekNoticeNumber(year: Int, format: NoticeNumberFormat) async throws -> String {
         try await pool.read { db in format.render(year: year, sequence: try NoticeNumbering.peek(db, year: year)) }
+    }
+
+    /// The notice issued for a client's idempotency key, if any (a retry of a request that was already served).
+    public func notice(idempotencyKey key: String) async throws -> StoredNotice? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE idempotency_key = ?", arguments: [key]).map(StoredNotice.init(row:))
+        }
     }
 
     public func notice(number: String) async throws -> StoredNotice? {

@@ -445,6 +445,12 @@ enum HallSchema {
                     line INTEGER NOT NULL,
                     PRIMARY KEY (version, window, name)
                 );
+                -- The supplementary-materials notice an acceptance follows: one acceptance in force per supplementary
+                -- notice, enforced here so two clerks at once cannot both follow it.
+                ALTER TABLE notices ADD COLUMN follows TEXT;
+                CREATE UNIQUE INDEX notices_follows ON notices (follows) WHERE follows IS NOT NULL AND status = 'issued';
+                -- The store's watch for jobs queued by other processes reads the queued jobs (QueuedJobWatch.swift).
+                CREATE INDEX print_jobs_state ON print_jobs (state, id);
                 """)
         }
         return migrator

@@ -9,13 +9,13 @@ import Foundation
 public enum ItemCatalogueDeskError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case invalid(ItemCatalogueError)
-    case unknownWindows([Int], configured: [Int])
     case noCatalogue
     case unknownItem(window: Int, item: String, known: [String])
     case followsUnknown(String)
     case followsNotSupplementary(String, kind: NoticeKind)
     case followsVoid(String)
     case followsOtherWindow(String, window: Int)
+    case followsOtherApplicant(String, applicant: String)
     case followsAlreadyAccepted(String, by: String)
     case followsEarlier(String, received: CivilDate)
 
@@ -23,9 +23,6 @@ public enum ItemCatalogueDeskError: Error, Sendable, Equatable, CustomStringConv
         switch self {
         case .unreadable(let path, let reason): return "cannot read the item catalogue \(path): \(reason)"
         case .invalid(let error): return error.description
-        case .unknownWindows(let windows, let configured):
-            return "the catalogue names windows that are not configured: " + windows.map(String.init).joined(separator: ", ")
-                + "; configured windows: " + configured.map(String.init).joined(separator: ", ") + " (add them as [[window]] or fix the file)"
         case .noCatalogue: return "no item catalogue is imported; import the hall's list first (countergate catalogue import FILE)"
         case .unknownItem(let window, let item, let known):
             return "window \(window) has no item \"\(item)\" in the catalogue; its items: "
@@ -36,6 +33,8 @@ public enum ItemCatalogueDeskError: Error, Sendable, Equatable, CustomStringConv
         case .followsVoid(let number): return "follows: \(number) is void"
         case .followsOtherWindow(let number, let window):
             return "follows: \(number) was issued at window \(window); the acceptance of the same application is issued there"
+        case .followsOtherApplicant(let number, let applicant):
+            return "follows: \(number) was issued to \(applicant), not to this applicant; check the number (the same application, the same applicant)"
         case .followsAlreadyAccepted(let number, let by): return "follows: \(number) was already followed by the acceptance \(by)"
         case .followsEarlier(let number, let received):
             return "follows: \(number) was received on \(received); the materials cannot have been completed before that"
@@ -44,6 +43,16 @@ public enum ItemCatalogueDeskError: Error, Sendable, Equatable, CustomStringConv
 }
 
 extension ItemCatalogueDeskError {
+    /// The notice request's field at fault.
+    public var field: String {
+        switch self {
+        case .noCatalogue, .unknownItem: return "item"
+        case .followsUnknown, .followsNotSupplementary, .followsVoid, .followsOtherWindow, .followsOtherApplicant, .followsAlreadyAccepted, .followsEarlier:
+            return "follows"
+        case .unreadable, .invalid: return "file"
+        }
+    }
+
     /// The problem as the clerk's form shows it (Chinese).
     public var clerkMessage: String {
         switch self {
@@ -54,9 +63,10 @@ extension ItemCatalogueDeskError {
         case .followsNotSupplementary(let number, let kind): return "\(number)是\(kind.title),不是补办材料通知书"
         case .followsVoid(let number): return "补办材料通知书\(number)已作废"
         case .followsOtherWindow(let number, let window): return "补办材料通知书\(number)由\(window)号窗口出具,应由该窗口受理"
+        case .followsOtherApplicant(let number, let applicant): return "补办材料通知书\(number)的申请人是\(applicant),与本次申请人不同,请核对编号"
         case .followsAlreadyAccepted(let number, let by): return "补办材料通知书\(number)已由\(by)受理"
         case .followsEarlier(let number, let received): return "补办材料通知书\(number)的收件日期为\(received.chineseText),受理日期不能早于此日"
-        case .unreadable, .invalid, .unknownWindows: return description
+        case .unreadable, .invalid: return description
         }
     }
 }
@@ -100,6 +110,9 @@ public struct ItemCatalogueDesk: Sendable {
         }
         let items: [CatalogueItem]
         do {
+            if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+                throw ItemCatalogueDeskError.unreadable(path: path, reason: "an old .xls workbook or a password-protected one; save it from Excel or WPS as .xlsx (without a password) or as CSV UTF-8")
+            }
             if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
                 let rows: [(line: Int, cells: [String])]
                 do { rows = try XLSXSheetReader.firstSheetRows(bytes) } catch {
@@ -116,8 +129,13 @@ public struct ItemCatalogueDesk: Sendable {
             throw ItemCatalogueDeskError.invalid(error)
         }
         let configured = Set(config.windows.map(\.number))
-        let unknown = Set(items.map(\.window)).subtracting(configured).sorted()
-        guard unknown.isEmpty else { throw ItemCatalogueDeskError.unknownWindows(unknown, configured: configured.sorted()) }
+        let unknown = items.filter { !configured.contains($0.window) }
+        guard unknown.isEmpty else {
+            throw ItemCatalogueDeskError.invalid(ItemCatalogueError(problems: unknown.map {
+                ItemCatalogueProblem(line: $0.line, column: "窗口", message: "window \($0.window) is not configured (configured: "
+                                     + configured.sorted().map(String.init).joined(separator: ", ") + "); add it as [[window]] or fix the line")
+            }))
+        }
         return try await store.importCatalogue(items, fileBytes: bytes, source: URL(fileURLWithPath: path).lastPathComponent,
                                                actor: actor, at: clock.now())
     }
@@ -125,9 +143,12 @@ public struct ItemCatalogueDesk: Sendable {
     /// The draft with what the catalogue says of its item filled in: the promised period, the materials (all of them
     /// received for an acceptance; for a supplementary-materials notice, all those not received are missing), a
     /// joint item's departments, and the catalogue's version. What the clerk typed is kept.
+    ///
+    /// `version` fills from an older version: a request sent again (its idempotency key already served) is filled
+    /// from the version its notice used, so it matches that notice even after a new list was imported.
     /// - Throws: ``ItemCatalogueDeskError/noCatalogue`` or ``ItemCatalogueDeskError/unknownItem(window:item:known:)``.
-    public func fill(_ draft: NoticeDraft) async throws -> NoticeDraft {
-        guard let catalogue = try await store.catalogueItems(window: draft.window) else { throw ItemCatalogueDeskError.noCatalogue }
+    public func fill(_ draft: NoticeDraft, version: Int? = nil) async throws -> NoticeDraft {
+        guard let catalogue = try await store.catalogueItems(version: version, window: draft.window) else { throw ItemCatalogueDeskError.noCatalogue }
         let name = draft.item.trimmingCharacters(in: .whitespaces)
         guard let item = catalogue.items.first(where: { $0.name == name }) else {
             throw ItemCatalogueDeskError.unknownItem(window: draft.window, item: name, known: catalogue.items.map(\.name))
@@ -153,16 +174,21 @@ public struct ItemCatalogueDesk: Sendable {
     }
 
     /// Checks the supplementary-materials notice an acceptance says it follows: it exists, is not void, is of the same
-    /// window, is not followed already, and was received no later than the acceptance. A request sent again with its
-    /// `idempotencyKey` (a retry, answered with the notice already issued) is not checked again.
+    /// window and applicant, is not followed already, and was received no later than the acceptance. A request sent
+    /// again with its `idempotencyKey` (a retry, answered with the notice already issued) is not checked again. The
+    /// store checks "not followed already" once more as it issues, so two clerks at once cannot both follow it.
     public func checkFollows(_ draft: NoticeDraft, idempotencyKey: String? = nil) async throws {
         guard let number = draft.follows?.trimmingCharacters(in: .whitespaces), !number.isEmpty else { return }
-        if let idempotencyKey, try await store.printJob(idempotencyKey: idempotencyKey) != nil { return }
+        if let idempotencyKey, try await store.notice(idempotencyKey: idempotencyKey) != nil { return }
         guard let earlier = try await store.notice(number: number) else { throw ItemCatalogueDeskError.followsUnknown(number) }
         let notice = earlier.notice
         guard notice.draft.kind == .supplementaryMaterials else { throw ItemCatalogueDeskError.followsNotSupplementary(number, kind: notice.draft.kind) }
         guard !earlier.voided else { throw ItemCatalogueDeskError.followsVoid(number) }
         guard notice.draft.window == draft.window else { throw ItemCatalogueDeskError.followsOtherWindow(number, window: notice.draft.window) }
+        let applicant = { (s: String) in s.filter { !$0.isWhitespace } }
+        guard applicant(notice.draft.applicant) == applicant(draft.applicant) else {
+            throw ItemCatalogueDeskError.followsOtherApplicant(number, applicant: notice.draft.applicant)
+        }
         guard notice.draft.receivedOn <= draft.receivedOn else { throw ItemCatalogueDeskError.followsEarlier(number, received: notice.draft.receivedOn) }
         if let accepted = try await store.acceptance(following: number) {
             throw ItemCatalogueDeskError.followsAlreadyAccepted(number, by: accepted.number)

@@ -86,8 +86,13 @@ public struct NoticeDesk: Sendable {
         // An acceptance that follows a supplementary-materials notice names one of this window, still open.
         try await ItemCatalogueDesk(config: config, store: store, clock: clock).checkFollows(draft, idempotencyKey: idempotencyKey)
         let now = clock.now()
-        let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: try config.calendar(), at: now,
+        let notice: StoredNotice
+        do {
+            notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: try config.calendar(), at: now,
                                            idempotencyKey: idempotencyKey)
+        } catch StoreError.alreadyFollowed(let number, let by) {
+            throw ItemCatalogueDeskError.followsAlreadyAccepted(number, by: by)
+        }
         let job = try await store.enqueuePrintJob(idempotencyKey: idempotencyKey, printerRole: printer, noticeID: notice.id, copies: 2, at: now)
         doorbell?.ring()
         return IssuedNotice(notice: notice, job: job)

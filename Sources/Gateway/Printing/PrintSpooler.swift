@@ -35,21 +35,40 @@ public enum SpoolerEvent: Sendable {
 }
 
 /// Wakes the workers when a job is queued, so a print request does not wait for the next poll.
+///
+/// Rings are counted: a worker notes the count before it looks at the queue and waits only if no ring came since,
+/// so a job queued between its look and its wait is not left for the next poll.
 public final class SpoolerDoorbell: Sendable {
-    private let waiters = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
+    private struct State {
+        var rings: UInt64 = 0
+        var waiters: [UUID: AsyncStream<Void>.Continuation] = [:]
+    }
+    private let state = Mutex(State())
 
     public init() {}
 
     public func ring() {
-        for continuation in waiters.withLock({ Array($0.values) }) { continuation.yield() }
+        let waiting = state.withLock { state in
+            state.rings &+= 1
+            return Array(state.waiters.values)
+        }
+        for continuation in waiting { continuation.yield() }
     }
 
-    /// Waits for a ring, at most `timeout`.
-    func wait(timeout: Duration) async {
+    /// How many times the bell has rung; a worker notes it before looking at the queue.
+    var rings: UInt64 { state.withLock { $0.rings } }
+
+    /// Waits for a ring, at most `timeout`; returns at once when it rang since `seen` (``rings`` before the look).
+    func wait(timeout: Duration, since seen: UInt64? = nil) async {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
-        waiters.withLock { $0[id] = continuation }
-        defer { waiters.withLock { _ = $0.removeValue(forKey: id) } }
+        let rangMeanwhile = state.withLock { state in
+            if let seen, state.rings != seen { return true }
+            state.waiters[id] = continuation
+            return false
+        }
+        if rangMeanwhile { return }
+        defer { _ = state.withLock { $0.waiters.removeValue(forKey: id) } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for await _ in stream { return } }
             group.addTask { try? await Task.sleep(for: timeout) }
@@ -108,12 +127,19 @@ public struct PrintSpooler: Sendable {
     }
 
     /// Rings the doorbell when another process queues a job, so a notice from the command line prints at once.
+    /// A failed watch is started again (after 1 s, doubling to 30 s); meanwhile the workers' own poll finds the jobs.
     func watchOtherProcesses() async {
-        do {
-            try await store.watchQueuedPrintJobs(onReady: { onWatchReady?() }, onQueued: { doorbell.ring() })
-        } catch {
-            logger.warning("jobs queued by other processes wait for the next look at the queue (up to a second): \(error)",
-                           metadata: ["fix": "check the store's folder is readable (countergate doctor)"])
+        var backoff = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                try await store.watchQueuedPrintJobs(onReady: { onWatchReady?() }, onQueued: { doorbell.ring() })
+                return
+            } catch {
+                logger.warning("the watch for print jobs queued by other processes stopped; it starts again in \(backoff), and until then such jobs wait up to \(idlePoll) for the printers' own look at the queue: \(error)",
+                               metadata: ["fix": "check the store's folder is readable (countergate doctor)"])
+                do { try await Task.sleep(for: backoff) } catch { return }
+                backoff = min(backoff * 2, .seconds(30))
+            }
         }
     }
 
@@ -123,6 +149,7 @@ public struct PrintSpooler: Sendable {
         // The first idle moment checks at once, so the printer's state is known from the start.
         var lastCheck = ContinuousClock.now - .seconds(config.health.printerStatusIntervalSeconds)
         while !Task.isCancelled {
+            let rung = doorbell.rings
             let job: PrintJob?
             do { job = try await store.takeNextPrintJob(roles: [printer.device.role], at: clock.now()) } catch {
                 logger.error("print queue unreadable: \(error)")
@@ -141,7 +168,7 @@ public struct PrintSpooler: Sendable {
                 lastCheck = ContinuousClock.now
             } else {
                 // Retries come due by time; new jobs ring the bell.
-                await doorbell.wait(timeout: idlePoll)
+                await doorbell.wait(timeout: idlePoll, since: rung)
             }
         }
         await printer.transport.close()

@@ -12,7 +12,10 @@ public struct XLSXReadError: Error, Sendable, Equatable, CustomStringConvertible
 
 public enum XLSXSheetReader {
     /// No part of a list is larger than this once inflated: a zip bomb is refused, not inflated.
-    static let partLimit = 64 << 20
+    static let partLimit = 16 << 20
+    /// A list's sheet has no more columns or rows than these; a sheet beyond them is refused, not expanded.
+    static let columnLimit = 64
+    static let rowLimit = 20_000
 
     /// The first sheet's non-empty rows, each with its row number and its cells from column A (gaps as empty cells).
     public static func firstSheetRows(_ bytes: Data) throws(XLSXReadError) -> [(line: Int, cells: [String])] {
@@ -73,16 +76,24 @@ public enum XLSXSheetReader {
         var value = ""
         var inValue = false
         var inCell = false
-        func finishRow() {
+        func finishRow() throws(XLSXReadError) {
             guard !cells.isEmpty, let last = cells.keys.max() else { return }
+            guard last < XLSXSheetReader.columnLimit else {
+                throw XLSXReadError(message: "row \(rowNumber) has a cell in column \(last + 1), beyond the \(XLSXSheetReader.columnLimit) columns an item list has; delete the cells far to the right")
+            }
+            guard rows.count < XLSXSheetReader.rowLimit else {
+                throw XLSXReadError(message: "the sheet has more than \(XLSXSheetReader.rowLimit) rows; an item list has fewer (delete the empty rows at its end)")
+            }
             rows.append((rowNumber, (0...last).map { cells[$0] ?? "" }))
+            cells = [:]
         }
+        var inPhonetic = false
         for token in XMLScan(xml).tokens {
             switch token {
             case .element(let e):
                 switch e.name {
                 case "row":
-                    if e.closing { finishRow(); cells = [:]; continue }
+                    if e.closing { try finishRow(); continue }
                     rowNumber = e.attributes["r"].flatMap(Int.init) ?? rowNumber + 1
                     cells = [:]
                 case "c":
@@ -109,15 +120,17 @@ public enum XLSXSheetReader {
                     cellType = e.attributes["t"] ?? "n"
                     cellColumn = e.attributes["r"].flatMap(columnIndex) ?? (cells.keys.max().map { $0 + 1 } ?? 0)
                 case "v", "t":
-                    inValue = inCell && !e.closing && !e.selfClosing
+                    inValue = inCell && !inPhonetic && !e.closing && !e.selfClosing
                 case "rPh":
-                    if !e.closing && !e.selfClosing { inValue = false }
+                    inPhonetic = !e.closing && !e.selfClosing
+                    if inPhonetic { inValue = false }
                 default: break
                 }
             case .text(let t):
                 if inValue { value += t }
             }
         }
+        try finishRow()  // a last row left open by a damaged part
         return rows
     }
 

@@ -137,15 +137,19 @@ public struct HallAPI: Sendable {
         var draft = try body.draft(kind: kind, today: CivilDate(clock.now()))  // the same draft the preview shows
         let replay = try await store.printJob(idempotencyKey: key) != nil
         do {
-            if body.fromCatalogue == true { draft = try await catalogues.fill(draft) }
+            if body.fromCatalogue == true {
+                // A retry is filled from the version its notice used, so it still matches after a new list was imported.
+                let served = try await store.notice(idempotencyKey: key)
+                draft = try await catalogues.fill(draft, version: served?.notice.draft.catalogueVersion)
+            }
             let issued = try await notices.issueAndPrint(draft, printerRole: body.printerRole, idempotencyKey: key)
             if !replay { announce(issued.job) }
             return try json(IssuedBody(notice: NoticeBody(issued.notice), job: PrintJobBody(issued.job)), status: replay ? .ok : .created)
         } catch let error as NoticeDeskError {
             throw APIProblem.unprocessable(error.description)
         } catch let error as ItemCatalogueDeskError {
-            if case .followsAlreadyAccepted = error { throw APIProblem.conflict(error.description) }
-            throw APIProblem.unprocessable(error.description)
+            if case .followsAlreadyAccepted = error { throw APIProblem.conflict(error.description).withChinese(error.clerkMessage) }
+            throw APIProblem.unprocessable(field: error.field, error.description).withChinese(error.clerkMessage)
         } catch StoreError.notice(let problems) {
             throw APIProblem.unprocessable(problems.description)
         } catch StoreError.calendar(let error) {

@@ -18,6 +18,9 @@
   let previewSerial = 0;
   /** The window's items from the catalogue (事项目录), by name; empty when none is imported. */
   let catalogue = new Map();
+  let catalogueSerial = 0;
+  /** The item picked from the catalogue; the notice says it came from the catalogue only while its fields are as filled. */
+  let picked = null;
 
   CG.start({
     needs: "窗口(角色 clerk:窗口号)或运维",
@@ -61,17 +64,21 @@
 
   /** The window's items (GET /catalogue?window=N); without a catalogue the picker says so and the form is typed. */
   async function loadCatalogue() {
+    const serial = ++catalogueSerial;
     catalogue = new Map();
+    picked = null;
     const picker = $("catalogue-item");
     picker.replaceChildren(CG.el("option", { value: "" }, "(手工填写)"));
     try {
       const answer = await CG.api("GET", "/catalogue?window=" + Number($("window").value));
+      if (serial !== catalogueSerial) return;  // the window changed meanwhile: a later answer fills the list
       for (const item of answer.items) {
         catalogue.set(item.name, item);
         picker.append(CG.el("option", { value: item.name }, item.name + "(" + item.promisedWorkingDays + "个工作日)"));
       }
       CG.say("catalogue-status", "事项目录第" + answer.version + "版,共" + answer.items.length + "项", "info");
     } catch (error) {
+      if (serial !== catalogueSerial) return;
       CG.say("catalogue-status", error.status === 404 ? "尚未导入事项目录,请手工填写" : "无法读取事项目录:" + error.message, "info");
     }
   }
@@ -80,6 +87,7 @@
    * supplementary-materials notice, where the clerk ticks what was brought), a joint item's departments. */
   function pickItem() {
     const item = catalogue.get($("catalogue-item").value);
+    picked = item || null;
     if (!item) return;
     $("item").value = item.name;
     $("promisedWorkingDays").value = item.promisedWorkingDays;
@@ -146,8 +154,13 @@
     if (kind === "joint-acceptance") body.departments = value("departments").split(/\n+/).map((s) => s.trim()).filter((s) => s);
     if (kind === "returned") body.redirectTo = value("redirectTo");
     if (value("nextStep")) body.nextStep = value("nextStep");
-    // Filled from the catalogue while the item is one of its items: the notice records the catalogue's version.
-    if (catalogue.has(body.item)) body.fromCatalogue = true;
+    // Filled from the catalogue while the picked item's name, period and departments are as the catalogue gave them:
+    // the notice then records the catalogue's version. Changed by hand, the notice is the clerk's own.
+    if (picked && body.item === picked.name
+        && (!kindsWithPromise.includes(kind) || body.promisedWorkingDays === picked.promisedWorkingDays)
+        && (kind !== "joint-acceptance" || body.departments.join("\n") === picked.departments.join("\n"))) {
+      body.fromCatalogue = true;
+    }
     if (kindsWithPromise.includes(kind) && value("follows")) body.follows = value("follows");
     return body;
   }
@@ -234,6 +247,7 @@
     issued = null;
     clearPending();
     $("catalogue-item").value = "";
+    picked = null;
     for (const id of ["applicant", "item", "follows", "promisedWorkingDays", "rejectionReason", "rejectionBasis", "departments", "redirectTo", "nextStep", "new-material"]) {
       $(id).value = "";
     }

@@ -71,14 +71,14 @@
       return;
     }
     CG.say("waits-status", waits.length ? "" : "本月尚未出具补办材料通知书", "info");
-    const closed = waits.filter((w) => !w.open && w.workingDays !== null);
+    const closed = waits.filter((w) => !w.open && w.workingDays != null);
     const average = closed.length ? closed.reduce((sum, w) => sum + w.workingDays, 0) / closed.length : null;
     $("waits-summary").textContent = waits.length ? waits.filter((w) => w.open).length + " 件待补齐"
       + (average !== null ? ",已受理的平均等候 " + average.toFixed(1) + " 个工作日" : "") : "";
     $("waits").tBodies[0].replaceChildren(...waits.map((w) => CG.el("tr", { class: w.open ? "open" : "", dataset: { number: w.supplementary } },
       CG.el("td", {}, w.supplementary), CG.el("td", {}, w.window + "号窗口"), CG.el("td", {}, w.applicant), CG.el("td", {}, w.item),
       CG.el("td", {}, w.receivedOn), CG.el("td", {}, w.acceptance || "(尚未受理)"), CG.el("td", {}, w.acceptedOn || ""),
-      CG.el("td", {}, w.days + " 天" + (w.workingDays !== null ? " / " + w.workingDays + " 个工作日" : "")))));
+      CG.el("td", {}, w.days + " 天" + (w.workingDays != null ? " / " + w.workingDays + " 个工作日" : "")))));
   }
 
   function showCalendar() {
