@@ -162,6 +162,9 @@ public struct HallConfiguration: Sendable {
         public var statusTimeoutMilliseconds: Int
         /// Where the printer model profiles are (`drivers/printers` of the installation).
         public var profilesDirectory: String
+        /// The TrueType Chinese font A4 notices are set in (`pdf_font`); nil tries the usual installed fonts
+        /// (Notices' NoticePDFFonts.searchList, WenQuanYi Micro Hei first).
+        public var pdfFont: String? = nil
     }
 
     /// How attendance terminals are read.
@@ -389,12 +392,14 @@ public struct HallConfiguration: Sendable {
         }
 
         let printingTable = reader.table("printing")
-        let printing = Printing(
+        var printing = Printing(
             failoverAfterSeconds: printingTable.int("failover_after_seconds", default: 60, range: 1...3600) ?? 60,
             retryAfterSeconds: printingTable.int("retry_after_seconds", default: 2, range: 1...600) ?? 2,
             statusTimeoutMilliseconds: printingTable.int("status_timeout_ms", default: 1000, range: 50...30_000) ?? 1000,
             profilesDirectory: printingTable.string("profiles_dir").map { resolve($0, against: baseDirectory) }
                 ?? defaultProfilesDirectory("printers", baseDirectory: baseDirectory, roots: driverRoots))
+        printing.pdfFont = printingTable.string("pdf_font", expected: "the path of a TrueType Chinese font, e.g. \"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc\"")
+            .map { resolve($0, against: baseDirectory) }
 
         let badgesTable = reader.table("badges")
         let badges = Badges(

@@ -65,6 +65,8 @@ struct ProfileDraft: InheritingProfileDraft {
     var drawerPort: Bool?
     var codePages: [Int: String]?
     var quirks: Set<PrinterProfile.Quirk>?
+    var kind: PrinterProfile.Kind?
+    var output: PrinterProfile.Output?
 
     init(id: String, file: String, reader: TableReader) {
         self.id = id
@@ -96,6 +98,8 @@ struct ProfileDraft: InheritingProfileDraft {
         transmitStatus = Self.bool(reader, "transmit_status")
         buzzer = Self.bool(reader, "buzzer")
         drawerPort = Self.bool(reader, "drawer_port")
+        kind = Self.choice(reader, "kind")
+        output = Self.choice(reader, "output")
         if reader.table["quirks"] != nil {
             let line = reader.table["quirks"]?.position.line ?? 0
             var quirks: Set<PrinterProfile.Quirk> = []
@@ -162,6 +166,8 @@ struct ProfileDraft: InheritingProfileDraft {
         let drawer = pick("drawer_port") { $0.drawerPort }
         let codePages = chain.lazy.compactMap(\.codePages).first ?? [:]
         let quirks = chain.lazy.compactMap(\.quirks).first ?? []
+        let kind = chain.lazy.compactMap(\.kind).first ?? .receipt
+        let output = chain.lazy.compactMap(\.output).first ?? (kind == .page ? .pdf : .escpos)
         if name == nil { missing.insert("name", at: 0) }
         guard missing.isEmpty, let name, let paper, let dpi, let columnsA, let columnsB, let chinese, let encoding, let chineseMode,
               let cutter, let cutFeed, let qr, let raster, let band, let status, let transmit, let buzzer, let drawer else {
@@ -175,10 +181,19 @@ struct ProfileDraft: InheritingProfileDraft {
                                  : "is \"\(encoding.rawValue)\" but chinese_font = false; a printer without a Chinese font takes \"ascii\""))
             return nil
         }
-        return PrinterProfile(id: id, name: name, inherits: inherits, file: file, usbIDs: usb, paperWidthDots: paper, dpi: dpi,
-                              columnsFontA: columnsA, columnsFontB: columnsB, chineseFont: chinese, encoding: encoding,
-                              chineseMode: chineseMode, cutter: cutter, cutFeedLines: cutFeed, qrCode: qr, raster: raster,
-                              rasterBandRows: band, status: status, transmitStatus: transmit, buzzer: buzzer, drawerPort: drawer,
-                              codePages: codePages, quirks: quirks)
+        if (kind == .page) != (output == .pdf) {
+            errors.append(ConfigError(file: file, line: 0, key: "output",
+                message: kind == .page ? "is \"\(output.rawValue)\" but kind = \"page\"; a page printer takes output = \"pdf\""
+                                       : "is \"pdf\" but kind = \"receipt\"; a receipt printer takes output = \"escpos\" (set kind = \"page\" for an A4 printer)"))
+            return nil
+        }
+        var profile = PrinterProfile(id: id, name: name, inherits: inherits, file: file, usbIDs: usb, paperWidthDots: paper, dpi: dpi,
+                                     columnsFontA: columnsA, columnsFontB: columnsB, chineseFont: chinese, encoding: encoding,
+                                     chineseMode: chineseMode, cutter: cutter, cutFeedLines: cutFeed, qrCode: qr, raster: raster,
+                                     rasterBandRows: band, status: status, transmitStatus: transmit, buzzer: buzzer, drawerPort: drawer,
+                                     codePages: codePages, quirks: quirks)
+        profile.kind = kind
+        profile.output = output
+        return profile
     }
 }

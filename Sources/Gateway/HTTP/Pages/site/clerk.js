@@ -46,6 +46,7 @@
     $("notice-form").addEventListener("input", schedulePreview);
     $("notice-form").addEventListener("change", schedulePreview);
     $("notice-form").addEventListener("submit", print);
+    $("pdf-link").addEventListener("click", downloadPDF);
     $("add-material").addEventListener("click", addMaterial);
     $("new-material").addEventListener("keydown", (event) => {
       if (event.key === "Enter") { event.preventDefault(); addMaterial(); }
@@ -163,6 +164,7 @@
       $("issued-number").hidden = false;
       $("issued-number").textContent = data.notice.title + " " + data.notice.number;
       $("issued-number").dataset.number = data.notice.number;
+      showPDFLink(data.notice.number);
       CG.say("print-status", status === 200 ? "此前已开具(上次提交后网络中断),未重复开具,也未重复打印" : "已开具,编号如下", "ok");
       $("issued-number").scrollIntoView({ block: "center" });
       followJob(data.job, "job-status");
@@ -176,6 +178,29 @@
       }
     } finally {
       $("print").disabled = issued !== null;
+    }
+  }
+
+  /** The A4 PDF of the notice just issued (both copies), for the applicant's e-mail or an A4 printer at hand. */
+  function showPDFLink(number) {
+    const link = $("pdf-link");
+    link.dataset.path = "/notices/" + encodeURIComponent(number) + "/pdf";
+    link.dataset.filename = "通知书-" + number + ".pdf";
+    $("pdf-download").hidden = false;
+    CG.say("pdf-status", "", "info");
+  }
+
+  async function downloadPDF(event) {
+    event.preventDefault();
+    const link = $("pdf-link");
+    if (!link.dataset.path) return;
+    CG.say("pdf-status", "正在生成 PDF…", "info");
+    try {
+      const size = await CG.download(link.dataset.path, link.dataset.filename);
+      link.dataset.downloaded = String(size);
+      CG.say("pdf-status", "已下载(" + Math.round(size / 1024) + " KB)", "ok");
+    } catch (error) {
+      CG.say("pdf-status", "未能下载 PDF:" + error.message, "error", error);
     }
   }
 
@@ -204,6 +229,9 @@
     $("issued-number").hidden = true;
     $("issued-number").textContent = "";
     delete $("issued-number").dataset.number;
+    $("pdf-download").hidden = true;
+    delete $("pdf-link").dataset.path;
+    CG.say("pdf-status", "", "info");
     CG.say("print-status", "", "info");
     CG.say("job-status", "", "info");
     $("job-status").dataset.job = "";
