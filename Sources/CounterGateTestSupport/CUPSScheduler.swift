@@ -93,6 +93,7 @@ public final class CUPSScheduler: Sendable {
         AccessLog \(root.path)/log/access_log
         ErrorLog \(root.path)/log/error_log
         PageLog \(root.path)/log/page_log
+        Printcap \(root.path)/printcap
 
         """
         try conf.write(to: root.appendingPathComponent("cupsd.conf"), atomically: true, encoding: .utf8)
@@ -124,9 +125,14 @@ public final class CUPSScheduler: Sendable {
     }
 
     /// Adds an enabled queue that writes what it prints to a file in ``root``; returns the file.
-    public func addPageQueue(_ name: String) async throws -> URL {
+    /// - Parameters:
+    ///   - filter: the queue's one filter: CUPS's `gziptoany` passes the PDF through; `/bin/false` fails every job.
+    ///   - options: more `lpadmin` options, e.g. `["-o", "printer-error-policy=abort-job"]`.
+    public func addPageQueue(_ name: String, filter: String = "gziptoany", options: [String] = []) async throws -> URL {
         let output = root.appendingPathComponent("out/\(name).out")
-        let result = try await run("lpadmin", ["-p", name, "-E", "-v", "file://" + output.path, "-P", root.appendingPathComponent("pass-through.ppd").path])
+        let ppd = root.appendingPathComponent("\(name).ppd")
+        try Self.passThroughPPD.replacingOccurrences(of: "0 gziptoany", with: "0 \(filter)").write(to: ppd, atomically: true, encoding: .utf8)
+        let result = try await run("lpadmin", ["-p", name, "-E", "-v", "file://" + output.path, "-P", ppd.path] + options)
         guard result.status == 0 else { throw CUPSSchedulerError(description: "lpadmin -p \(name) failed: \(result.stderr)") }
         return output
     }
@@ -137,9 +143,13 @@ public final class CUPSScheduler: Sendable {
     }
 
     /// Stops cupsd and removes the directory.
+    ///
+    /// SIGKILL, not SIGTERM: a child started by Foundation's `Process` from the test runner inherits a signal mask
+    /// with SIGTERM blocked, and cupsd keeps the mask it started with, so it would never see a SIGTERM. Its state is
+    /// in the temporary directory, which goes with it.
     public func stop() {
         if daemon.process.isRunning {
-            daemon.process.terminate()
+            kill(daemon.process.processIdentifier, SIGKILL)
             daemon.process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: root)

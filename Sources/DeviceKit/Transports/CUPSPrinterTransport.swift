@@ -131,22 +131,37 @@ public actor CUPSPrinterTransport: PrinterTransport {
                                          detail: "job-state canceled\(last.1.isEmpty ? "" : ", " + last.1)",
                                          advice: "someone cancelled it (cancel, lprm or the CUPS web page); the notice is printed again or on the backup printer")
                 default:
-                    throw TransportError(.rejected, device: deviceName, summary: "aborted job \(jobID)",
-                                         detail: "job-state aborted\(last.1.isEmpty ? "" : ", " + last.1)",
-                                         advice: "CUPS could not convert or send it: see the CUPS error log (/var/log/cups/error_log) and lpstat -l -p \(queue)")
+                    throw aborted(jobID, detail: "job-state aborted" + (last.1.isEmpty ? "" : ", " + last.1))
                 }
+            }
+            // CUPS stops a job whose filter or backend failed ("job-completed-with-errors") and may leave it stopped:
+            // it is taken back at once, so that it cannot print later beside the copy sent again.
+            if last.0 == .processingStopped, last.1.contains("job-completed-with-errors") {
+                await cancel(jobID)
+                throw aborted(jobID, detail: "job-state processing-stopped, \(last.1); the job was cancelled in CUPS")
             }
             // Polling the job's state until the deadline (CUPS offers notifications only to subscribers).
             try await pause(.milliseconds(100))
         }
         // Not finished in time: take it back, so that printing it again later cannot give two notices.
+        await cancel(jobID)
+        throw TransportError(.timedOut, device: deviceName, summary: "did not print job \(jobID) within \(TransportError.format(completionTimeout))",
+                             detail: "job-state \(last.0?.keyword ?? "unknown")\(last.1.isEmpty ? "" : ", " + last.1); the job was cancelled in CUPS",
+                             advice: "check the printer (paper, toner, jam) and lpstat -l -p \(queue); the notice is printed again when it is ready")
+    }
+
+    /// The error for a job CUPS could not print.
+    private func aborted(_ jobID: Int32, detail: String) -> TransportError {
+        TransportError(.rejected, device: deviceName, summary: "aborted job \(jobID)", detail: detail,
+                       advice: "CUPS could not convert or send it: see the CUPS error log (/var/log/cups/error_log) and lpstat -l -p \(queue); the notice is printed again or on the backup printer")
+    }
+
+    /// Cancels a job in CUPS (Cancel-Job), so that it cannot print after the gateway gave up on it.
+    private func cancel(_ jobID: Int32) async {
         _ = try? await exchange(IPPMessage.request(.cancelJob, id: nextID(), [
             ("printer-uri", .string(.uri, printerURI)), ("job-id", .integer(jobID)),
             ("requesting-user-name", .string(.nameWithoutLanguage, Self.userName)),
         ]), document: [], doing: "cancel the job")
-        throw TransportError(.timedOut, device: deviceName, summary: "did not print job \(jobID) within \(TransportError.format(completionTimeout))",
-                             detail: "job-state \(last.0?.keyword ?? "unknown")\(last.1.isEmpty ? "" : ", " + last.1); the job was cancelled in CUPS",
-                             advice: "check the printer (paper, toner, jam) and lpstat -l -p \(queue); the notice is printed again when it is ready")
     }
 
     public func read(upTo maxCount: Int, timeout: Duration) async throws(TransportError) -> [UInt8] {
