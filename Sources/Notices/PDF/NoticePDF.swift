@@ -211,7 +211,8 @@ struct PageLayout {
             y -= Double(n) * NoticePDF.bodySize * NoticePDF.leading / 2
         case .rule:
             try room(NoticePDF.bodySize)
-            current.items.append(.rule(x1: NoticePDF.marginLeft, x2: NoticePDF.pageWidth - NoticePDF.marginRight, y: y + NoticePDF.bodySize * 0.4))
+            // In the middle of a gap of one text size below the line above.
+            current.items.append(.rule(x1: NoticePDF.marginLeft, x2: NoticePDF.pageWidth - NoticePDF.marginRight, y: y - NoticePDF.bodySize / 2))
             y -= NoticePDF.bodySize
             pageHasContent = true
         case .cut:
