@@ -298,7 +298,19 @@
       CG.el("td", {}, n.item),
       CG.el("td", {}, CG.formatTime(n.issuedAt)),
       CG.el("td", {}, n.voided ? "已作废:" + (n.voidReason || "") : "有效"),
-      CG.el("td", {}, CG.el("button", { type: "button", class: "small", disabled: n.voided, onclick: () => reprint(n.number) }, "补打")))));
+      CG.el("td", {}, CG.el("button", { type: "button", class: "small", disabled: n.voided, onclick: () => reprint(n.number) }, "补打"),
+        " ", CG.el("button", { type: "button", class: "small pdf", onclick: () => downloadIssuedPDF(n.number) }, "A4 PDF")))));
+  }
+
+  /** The A4 PDF of one of today's notices, from the list. */
+  async function downloadIssuedPDF(number) {
+    CG.say("reprint-status", "正在生成 " + number + " 的 PDF…", "info");
+    try {
+      const size = await CG.download("/notices/" + encodeURIComponent(number) + "/pdf", "通知书-" + number + ".pdf");
+      CG.say("reprint-status", "已下载 " + number + " 的 A4 PDF(" + Math.round(size / 1024) + " KB)", "ok");
+    } catch (error) {
+      CG.say("reprint-status", "未能下载 " + number + " 的 PDF:" + error.message, "error", error);
+    }
   }
 
   async function reprint(number) {
