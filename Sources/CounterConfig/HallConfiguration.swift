@@ -165,6 +165,9 @@ public struct HallConfiguration: Sendable {
         /// A CJK font file (`raster_font`) to draw the text a printer's own font cannot print; replaces every
         /// profile's `raster_fonts`. Nil: each profile's list (Noto Sans CJK, WenQuanYi), the first installed.
         public var rasterFont: String? = nil
+        /// The TrueType Chinese font A4 notices are set in (`pdf_font`); nil tries the usual installed fonts
+        /// (Notices' NoticePDFFonts.searchList, WenQuanYi Micro Hei first).
+        public var pdfFont: String? = nil
     }
 
     /// How attendance terminals are read.
@@ -392,7 +395,7 @@ public struct HallConfiguration: Sendable {
         }
 
         let printingTable = reader.table("printing")
-        let printing = Printing(
+        var printing = Printing(
             failoverAfterSeconds: printingTable.int("failover_after_seconds", default: 60, range: 1...3600) ?? 60,
             retryAfterSeconds: printingTable.int("retry_after_seconds", default: 2, range: 1...600) ?? 2,
             statusTimeoutMilliseconds: printingTable.int("status_timeout_ms", default: 1000, range: 50...30_000) ?? 1000,
@@ -400,6 +403,8 @@ public struct HallConfiguration: Sendable {
                 ?? defaultProfilesDirectory("printers", baseDirectory: baseDirectory, roots: driverRoots),
             rasterFont: printingTable.string("raster_font", expected: "the path of a CJK font file, e.g. \"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\"")
                 .map { resolve($0, against: baseDirectory) })
+        printing.pdfFont = printingTable.string("pdf_font", expected: "the path of a TrueType Chinese font, e.g. \"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc\"")
+            .map { resolve($0, against: baseDirectory) }
 
         let badgesTable = reader.table("badges")
         let badges = Badges(

@@ -15,7 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measurements for the benchmark script (scripts/bench-terminal); prints JSON.",
         shouldDisplay: false,
-        subcommands: [TerminalSync.self, LiveLatency.self, NoticeRender.self, NoticeRaster.self, PrintLatency.self, PrintChaos.self,
+        subcommands: [TerminalSync.self, LiveLatency.self, NoticeRender.self, NoticeRaster.self, NoticePDF.self, PrintLatency.self, PrintChaos.self,
                       PushUpload.self, AttendanceSheet.self])  // BenchPushCommands.swift, BenchAttendanceCommands.swift
 
     /// Downloads every record of a terminal and stores it in a fresh store; prints the time and peak memory.

@@ -1,4 +1,4 @@
-// `countergate bench notice-render|notice-raster|print-latency|print-chaos`: the measurements behind scripts/bench-printing.
+// `countergate bench notice-render|notice-raster|notice-pdf|print-latency|print-chaos`: the measurements behind scripts/bench-printing.
 import ArgumentParser
 import CounterConfig
 import CounterCore
@@ -138,6 +138,52 @@ extension BenchCommand {
                 rows += h
             }
             return try RasterImage(width: width, height: max(1, rows), bits: rows == 0 ? [UInt8](repeating: 0, count: (width + 7) / 8) : bits)
+        }
+    }
+
+    /// Lays the acceptance notice (both copies) out on A4 and writes the PDF, font subset embedded, many times;
+    /// the font is read once (as the gateway keeps it). Writes the laid-out lines for benchmarks/reportlab_notice.py.
+    struct NoticePDF: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "notice-pdf")
+        @Option var iterations = 200
+        @Option(help: "The TrueType Chinese font; default: the first of the usual installed ones.") var font: String?
+        @Option(help: "Write the PDF here, to look at.") var out: String?
+        @Option(help: "Write the notice's lines (JSON) here for benchmarks/reportlab_notice.py.") var linesOut: String?
+
+        func run() async throws {
+            let clock = ContinuousClock()
+            let loadStarted = clock.now
+            let face = try NoticePDFFonts.load(configured: font)
+            let loading = clock.now - loadStarted
+            let (notice, context) = BenchCommand.benchNotice()
+            var bytes: [UInt8] = []
+            var samples: [Double] = []
+            samples.reserveCapacity(iterations)
+            for _ in 0..<max(1, iterations) {
+                let started = clock.now
+                let document = NoticeTemplates.document(for: notice, context: context, columns: 48)
+                bytes = try Notices.NoticePDF.bytes(document, font: face)
+                samples.append((clock.now - started).seconds * 1000)
+            }
+            samples.sort()
+            if let out { try Data(bytes).write(to: URL(fileURLWithPath: out)) }
+            if let linesOut {
+                let document = NoticeTemplates.document(for: notice, context: context, columns: 48)
+                var lines: [[String: Any]] = []
+                for block in document.blocks {
+                    switch block {
+                    case .text(let text, let style, _):
+                        lines.append(["text": text, "align": style.alignment.rawValue, "bold": style.bold, "large": style.large])
+                    case .cut: lines.append(["page": true])
+                    default: continue
+                    }
+                }
+                try JSONSerialization.data(withJSONObject: ["font": face.file, "lines": lines], options: [.sortedKeys])
+                    .write(to: URL(fileURLWithPath: linesOut))
+            }
+            printJSON(["millisecondsPerNotice": samples.reduce(0, +) / Double(samples.count),
+                       "p50Milliseconds": samples[samples.count / 2], "p99Milliseconds": samples[min(samples.count - 1, samples.count * 99 / 100)],
+                       "fontLoadMilliseconds": loading.seconds * 1000, "bytes": Double(bytes.count), "iterations": Double(samples.count)])
         }
     }
 

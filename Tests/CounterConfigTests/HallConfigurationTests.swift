@@ -81,6 +81,17 @@ import Testing
         #expect(config.devices.first?.windows == [1])
     }
 
+    @Test("[printing] pdf_font: unset by default (the installed fonts are searched), a relative path resolved, a number refused")
+    func pdfFont() throws {
+        #expect(try parse("").printing.pdfFont == nil)
+        #expect(try parse("[printing]\npdf_font = \"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc\"\n").printing.pdfFont
+                == "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+        #expect(try parse("[printing]\npdf_font = \"fonts/notice.ttf\"\n").printing.pdfFont == "/srv/countergate/fonts/notice.ttf")
+        let found = errors("[printing]\npdf_font = 12\n")
+        #expect(found.first?.key == "printing.pdf_font" && found.first?.line == 2, "\(found)")
+        #expect(found.first?.message.contains("TrueType Chinese font") == true, "\(found)")
+    }
+
     @Test func wrongTypeNamesFileLineAndKey() {
         let found = errors("[hall]\nname = \"x\"\n\n[http]\nport = \"80a\"\n")
         #expect(found.count == 1)

@@ -20,6 +20,10 @@ struct PrinterAddressTests {
         ("serial:/dev/serial/by-id/usb-1a86_USB2.0-Ser_-if00-port0?baud=115200&flow=rtscts",
          .serial(path: "/dev/serial/by-id/usb-1a86_USB2.0-Ser_-if00-port0", settings: SerialLineSettings(baudRate: 115200, flowControl: .rtsCts))),
         ("lp:window3", .lpQueue("window3")),
+        ("cups:a4-window3", .cups(queue: "a4-window3", server: nil)),
+        ("ipp://127.0.0.1:631/printers/A4", .cups(queue: "A4", server: "127.0.0.1:631")),
+        ("ipp://cups-server/printers/A4", .cups(queue: "A4", server: "cups-server:631")),
+        ("ipp://[::1]:8631/printers/A4", .cups(queue: "A4", server: "[::1]:8631")),
         ("  tcp://10.0.3.7  ", .tcp(host: "10.0.3.7", port: 9100)),
     ])
     func parses(text: String, expected: PrinterAddress) throws {
@@ -29,7 +33,8 @@ struct PrinterAddressTests {
     @Test("the configuration form parses back to the same address", arguments: [
         "tcp://10.0.3.7:9100", "tcp://[fe80::1]:9100", "usb:0416:5011", "usb:0416:5011?serial=A1B2",
         "usb:0416:5011?serial=A1B2&port=1-1.2", "usb:1-1.2", "/dev/usb/lp0", "/dev/usb/lp0?read",
-        "serial:/dev/ttyUSB0?baud=38400&flow=rtscts", "lp:window3",
+        "serial:/dev/ttyUSB0?baud=38400&flow=rtscts", "lp:window3", "cups:a4-window3", "ipp://127.0.0.1:631/printers/A4",
+        "ipp://[::1]:8631/printers/A4",
     ])
     func roundTrips(text: String) throws {
         let address = try PrinterAddress(parsing: text)
@@ -39,7 +44,7 @@ struct PrinterAddressTests {
 
     @Test("bad strings say what is wrong and what is expected", arguments: [
         ("", "it is empty"),
-        ("10.0.3.7:9100", "it does not start with tcp://, usb:, serial:, lp: or /"),
+        ("10.0.3.7:9100", "it does not start with tcp://, usb:, serial:, lp:, cups:, ipp:// or /"),
         ("tcp://10.0.3.7:91000", "the port '91000' is not a number from 1 to 65535"),
         ("tcp://:9100", "the host is missing"),
         ("tcp://fe80::1:9100", "an IPv6 address must be in brackets"),
@@ -53,6 +58,12 @@ struct PrinterAddressTests {
         ("serial:ttyUSB0", "the tty path must be absolute"),
         ("lp:", "the CUPS queue name is empty"),
         ("lp:window 3", "has spaces"),
+        ("cups:", "the CUPS queue name is empty"),
+        ("cups:a4 window", "has spaces"),
+        ("ipp://127.0.0.1:631", "the path /printers/QUEUE is missing"),
+        ("ipp://127.0.0.1:631/classes/A4", "the path must be /printers/QUEUE"),
+        ("ipp://127.0.0.1:631/printers/", "the CUPS queue name is empty"),
+        ("ipp://127.0.0.1:99999/printers/A4", "the port '99999' is not a number from 1 to 65535"),
     ])
     func rejects(text: String, problem: String) {
         #expect {
@@ -71,6 +82,8 @@ struct PrinterAddressTests {
         #expect(try PrinterAddress(parsing: "/dev/usb/lp0").makeTransport() is FilePrinterTransport)
         #expect(try PrinterAddress(parsing: "serial:/dev/ttyUSB0").makeTransport() is SerialPrinterTransport)
         #expect(try PrinterAddress(parsing: "lp:window3").makeTransport() is LPQueueTransport)
+        #expect(try PrinterAddress(parsing: "cups:A4").makeTransport() is CUPSPrinterTransport)
+        #expect(try PrinterAddress(parsing: "ipp://127.0.0.1:8631/printers/A4").makeTransport().deviceName == "printer ipp://127.0.0.1:8631/printers/A4")
         #expect(try PrinterAddress(parsing: "usb:0416:5011?serial=A1B2").makeTransport().deviceName == "printer usb:0416:5011?serial=A1B2")
     }
 

@@ -87,6 +87,24 @@ import Testing
         #expect(set.match(vendor: 0x1A2B, product: 0x3C4D)?.id == "child")
     }
 
+    @Test("a page printer profile (a4-laser) renders PDF; a kind and output that do not go together are refused")
+    func pagePrinterProfiles() throws {
+        let set = try Fixtures.shipped()
+        let a4 = try #require(set["a4-laser"])
+        #expect(a4.kind == .page && a4.output == .pdf && a4.status == .none && a4.usbIDs.isEmpty)
+        #expect(set.profiles.filter { $0.id != "a4-laser" }.allSatisfy { $0.kind == .receipt && $0.output == .escpos })
+        // kind = "page" alone means PDF.
+        let page = try PrinterProfiles.parse(files: [(path: "p/base.toml", text: Self.base),
+                                                     (path: "p/laser.toml", text: "name = \"Laser\"\ninherits = \"base\"\nkind = \"page\"\n")])
+        #expect(page["laser"]?.output == .pdf)
+        let mismatched = errors([("base", Self.base), ("laser", "name = \"Laser\"\ninherits = \"base\"\nkind = \"page\"\noutput = \"escpos\"\n")])
+        #expect(mismatched.first?.key == "output" && mismatched.first?.message.contains("a page printer takes output = \"pdf\"") == true, "\(mismatched)")
+        let receiptPDF = errors([("base", Self.base), ("r", "name = \"R\"\ninherits = \"base\"\noutput = \"pdf\"\n")])
+        #expect(receiptPDF.first?.message.contains("a receipt printer takes output = \"escpos\"") == true, "\(receiptPDF)")
+        let unknown = errors([("base", Self.base), ("x", "name = \"X\"\ninherits = \"base\"\nkind = \"laser\"\n")])
+        #expect(unknown.first?.key == "kind", "\(unknown)")
+    }
+
     @Test func unknownKeysAreRefusedWithTheirLine() {
         let found = errors([("base", Self.base), ("child", "name = \"Child\"\ninherits = \"base\"\npaper_widht_dots = 384\n")])
         #expect(found.count == 1)

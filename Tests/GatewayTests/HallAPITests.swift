@@ -67,6 +67,7 @@ import Testing
         // No catalogue imported in the probes' hall: 404, saying how to import one.
         Probe(method: .get, path: "/catalogue", uri: "/api/v1/catalogue?window=1", denied: .kiosk, allowed: .clerk(window: 1), expected: .notFound),
         Probe(method: .get, path: "/notices/{number}", uri: "/api/v1/notices/NOPE", denied: .kiosk, allowed: .clerk(window: 1), expected: .notFound),
+        Probe(method: .get, path: "/notices/{number}/pdf", uri: "/api/v1/notices/NOPE/pdf", denied: .kiosk, allowed: .clerk(window: 1), expected: .notFound),
         Probe(method: .post, path: "/notices/{number}/reprint", uri: "/api/v1/notices/NOPE/reprint", denied: .kiosk, allowed: .ops, expected: .notFound),
         Probe(method: .post, path: "/notices/{number}/void", uri: "/api/v1/notices/NOPE/void", body: #"{"by":"D001","reason":"填错"}"#,
               denied: .clerk(window: 1), allowed: .dutyChief, expected: .notFound),
@@ -250,6 +251,44 @@ import Testing
         let job = try #require(try await hall.store.printJobs().first)
         #expect(jobEvents == [GatewayEvent(name: "job", fields: ["id": String(job.id), "state": "queued", "printer": "window-1-printer"]).json])
         await printer.stop()
+    }
+
+    @Test("GET /notices/{number}/pdf: the notice on A4 as a PDF attachment, its number and Chinese text readable by pdftotext; a kiosk may not")
+    func noticePDF() async throws {
+        let hall = try await Self.hall()
+        let clerk = try await hall.token(.clerk(window: 1)).token
+        let kiosk = try await hall.token(.kiosk).token
+        let app = hall.app { Self.api(hall).register(on: $0) }
+        let (number, pdf) = try await app.test(.live) { client in
+            var number = ""
+            try await client.execute(uri: "/api/v1/notices", method: .post,
+                                     headers: [.authorization: "Bearer \(clerk)", .contentType: "application/json", .idempotencyKey: "pdf-1"],
+                                     body: ByteBuffer(string: Self.noticeBody)) { response in
+                #expect(response.status == .created)
+                let answer = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                number = ((answer?["notice"] as? [String: Any])?["number"] as? String) ?? ""
+            }
+            let path = "/api/v1/notices/" + (number.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + "/pdf"
+            try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(kiosk)"]) { response in
+                #expect(response.status == .forbidden)
+            }
+            var pdf: [UInt8] = []
+            try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(clerk)"]) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                #expect(response.headers[.contentType] == "application/pdf")
+                #expect(response.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"notice-2026-1.pdf\"; filename*=UTF-8''") == true)
+                pdf = Array(buffer: response.body)
+            }
+            return (number, pdf)
+        }
+        #expect(number.hasSuffix("第000001号"))
+        #expect(pdf.starts(with: Array("%PDF-1.7".utf8)))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("api-notice-\(ProcessInfo.processInfo.processIdentifier).pdf")
+        try Data(pdf).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let text = try await ChildProcess.run("/usr/bin/pdftotext", ["-enc", "UTF-8", file.path, "-"])
+        #expect(text.status == 0, "pdftotext (poppler-utils, scripts/setup --test): \(text.stderr)")
+        #expect(text.stdout.contains("编号:\(number)") && text.stdout.contains("张喆") && text.stdout.contains("第二联(窗口留存)"))
     }
 
     @Test("malformed JSON, a huge body, wrong types, a missing key: a clear 4xx and nothing stored")

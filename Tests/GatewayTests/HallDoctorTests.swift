@@ -11,7 +11,7 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// A configuration with the repository's profiles and one USB printer, and an empty folder for the installed rules.
-    static func hall(http: String = "") throws -> (config: String, rules: TemporaryDirectory, data: TemporaryDirectory) {
+    static func hall(http: String = "", printing: String = "", devices: String = "") throws -> (config: String, rules: TemporaryDirectory, data: TemporaryDirectory) {
         let data = try TemporaryDirectory("doctor-data")
         let rules = try TemporaryDirectory("doctor-rules")
         let config = data.file("hall.toml")
@@ -21,6 +21,7 @@ import Testing
 
             [printing]
             profiles_dir = "\(root.appendingPathComponent("drivers/printers").path)"
+            \(printing)
 
             [badges]
             profiles_dir = "\(root.appendingPathComponent("drivers/readers").path)"
@@ -35,6 +36,7 @@ import Testing
             profile = "xprinter-xp80"
             address = "/dev/usb/lp0"
             windows = [1]
+            \(devices)
             """.write(toFile: config, atomically: true, encoding: .utf8)
         return (config, rules, data)
     }
@@ -118,6 +120,33 @@ import Testing
         // Text with raster still prints what its own font has (a warning); all-raster prints nothing (a failure).
         #expect(missing.map(\.status) == [.warn, .fail], "\(missing)")
         #expect(missing.allSatisfy { $0.finding.contains("/nonexistent/fonts/cjk.ttc") && $0.fix?.contains("fonts-noto-cjk") == true })
+    }
+
+    @Test("an A4 page printer: the doctor names the font its notices are set in, or fails naming the file that cannot be used")
+    func a4Font() async throws {
+        let a4 = """
+
+            [[device]]
+            id = "a4"
+            kind = "printer"
+            role = "window-1-a4"
+            profile = "a4-laser"
+            address = "cups:window1-a4"
+            windows = [1]
+            """
+        func printing(_ printing: String, devices: String = a4) async throws -> [DoctorFinding] {
+            let (config, rules, data) = try Self.hall(printing: printing, devices: devices)
+            defer { _ = (rules, data) }
+            return await HallDoctor.examine(configPath: config, udevRuleDirectories: [rules.path]).findings.filter { $0.area == "printing" }
+        }
+        #expect(try await printing("", devices: "").isEmpty, "no page printer, nothing to say")
+        let missing = try await printing(#"pdf_font = "/nonexistent/font.ttc""#)
+        #expect(missing.map(\.status) == [.fail])
+        #expect(missing.first?.finding.contains("/nonexistent/font.ttc") == true && missing.first?.finding.contains("window-1-a4") == true, "\(missing)")
+        if FileManager.default.fileExists(atPath: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc") {
+            let found = try await printing(#"pdf_font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc""#)
+            #expect(found.map(\.status) == [.ok] && found.first?.finding.contains("WenQuanYiMicroHei") == true, "\(found)")
+        }
     }
 
     @Test("HTTP: loopback, HTTPS on the LAN, plain HTTP allowed on the LAN (a warning), and a refusal the gateway would make (a failure)")

@@ -163,6 +163,12 @@ def clerk_prints(c, base, tokens, data):
     number = c.wait("the notice's number", lambda d: c.data("#issued-number", "number"))
     c.wait("the print job to be printed", lambda d: c.data("#job-status", "state") == "printed", timeout=30)
     c.wait("the notice in today's list", lambda d: d.find_elements(By.CSS_SELECTOR, f'#issued tr[data-number="{number}"]'))
+    # The A4 PDF of the notice, linked after printing: fetched with the page's token and saved.
+    c.click("the 下载 A4 PDF link", "#pdf-link")
+    size = c.wait("the A4 PDF downloaded", lambda d: c.data("#pdf-link", "downloaded"))
+    assert int(size) > 5000, f"the PDF is {size} bytes"
+    assert "已下载" in (c.text("#pdf-status") or ""), c.text("#pdf-status")
+    assert c.text("#pdf-link") == "下载 A4 PDF", c.text("#pdf-link")
     c.shot("clerk-printed")
     transcript = os.path.join(data, "printed", "window-1-printer.txt")
     # Two copies (第一联, 第二联), each headed with the number.

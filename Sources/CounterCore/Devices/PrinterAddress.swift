@@ -11,12 +11,15 @@
 /// | `/dev/usb/lp0` (any absolute path) | the kernel's device node; `?read` opens it for status too |
 /// | `serial:/dev/ttyUSB0?baud=9600&flow=rtscts` | a serial printer; 9600 baud and no flow control by default |
 /// | `lp:QUEUE` | a CUPS queue, through `lp -d QUEUE -o raw` |
+/// | `cups:QUEUE`, `ipp://HOST:631/printers/QUEUE` | a CUPS queue of a page printer, in IPP (the scheduler of `CUPS_SERVER` or localhost:631, or HOST's) |
 public enum PrinterAddress: Sendable, Hashable, CustomStringConvertible {
     case tcp(host: String, port: Int)
     case usb(USBPrinterMatch)
     case file(path: String, readable: Bool)
     case serial(path: String, settings: SerialLineSettings)
     case lpQueue(String)
+    /// A CUPS queue spoken to in IPP; `server` is `host:port` when the address names the scheduler (`ipp://`).
+    case cups(queue: String, server: String?)
 
     /// Whether this is the kernel's USB printer node (`/dev/usb/lp0`, usblp).
     public var isUSBKernelNode: Bool {
@@ -25,7 +28,7 @@ public enum PrinterAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The forms accepted, for error messages and help.
-    public static let expectedForms = "tcp://HOST:9100, usb:VVVV:PPPP (optionally ?serial=… or ?port=1-1.2), usb:1-1.2, /dev/usb/lp0, serial:/dev/ttyUSB0?baud=9600, lp:QUEUE"
+    public static let expectedForms = "tcp://HOST:9100, usb:VVVV:PPPP (optionally ?serial=… or ?port=1-1.2), usb:1-1.2, /dev/usb/lp0, serial:/dev/ttyUSB0?baud=9600, lp:QUEUE, cups:QUEUE, ipp://HOST:631/printers/QUEUE"
 
     /// Parses the configuration's form.
     /// - Parameter text: the address as written in the configuration.
@@ -49,12 +52,20 @@ public enum PrinterAddress: Sendable, Hashable, CustomStringConvertible {
                 throw fail("the CUPS queue name is empty or has spaces, '/', '#' or '\\'", example: "lp:QUEUE, a name lpstat -p lists, e.g. lp:window3")
             }
             self = .lpQueue(queue)
+        } else if trimmed.hasPrefix("cups:") {
+            let queue = String(trimmed.dropFirst(5))
+            guard Self.isQueueName(queue) else {
+                throw fail("the CUPS queue name is empty or has spaces, '/', '#' or '\\'", example: "cups:QUEUE, a name lpstat -p lists, e.g. cups:a4-window3")
+            }
+            self = .cups(queue: queue, server: nil)
+        } else if trimmed.hasPrefix("ipp://") {
+            self = try Self.parseIPP(String(trimmed.dropFirst(6)), fail: fail)
         } else if trimmed.hasPrefix("/") {
             let (path, query) = Self.splitQuery(trimmed)
             let options = try Self.parseOptions(query, allowed: ["read"], fail: fail, example: "/dev/usb/lp0 or /dev/usb/lp0?read")
             self = .file(path: path, readable: options["read"] != nil)
         } else {
-            throw fail("it does not start with tcp://, usb:, serial:, lp: or /", example: Self.expectedForms)
+            throw fail("it does not start with tcp://, usb:, serial:, lp:, cups:, ipp:// or /", example: Self.expectedForms)
         }
     }
 
@@ -69,7 +80,29 @@ public enum PrinterAddress: Sendable, Hashable, CustomStringConvertible {
         case .serial(let path, let settings):
             return "serial:\(path)?baud=\(settings.baudRate)" + (settings.flowControl == .none ? "" : "&flow=\(settings.flowControl.rawValue)")
         case .lpQueue(let queue): return "lp:\(queue)"
+        case .cups(let queue, let server): return server.map { "ipp://\($0)/printers/\(queue)" } ?? "cups:\(queue)"
         }
+    }
+
+    /// CUPS queue names are printable, without spaces, slashes, '#' or '\\'.
+    static func isQueueName(_ queue: String) -> Bool {
+        !queue.isEmpty && queue.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && !"/#\\".unicodeScalars.contains($0) }
+    }
+
+    /// `HOST[:PORT]/printers/QUEUE` (after `ipp://`); the port defaults to 631.
+    private static func parseIPP(_ rest: String, fail: (String, String) -> PrinterAddressError) throws(PrinterAddressError) -> PrinterAddress {
+        let example = "ipp://127.0.0.1:631/printers/QUEUE, or cups:QUEUE for the local scheduler"
+        guard let slash = rest.firstIndex(of: "/") else { throw fail("the path /printers/QUEUE is missing", example) }
+        let authority = String(rest[..<slash]), path = rest[slash...]
+        guard path.hasPrefix("/printers/") else { throw fail("the path must be /printers/QUEUE (CUPS classes and other paths are not supported)", example) }
+        let queue = String(path.dropFirst("/printers/".count))
+        guard isQueueName(queue), !queue.contains("?") else { throw fail("the CUPS queue name is empty or has spaces, '/', '#', '?' or '\\'", example) }
+        let hasPort = authority.hasPrefix("[") ? authority.contains("]:") : authority.contains(":")
+        guard case .tcp(let host, let port) = try parseTCP(hasPort ? authority : authority + ":631", fail: fail) else {
+            throw fail("the host is not valid", example)
+        }
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return .cups(queue: queue, server: "\(shown):\(port)")
     }
 
     // MARK: - Parsing each form

@@ -18,6 +18,8 @@ extension PrinterAddress {
             return SerialPrinterTransport(path: path, settings: settings, writeTimeout: writeTimeout)
         case .lpQueue(let queue):
             return LPQueueTransport(queue: queue, timeout: writeTimeout)
+        case .cups(let queue, let server):
+            return CUPSPrinterTransport(queue: queue, server: server, requestTimeout: writeTimeout)
         }
     }
 }

@@ -79,6 +79,22 @@ public struct PrinterProfile: Sendable, Hashable {
         case plainCutCommand = "plain_cut_command"
     }
 
+    /// What kind of printer the model is.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// A receipt printer on a paper roll, driven with ESC/POS.
+        case receipt
+        /// A page printer (an A4 laser) behind a CUPS queue: notices go to it as PDF pages.
+        case page
+    }
+
+    /// What the spooler sends the printer.
+    public enum Output: String, Sendable, Hashable, CaseIterable {
+        /// ESC/POS commands and GB18030/GBK text (receipt printers).
+        case escpos
+        /// A PDF document with its font embedded (page printers; CUPS converts it for the printer).
+        case pdf
+    }
+
     /// The file name without `.toml`, e.g. `xprinter-xp58`; what configurations name.
     public var id: String
     /// The model as people call it, e.g. "Xprinter XP-58 (58 mm)".
@@ -130,6 +146,10 @@ public struct PrinterProfile: Sendable, Hashable {
     /// `ESC t n` code pages: number to name (informational: CounterGate sends ASCII or GB text only).
     public var codePages: [Int: String]
     public var quirks: Set<Quirk>
+    /// Receipt or page printer (`kind`, default receipt).
+    public var kind: Kind = .receipt
+    /// What jobs are rendered as (`output`, default escpos; a page printer's is pdf).
+    public var output: Output = .escpos
 
     public init(id: String, name: String, inherits: String? = nil, file: String = "", usbIDs: [USBProductID] = [],
                 paperWidthDots: Int, dpi: Int = 203, columnsFontA: Int, columnsFontB: Int, chineseFont: Bool,

@@ -70,6 +70,8 @@ struct ProfileDraft: InheritingProfileDraft {
     var drawerPort: Bool?
     var codePages: [Int: String]?
     var quirks: Set<PrinterProfile.Quirk>?
+    var kind: PrinterProfile.Kind?
+    var output: PrinterProfile.Output?
 
     init(id: String, file: String, reader: TableReader) {
         self.id = id
@@ -112,6 +114,8 @@ struct ProfileDraft: InheritingProfileDraft {
         transmitStatus = Self.bool(reader, "transmit_status")
         buzzer = Self.bool(reader, "buzzer")
         drawerPort = Self.bool(reader, "drawer_port")
+        kind = Self.choice(reader, "kind")
+        output = Self.choice(reader, "output")
         if reader.table["quirks"] != nil {
             let line = reader.table["quirks"]?.position.line ?? 0
             var quirks: Set<PrinterProfile.Quirk> = []
@@ -183,6 +187,8 @@ struct ProfileDraft: InheritingProfileDraft {
         let printSpeed = chain.lazy.compactMap(\.printSpeed).first ?? 100
         let codePages = chain.lazy.compactMap(\.codePages).first ?? [:]
         let quirks = chain.lazy.compactMap(\.quirks).first ?? []
+        let kind = chain.lazy.compactMap(\.kind).first ?? .receipt
+        let output = chain.lazy.compactMap(\.output).first ?? (kind == .page ? .pdf : .escpos)
         if name == nil { missing.insert("name", at: 0) }
         guard missing.isEmpty, let name, let paper, let dpi, let columnsA, let columnsB, let chinese, let encoding, let chineseMode,
               let cutter, let cutFeed, let qr, let raster, let band, let status, let transmit, let buzzer, let drawer else {
@@ -202,11 +208,20 @@ struct ProfileDraft: InheritingProfileDraft {
                 message: "is \"\(textOutput.rawValue)\" but raster = false; a printer without raster images prints \"text\" only"))
             return nil
         }
-        return PrinterProfile(id: id, name: name, inherits: inherits, file: file, usbIDs: usb, paperWidthDots: paper, dpi: dpi,
-                              columnsFontA: columnsA, columnsFontB: columnsB, chineseFont: chinese, encoding: encoding,
-                              chineseMode: chineseMode, cutter: cutter, cutFeedLines: cutFeed, qrCode: qr, raster: raster,
-                              rasterBandRows: band, textOutput: textOutput, rasterCommand: rasterCommand, rasterFonts: rasterFonts,
-                              printSpeedMillimetersPerSecond: printSpeed, status: status, transmitStatus: transmit, buzzer: buzzer, drawerPort: drawer,
-                              codePages: codePages, quirks: quirks)
+        if (kind == .page) != (output == .pdf) {
+            errors.append(ConfigError(file: file, line: 0, key: "output",
+                message: kind == .page ? "is \"\(output.rawValue)\" but kind = \"page\"; a page printer takes output = \"pdf\""
+                                       : "is \"pdf\" but kind = \"receipt\"; a receipt printer takes output = \"escpos\" (set kind = \"page\" for an A4 printer)"))
+            return nil
+        }
+        var profile = PrinterProfile(id: id, name: name, inherits: inherits, file: file, usbIDs: usb, paperWidthDots: paper, dpi: dpi,
+                                     columnsFontA: columnsA, columnsFontB: columnsB, chineseFont: chinese, encoding: encoding,
+                                     chineseMode: chineseMode, cutter: cutter, cutFeedLines: cutFeed, qrCode: qr, raster: raster,
+                                     rasterBandRows: band, textOutput: textOutput, rasterCommand: rasterCommand, rasterFonts: rasterFonts,
+                                     printSpeedMillimetersPerSecond: printSpeed, status: status, transmitStatus: transmit, buzzer: buzzer, drawerPort: drawer,
+                                     codePages: codePages, quirks: quirks)
+        profile.kind = kind
+        profile.output = output
+        return profile
     }
 }

@@ -6,6 +6,7 @@ import DeviceKit
 import ESCPOS
 import Foundation
 import GRDB
+import Notices
 
 public struct DoctorFinding: Codable, Sendable {
     public enum Status: String, Codable, Sendable { case ok, warn, fail, info }
@@ -125,6 +126,8 @@ public enum HallDoctor {
             }
             // Raster fonts: a printer that draws text its font lacks needs a CJK font on this machine.
             if config.devices.contains(where: { $0.kind == .printer }) { checkRasterFonts(config, add: add) }
+            // A4 notices: the font page printers' PDFs are set in.
+            checkPDFFont(config, add: add)
             // udev rules: the service user reaches its USB printers and readers only through them.
             checkUdevRules(config, directories: udevRuleDirectories, add: add)
         }
@@ -191,6 +194,21 @@ public enum HallDoctor {
     }
 
     /// Whether the installed rules are the ones the configured profiles make (`countergate udev rules`).
+    /// When a printer's profile is a page printer (output pdf), whether the A4 notices' font can be used.
+    static func checkPDFFont(_ config: HallConfiguration, add: (String, DoctorFinding.Status, String, String?) -> Void) {
+        let printers = config.devices.filter { $0.kind == .printer }
+        guard !printers.isEmpty, let profiles = try? PrinterProfiles.load(directory: config.printing.profilesDirectory) else { return }
+        let pages = printers.filter { profiles[$0.profile]?.output == .pdf }
+        guard !pages.isEmpty else { return }
+        let roles = pages.map(\.role).joined(separator: ", ")
+        do {
+            let font = try NoticePDFFonts.load(configured: config.printing.pdfFont)
+            add("printing", .ok, "A4 notices (\(roles)) are set in \(font.postScriptName) from \(font.file), embedded as a subset", nil)
+        } catch {
+            add("printing", .fail, "A4 notices (\(roles)) cannot be made: \(error)", "install fonts-wqy-microhei, or set [printing] pdf_font to a TrueType Chinese font")
+        }
+    }
+
     static func checkUdevRules(_ config: HallConfiguration, directories: [String],
                                add: (String, DoctorFinding.Status, String, String?) -> Void) {
         let expected: String

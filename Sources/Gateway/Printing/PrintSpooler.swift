@@ -282,20 +282,25 @@ public struct PrintSpooler: Sendable {
         }
     }
 
-    /// A job rendered for a printer model: its bytes, and what was drawn as raster.
+    /// A job rendered for a printer model: ESC/POS for a receipt printer (with what was drawn as raster), a PDF for a
+    /// page printer.
     func render(_ job: PrintJob, for profile: PrinterProfile) async throws -> RenderedNotice {
         switch job.kind {
         case .test:
+            if profile.output == .pdf {
+                return RenderedNotice(pdf: try NoticeTestPage.pdf(hallName: config.hall.name, printer: profile,
+                                                                  font: try NoticePDFFonts.load(configured: config.printing.pdfFont)))
+            }
             return try NoticeTestPage.render(hallName: config.hall.name, printer: profile, rasterFont: config.printing.rasterFont)
         case .notice:
             guard let id = job.noticeID, let stored = try await store.notice(id: id) else {
                 throw PrintJobError(description: "print job \(job.id) names no notice that exists; cancel it (countergate jobs cancel \(job.id)) and issue the notice again")
             }
-            let clerk = try await store.staff(id: stored.notice.draft.clerk)
-            let context = NoticeContext(hallName: config.hall.name, hallPhone: config.hall.phone,
-                                        window: config.windows.first { $0.number == stored.notice.draft.window },
-                                        clerkName: clerk?.name ?? stored.notice.draft.clerk, reprint: job.reprint)
-            let document = NoticeTemplates.document(for: stored.notice, context: context, columns: NoticeESCPOS.columns(for: profile))
+            let document = try await NoticeRendering.document(stored, reprint: job.reprint, columns: NoticeESCPOS.columns(for: profile),
+                                                              config: config, store: store)
+            if profile.output == .pdf {
+                return RenderedNotice(pdf: try NoticePDF.bytes(document, font: try NoticePDFFonts.load(configured: config.printing.pdfFont)))
+            }
             let rendered = try NoticeESCPOS.render(document, profile: profile, rasterFont: config.printing.rasterFont)
             if rendered.rasterLines > 0 {
                 // Drawn lines are images: the printer takes longer over them than over text, said so in the log.
@@ -311,6 +316,25 @@ public struct PrintSpooler: Sendable {
             }
             return rendered
         }
+    }
+}
+
+/// A stored notice laid out with the hall's context, for the printers and the API's PDF.
+enum NoticeRendering {
+    /// Both copies of `stored`, for paper `columns` wide (a PDF ignores the width and sets A4).
+    static func document(_ stored: StoredNotice, reprint: Bool, columns: Int, config: HallConfiguration, store: HallStore) async throws -> NoticeDocument {
+        let clerk = try await store.staff(id: stored.notice.draft.clerk)
+        let context = NoticeContext(hallName: config.hall.name, hallPhone: config.hall.phone,
+                                    window: config.windows.first { $0.number == stored.notice.draft.window },
+                                    clerkName: clerk?.name ?? stored.notice.draft.clerk, reprint: reprint)
+        return NoticeTemplates.document(for: stored.notice, context: context, columns: columns)
+    }
+
+    /// The A4 PDF of a stored notice, in the configured font (`[printing] pdf_font`).
+    /// - Throws: ``FontError`` or ``NoticePDFError`` naming the font and what to do.
+    static func pdf(_ stored: StoredNotice, config: HallConfiguration, store: HallStore) async throws -> [UInt8] {
+        let document = try await document(stored, reprint: false, columns: 48, config: config, store: store)
+        return try NoticePDF.bytes(document, font: try NoticePDFFonts.load(configured: config.printing.pdfFont))
     }
 }
 

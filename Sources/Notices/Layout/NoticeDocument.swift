@@ -8,11 +8,27 @@ public struct NoticeTextStyle: Sendable, Hashable {
     public var bold: Bool
     /// Double width and height (titles).
     public var large: Bool
+    /// What the line is, for layouts that place it apart from the flow (the A4 page puts the number at the top right
+    /// and the seal with the date at the bottom right); the receipt ignores it.
+    public var role: Role?
 
-    public init(alignment: Alignment = .left, bold: Bool = false, large: Bool = false) {
+    /// Lines a page layout places by what they are rather than where they come.
+    public enum Role: String, Sendable, Hashable {
+        /// 编号:… (the notice number).
+        case number
+        /// Which copy this is (第一联 / 第二联), with the reprint mark.
+        case copyLabel
+        /// The window's seal, (窗口印章).
+        case seal
+        /// 出具日期:… (the date the notice was issued).
+        case issueDate
+    }
+
+    public init(alignment: Alignment = .left, bold: Bool = false, large: Bool = false, role: Role? = nil) {
         self.alignment = alignment
         self.bold = bold
         self.large = large
+        self.role = role
     }
 
     public static let body = NoticeTextStyle()

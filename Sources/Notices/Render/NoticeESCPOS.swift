@@ -19,6 +19,21 @@ public struct RenderedNotice: Sendable {
     /// Seconds the printer needs to print the raster lines at its rated `print_speed_mm_per_s`.
     public let rasterPrintSeconds: Double
 
+    /// A page printer's document (a PDF): bytes only, nothing drawn as raster.
+    public init(pdf bytes: [UInt8]) {
+        self.init(bytes: bytes, rasterLines: 0, rasterRows: 0, rasterStrips: 0, missingGlyphs: [], fontFiles: [], rasterPrintSeconds: 0)
+    }
+
+    init(bytes: [UInt8], rasterLines: Int, rasterRows: Int, rasterStrips: Int, missingGlyphs: [Character], fontFiles: [String], rasterPrintSeconds: Double) {
+        self.bytes = bytes
+        self.rasterLines = rasterLines
+        self.rasterRows = rasterRows
+        self.rasterStrips = rasterStrips
+        self.missingGlyphs = missingGlyphs
+        self.fontFiles = fontFiles
+        self.rasterPrintSeconds = rasterPrintSeconds
+    }
+
     /// What a person should know about this printout (characters printed as boxes), in words; empty when all is well.
     public var warnings: [String] {
         missingGlyphs.map { character in

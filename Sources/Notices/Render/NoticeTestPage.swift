@@ -3,8 +3,25 @@ import ESCPOS
 import Foundation
 
 public enum NoticeTestPage {
-    /// The test page's bytes for `printer`; `rasterFont` is the configuration's `[printing] raster_font`, for the
-    /// lines the printer's own font cannot print.
+    /// The test page of a page printer (``PrinterProfile/Output/pdf``): one A4 page in `font`.
+    /// - Throws: ``NoticePDFError`` when the font lacks a character of the page.
+    public static func pdf(hallName: String, printer: PrinterProfile, font: TrueTypeFont) throws(NoticePDFError) -> [UInt8] {
+        let blocks: [NoticeBlock] = [
+            .text(hallName, .heading),
+            .text("打印机测试页", .title),
+            .text("编号:TEST", .init(alignment: .right, role: .number)),
+            .rule,
+            .text("型号:\(printer.name)(\(printer.id))"),
+            .text("纸张:A4,PDF,字体 \(font.postScriptName)(嵌入子集)"),
+            .text("中文:您好!请到3号窗口办理。喆、堃、赟,全角标点,。:()"),
+            .text("Latin: ABC abc 0123456789"),
+            .cut,
+        ]
+        return try NoticePDF.bytes(NoticeDocument(number: "TEST", columns: printer.columnsFontA, blocks: blocks), font: font)
+    }
+
+    /// The test page's bytes for a receipt printer (ESC/POS); `rasterFont` is the configuration's
+    /// `[printing] raster_font`, for the lines the printer's own font cannot print.
     public static func bytes(hallName: String, printer: PrinterProfile, rasterFont: String? = nil) throws(ESCPOSError) -> [UInt8] {
         try render(hallName: hallName, printer: printer, rasterFont: rasterFont).bytes
     }

@@ -54,8 +54,8 @@ public enum NoticeTemplates {
         var b: [NoticeBlock] = [.text(context.hallName, .heading)]
         b += title(d.kind.paperTitle(windowName: context.window?.name, windowNumber: d.window), window: window, columns: columns)
         b += [
-            .text("编号:\(notice.number)", .centered),
-            .text(copy.label + (context.reprint ? " 【补打】" : ""), .centered),
+            .text("编号:\(notice.number)", .init(alignment: .center, role: .number)),
+            .text(copy.label + (context.reprint ? " 【补打】" : ""), .init(alignment: .center, role: .copyLabel)),
             .rule,
             .text("\(d.applicant):"),
         ]
@@ -68,9 +68,9 @@ public enum NoticeTemplates {
         b.append(.text("受理窗口:\(windowText)", style: .body, hangingIndent: 5))
         b.append(.text("经办人:\(context.clerkName)"))
         b.append(.text("咨询电话:\(context.hallPhone)"))
-        b.append(.text("出具日期:\(CivilDate(notice.issuedAt).chineseText)"))
+        b.append(.text("出具日期:\(CivilDate(notice.issuedAt).chineseText)", .init(role: .issueDate)))
         b.append(.qr(notice.number))
-        b.append(.text("(窗口印章)", .centered))
+        b.append(.text("(窗口印章)", .init(alignment: .center, role: .seal)))
         b.append(.blank(4))
         b.append(.text("谢谢您的配合!", .centered))
         return b

@@ -182,6 +182,23 @@ public struct HallAPI: Sendable {
         return try json(notices.map(NoticeBody.init))
     }
 
+    /// A notice as the A4 PDF a page printer prints (both copies, the font embedded), for download.
+    /// A font that cannot be used is a 503 naming the file and what to install.
+    func noticePDF(_ stored: StoredNotice) async throws -> Response {
+        let bytes: [UInt8]
+        do { bytes = try await NoticeRendering.pdf(stored, config: config, store: store) } catch let error as FontError {
+            throw APIProblem.unavailable(error.description)
+        } catch let error as NoticePDFError {
+            throw APIProblem.unavailable(error.description)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/pdf"
+        let ascii = "notice-\(stored.notice.year)-\(stored.notice.sequence).pdf"
+        let encoded = (stored.notice.number + ".pdf").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        headers[.contentDisposition] = "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// A quarter's notices for the archive (归档), as CSV (UTF-8 with a byte order mark, so that spreadsheet
     /// programs read the Chinese right), voided ones included with their reason.
     func exportQuarter(_ query: Parameters) async throws -> Response {

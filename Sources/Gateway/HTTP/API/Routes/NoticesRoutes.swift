@@ -62,6 +62,13 @@ extension HallAPI {
             guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
             return try json(NoticeBody(notice))
         }
+        // The notice on A4 as a PDF (both copies), as a page printer prints it: the clerk's page links to it.
+        noticesRoutes.on(.get, "/{number}/pdf", "read-notices") { _, context in
+            _ = try context.require(.readNotices)
+            let number = try noticeNumber(context)
+            guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
+            return try await noticePDF(notice)
+        }
         noticesRoutes.on(.post, "/{number}/reprint", "print-notice (clerk of the notice's window)") { request, context in
             _ = try context.require(.readNotices)
             let number = try noticeNumber(context)

@@ -52,6 +52,7 @@
     $("notice-form").addEventListener("input", schedulePreview);
     $("notice-form").addEventListener("change", schedulePreview);
     $("notice-form").addEventListener("submit", print);
+    $("pdf-link").addEventListener("click", downloadPDF);
     $("add-material").addEventListener("click", addMaterial);
     $("new-material").addEventListener("keydown", (event) => {
       if (event.key === "Enter") { event.preventDefault(); addMaterial(); }
@@ -214,6 +215,7 @@
       $("issued-number").hidden = false;
       $("issued-number").textContent = data.notice.title + " " + data.notice.number;
       $("issued-number").dataset.number = data.notice.number;
+      showPDFLink(data.notice.number);
       CG.say("print-status", status === 200 ? "此前已开具(上次提交后网络中断),未重复开具,也未重复打印" : "已开具,编号如下", "ok");
       $("issued-number").scrollIntoView({ block: "center" });
       followJob(data.job, "job-status");
@@ -227,6 +229,29 @@
       }
     } finally {
       $("print").disabled = issued !== null;
+    }
+  }
+
+  /** The A4 PDF of the notice just issued (both copies), for the applicant's e-mail or an A4 printer at hand. */
+  function showPDFLink(number) {
+    const link = $("pdf-link");
+    link.dataset.path = "/notices/" + encodeURIComponent(number) + "/pdf";
+    link.dataset.filename = "通知书-" + number + ".pdf";
+    $("pdf-download").hidden = false;
+    CG.say("pdf-status", "", "info");
+  }
+
+  async function downloadPDF(event) {
+    event.preventDefault();
+    const link = $("pdf-link");
+    if (!link.dataset.path) return;
+    CG.say("pdf-status", "正在生成 PDF…", "info");
+    try {
+      const size = await CG.download(link.dataset.path, link.dataset.filename);
+      link.dataset.downloaded = String(size);
+      CG.say("pdf-status", "已下载(" + Math.round(size / 1024) + " KB)", "ok");
+    } catch (error) {
+      CG.say("pdf-status", "未能下载 PDF:" + error.message, "error", error);
     }
   }
 
@@ -257,6 +282,9 @@
     $("issued-number").hidden = true;
     $("issued-number").textContent = "";
     delete $("issued-number").dataset.number;
+    $("pdf-download").hidden = true;
+    delete $("pdf-link").dataset.path;
+    CG.say("pdf-status", "", "info");
     CG.say("print-status", "", "info");
     CG.say("job-status", "", "info");
     $("job-status").dataset.job = "";
@@ -323,7 +351,19 @@
       CG.el("td", {}, n.item),
       CG.el("td", {}, CG.formatTime(n.issuedAt)),
       CG.el("td", {}, n.voided ? "已作废:" + (n.voidReason || "") : "有效"),
-      CG.el("td", {}, CG.el("button", { type: "button", class: "small", disabled: n.voided, onclick: () => reprint(n.number) }, "补打")))));
+      CG.el("td", {}, CG.el("button", { type: "button", class: "small", disabled: n.voided, onclick: () => reprint(n.number) }, "补打"),
+        " ", CG.el("button", { type: "button", class: "small pdf", onclick: () => downloadIssuedPDF(n.number) }, "A4 PDF")))));
+  }
+
+  /** The A4 PDF of one of today's notices, from the list. */
+  async function downloadIssuedPDF(number) {
+    CG.say("reprint-status", "正在生成 " + number + " 的 PDF…", "info");
+    try {
+      const size = await CG.download("/notices/" + encodeURIComponent(number) + "/pdf", "通知书-" + number + ".pdf");
+      CG.say("reprint-status", "已下载 " + number + " 的 A4 PDF(" + Math.round(size / 1024) + " KB)", "ok");
+    } catch (error) {
+      CG.say("reprint-status", "未能下载 " + number + " 的 PDF:" + error.message, "error", error);
+    }
   }
 
   async function reprint(number) {

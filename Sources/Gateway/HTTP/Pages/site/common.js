@@ -81,6 +81,34 @@
     return { status: response.status, data };
   }
 
+  /**
+   * Downloads a file from the API with the page's token (a plain link cannot send it): fetches it, then saves it
+   * under `filename` through a temporary object URL. Answers the number of bytes saved. Throws APIError.
+   */
+  async function download(path, filename) {
+    let response;
+    try {
+      response = await fetch("/api/v1" + path, { headers: { Authorization: "Bearer " + token() }, cache: "no-store" });
+    } catch (e) {
+      throw new APIError(0, null, chineseMessage(0));
+    }
+    if (!response.ok) {
+      let data = null;
+      try { data = await response.json(); } catch (e) { data = null; }
+      const error = new APIError(response.status, data, chineseMessage(response.status, data));
+      if (response.status === 401) askForToken(error.message);
+      throw error;
+    }
+    const blob = await response.blob();
+    const url = URL.createObjectURL(blob);
+    const link = el("a", { href: url, download: filename, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    return blob.size;
+  }
+
   async function api(method, path, body, extraHeaders) {
     return (await request(method, path, body, extraHeaders)).data;
   }
@@ -299,5 +327,5 @@
       : "未来12个月的节假日安排均已载入。", missing.length ? "error" : "ok");
   }
 
-  window.CG = { api, request, token, el, say, today, formatTime, randomKey, roleName, start, events, liveState, APIError, showCalendar };
+  window.CG = { api, request, download, token, el, say, today, formatTime, randomKey, roleName, start, events, liveState, APIError, showCalendar };
 })();
