@@ -155,6 +155,17 @@ struct CUPSPrinterTransportTests {
         #expect(CUPSServer.resolve(nil, environment: ["CUPS_SERVER": "127.0.0.1:8631"]) == .tcp(host: "127.0.0.1", port: 8631))
         #expect(CUPSServer.resolve("[::1]:631", environment: ["CUPS_SERVER": "elsewhere"]) == .tcp(host: "::1", port: 631))
     }
+
+    @Test("a hostile chunked reply (a negative or overflowing size, not hexadecimal, longer than what came, no last chunk) is an error, never a trap",
+          arguments: ["-5\r\nabc\r\n0\r\n\r\n", "7FFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n", "+3\r\nabc\r\n0\r\n\r\n", "zz\r\nabc\r\n",
+                      "10\r\nabc\r\n", "3\r\nabc\r\n", "\r\n\r\n", "3;ext=1\r\nabc"])
+    func hostileChunks(body: String) {
+        #expect(HTTPReply.dechunk(Array(body.utf8)) == nil)
+        let reply = Array(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body).utf8)
+        #expect(throws: TransportError.self) { try HTTPReply.body(of: reply, device: "d", server: .tcp(host: "h", port: 1)).get() }
+        // A chunk extension is allowed in a well-formed body.
+        #expect(HTTPReply.dechunk(Array("3;ext=1\r\nabc\r\n0\r\n\r\n".utf8)) == Array("abc".utf8))
+    }
 }
 
 /// A free loopback port with nothing listening on it.

@@ -258,6 +258,7 @@ import Testing
         let hall = try await Self.hall()
         let clerk = try await hall.token(.clerk(window: 1)).token
         let kiosk = try await hall.token(.kiosk).token
+        let otherWindow = try await hall.token(.clerk(window: 2)).token
         let app = hall.app { Self.api(hall).register(on: $0) }
         let (number, pdf) = try await app.test(.live) { client in
             var number = ""
@@ -270,6 +271,10 @@ import Testing
             }
             let path = "/api/v1/notices/" + (number.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + "/pdf"
             try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(kiosk)"]) { response in
+                #expect(response.status == .forbidden)
+            }
+            // A print-ready copy, like a reprint: not for another window's clerk.
+            try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(otherWindow)"]) { response in
                 #expect(response.status == .forbidden)
             }
             var pdf: [UInt8] = []
@@ -289,6 +294,16 @@ import Testing
         let text = try await ChildProcess.run("/usr/bin/pdftotext", ["-enc", "UTF-8", file.path, "-"])
         #expect(text.status == 0, "pdftotext (poppler-utils, scripts/setup --test): \(text.stderr)")
         #expect(text.stdout.contains("编号:\(number)") && text.stdout.contains("张喆") && text.stdout.contains("第二联(窗口留存)"))
+        #expect(try await hall.store.auditEntries().contains { $0.action == "notice.pdf" && $0.subject == number })
+
+        // A void notice has no printable copy.
+        _ = try await NoticeDesk(config: hall.config, store: hall.store, clock: hall.clock).void(number: number, reason: "填错", by: "D001")
+        try await app.test(.live) { client in
+            let path = "/api/v1/notices/" + (number.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + "/pdf"
+            try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(clerk)"]) { response in
+                #expect(response.status == .conflict, "\(String(buffer: response.body))")
+            }
+        }
     }
 
     @Test("malformed JSON, a huge body, wrong types, a missing key: a clear 4xx and nothing stored")

@@ -118,6 +118,25 @@ public actor CUPSPrinterTransport: PrinterTransport {
         guard reply.isSuccess, let jobID = reply["job-id"]?.values.first?.integer else {
             throw refusal(reply, doing: "took no job")
         }
+        do {
+            try await follow(jobID)
+        } catch {
+            // Whatever stopped the following (the scheduler gone quiet, the gateway stopping, a timeout), the job is
+            // taken back in CUPS; if it had printed meanwhile, it is not reported as failed (it would print twice).
+            if await takeBack(jobID) { return }
+            throw error
+        }
+    }
+
+    /// Cancels a job the gateway gives up on, then asks its state once more: true when it had completed after all.
+    private func takeBack(_ jobID: Int32) async -> Bool {
+        await cancel(jobID)
+        guard let state = try? await jobState(jobID) else { return false }
+        return state.0 == .completed
+    }
+
+    /// Follows a submitted job until CUPS says it completed; throws when it was cancelled, aborted or took too long.
+    private func follow(_ jobID: Int32) async throws(TransportError) {
         let deadline = ContinuousClock.now + completionTimeout
         var last: (IPPJobState?, String) = (nil, "")
         while ContinuousClock.now < deadline {
@@ -137,14 +156,12 @@ public actor CUPSPrinterTransport: PrinterTransport {
             // CUPS stops a job whose filter or backend failed ("job-completed-with-errors") and may leave it stopped:
             // it is taken back at once, so that it cannot print later beside the copy sent again.
             if last.0 == .processingStopped, last.1.contains("job-completed-with-errors") {
-                await cancel(jobID)
                 throw aborted(jobID, detail: "job-state processing-stopped, \(last.1); the job was cancelled in CUPS")
             }
             // Polling the job's state until the deadline (CUPS offers notifications only to subscribers).
             try await pause(.milliseconds(100))
         }
-        // Not finished in time: take it back, so that printing it again later cannot give two notices.
-        await cancel(jobID)
+        // Not finished in time: taken back by the caller, so that printing it again later cannot give two notices.
         throw TransportError(.timedOut, device: deviceName, summary: "did not print job \(jobID) within \(TransportError.format(completionTimeout))",
                              detail: "job-state \(last.0?.keyword ?? "unknown")\(last.1.isEmpty ? "" : ", " + last.1); the job was cancelled in CUPS",
                              advice: "check the printer (paper, toner, jam) and lpstat -l -p \(queue); the notice is printed again when it is ready")
@@ -307,6 +324,11 @@ public actor CUPSPrinterTransport: PrinterTransport {
                                                    detail: "\(response.count) bytes so far", advice: "check that the CUPS scheduler runs (systemctl status cups)"))
                 }
                 response += chunk
+                // An IPP answer about a job or a queue is a few kilobytes: a scheduler that sends more is not trusted.
+                guard response.count <= 1 << 20 else {
+                    return .failure(TransportError(.rejected, device: device, summary: "got an answer of more than 1 MiB from CUPS at \(server)",
+                                                   detail: "\(response.count) bytes", advice: "check that \(server) is a CUPS scheduler"))
+                }
             case .failure(.endOfStream):
                 return HTTPReply.body(of: response, device: device, server: server)
             case .failure(let failure):
@@ -423,21 +445,29 @@ enum HTTPReply {
         return .success(body)
     }
 
-    static func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle { return i }
+    static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+        guard !needle.isEmpty, start >= 0, haystack.count - start >= needle.count else { return nil }
+        var i = start
+        while i <= haystack.count - needle.count {
+            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
         return nil
     }
 
+    /// A chunked body (RFC 9112, 7.1) decoded; nil when it is malformed in any way (a size that is not hexadecimal,
+    /// negative, longer than what came, or a body without its last chunk), never a crash.
     static func dechunk(_ bytes: [UInt8]) -> [UInt8]? {
         var out: [UInt8] = [], at = 0
+        let hex = Set("0123456789abcdefABCDEF".utf8)
         while at < bytes.count {
-            guard let lineEnd = firstIndex(of: [13, 10], in: Array(bytes[at...])) else { return nil }
-            let sizeText = String(decoding: bytes[at..<(at + lineEnd)], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { return nil }
-            at += lineEnd + 2
+            guard let lineEnd = firstIndex(of: [13, 10], in: bytes, from: at) else { return nil }
+            let sizeBytes = bytes[at..<lineEnd].prefix { $0 != UInt8(ascii: ";") }.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+            guard !sizeBytes.isEmpty, sizeBytes.count <= 8, sizeBytes.allSatisfy({ hex.contains($0) }),
+                  let size = Int(String(decoding: sizeBytes, as: UTF8.self), radix: 16) else { return nil }
+            at = lineEnd + 2
             if size == 0 { return out }
-            guard at + size <= bytes.count else { return nil }
+            guard size <= bytes.count - at else { return nil }
             out += bytes[at..<(at + size)]
             at += size + 2
         }

@@ -100,10 +100,22 @@ public struct TrueTypeFont: Sendable {
     /// Nil only for a font read without one (a subset, in the tests).
     let cmap: CharacterMap?
 
+    /// The largest font file read (Chinese TrueType collections are 5 to 40 MB).
+    static let fileLimit = 128 << 20
+
     /// Reads face `faceIndex` of the font file at `path`.
     /// - Throws: ``FontError`` naming the file when it is missing, unreadable, damaged, not TrueType or has no
     ///   Unicode character map.
     public init(path: String, faceIndex: Int = 0) throws(FontError) {
+        // Only a regular file of a font's size is read: a FIFO, a device or a huge file named by mistake is refused.
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
+            guard (attributes[.type] as? FileAttributeType) == .typeRegular else {
+                throw FontError(file: path, problem: "is not a regular file (a directory, device or pipe); name a .ttf or .ttc font file")
+            }
+            if let size = (attributes[.size] as? NSNumber)?.intValue, size > Self.fileLimit {
+                throw FontError(file: path, problem: "is \(size / (1 << 20)) MiB, larger than any font CounterGate sets notices in (\(Self.fileLimit >> 20) MiB); name the font file itself")
+            }
+        }
         guard let contents = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw FontError(file: path, problem: exists ? "cannot be read (check its permissions)" : "does not exist")

@@ -76,9 +76,15 @@ public struct TrueTypeSubset: Sendable {
     static func build(font: TrueTypeFont, order: [Int], newID: [Int: Int], advances: [Int]) throws(FontError) -> [UInt8] {
         var glyf: [UInt8] = [], loca: [UInt8] = [], hmtx: [UInt8] = []
         glyf.reserveCapacity(order.count * 256)
+        // A subset is never larger than the font's own glyf table: outlines that overlap (a damaged or hostile loca
+        // table) cannot make it grow beyond that.
+        let glyfLimit = font.table("glyf")?.count ?? 0
         for (i, g) in order.enumerated() {
             loca.appendU32(UInt32(glyf.count))
             var outline = Array(try font.outline(ofGlyph: g))
+            guard glyf.count + outline.count <= glyfLimit + 4 * order.count else {
+                throw FontError(file: font.file, problem: "is damaged (its glyph outlines overlap: the subset outgrows the font)")
+            }
             var rewrites: [(Int, Int)] = []
             try walkComponents(outline[...], file: font.file) { at, component in rewrites.append((at, newID[component] ?? 0)) }
             for (at, id) in rewrites { outline[at] = UInt8(id >> 8); outline[at + 1] = UInt8(id & 0xFF) }

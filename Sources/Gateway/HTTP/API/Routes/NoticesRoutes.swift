@@ -63,11 +63,20 @@ extension HallAPI {
             return try json(NoticeBody(notice))
         }
         // The notice on A4 as a PDF (both copies), as a page printer prints it: the clerk's page links to it.
-        noticesRoutes.on(.get, "/{number}/pdf", "read-notices") { _, context in
+        // A print-ready official copy: as a reprint, only for who may print the notice's window, never for a void
+        // notice, and kept in the audit log.
+        noticesRoutes.on(.get, "/{number}/pdf", "print-notice (clerk of the notice's window)") { _, context in
             _ = try context.require(.readNotices)
             let number = try noticeNumber(context)
             guard let notice = try await store.notice(number: number) else { throw APIProblem.notFound("no notice numbered \(number)") }
-            return try await noticePDF(notice)
+            let caller = try context.require(.printNotice(window: notice.notice.draft.window))
+            guard !notice.voided else {
+                throw APIProblem.conflict("notice \(number) is void (\(notice.voidReason ?? "")); a void notice has no printable copy")
+                    .withChinese("通知书\(number)已作废,不能下载打印件")
+            }
+            let response = try await noticePDF(notice)
+            _ = try await store.audit(at: clock.now(), actor: "api:\(caller.name)", action: "notice.pdf", subject: number, detail: "A4 PDF downloaded")
+            return response
         }
         noticesRoutes.on(.post, "/{number}/reprint", "print-notice (clerk of the notice's window)") { request, context in
             _ = try context.require(.readNotices)
