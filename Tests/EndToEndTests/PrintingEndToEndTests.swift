@@ -6,22 +6,15 @@ import Testing
 @Suite(.serialized) struct PrintingEndToEndTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func aNoticeIssuedAtTheCLIComesOutOfThePrinterOnce() async throws {
-        let directory = try temporaryDirectory("print")
-        let printer = try RunningBinary.start(["simulate", "printer", "--port", "0", "--profiles-dir", Self.root.appendingPathComponent("drivers/printers").path])
-        try await printer.wait(for: "the printer's listening line") { printer.stdout.contains("listening on tcp://") }
-        let port = try #require(printer.stdout.firstMatch(of: /tcp:\/\/127\.0\.0\.1:(\d+)/).map { String($0.1) })
-
+    /// A hall of one window (市场准入, D001 at it) and its printer at `printerAddress`, staff imported; the config file.
+    static func hall(in directory: URL, printerAddress: String, http: Bool) async throws -> URL {
         let config = directory.appendingPathComponent("hall.toml")
-        try """
-            [http]
-            port = 0
-
+        try ((http ? "[http]\nport = 0\n\n" : "") + """
             [store]
             data_dir = "data"
 
             [printing]
-            profiles_dir = "\(Self.root.appendingPathComponent("drivers/printers").path)"
+            profiles_dir = "\(root.appendingPathComponent("drivers/printers").path)"
 
             [[window]]
             number = 1
@@ -33,12 +26,22 @@ import Testing
             kind = "printer"
             role = "window-1-printer"
             profile = "xprinter-xp80"
-            address = "tcp://127.0.0.1:\(port)"
+            address = "\(printerAddress)"
             windows = [1]
-            """.write(to: config, atomically: true, encoding: .utf8)
+            """).write(to: config, atomically: true, encoding: .utf8)
         let staff = directory.appendingPathComponent("staff.csv")
         try "staff_id,name,window,department,roles,terminal_user_id,post\nD001,王建国,1,县市场监督管理局,clerk,1,A\n".write(to: staff, atomically: true, encoding: .utf8)
         #expect(try await RunningBinary.run(["staff", "import", staff.path, "--config", config.path]).status == 0)
+        return config
+    }
+
+    @Test func aNoticeIssuedAtTheCLIComesOutOfThePrinterOnce() async throws {
+        let directory = try temporaryDirectory("print")
+        let printer = try RunningBinary.start(["simulate", "printer", "--port", "0", "--profiles-dir", Self.root.appendingPathComponent("drivers/printers").path])
+        try await printer.wait(for: "the printer's listening line") { printer.stdout.contains("listening on tcp://") }
+        let port = try #require(printer.stdout.firstMatch(of: /tcp:\/\/127\.0\.0\.1:(\d+)/).map { String($0.1) })
+
+        let config = try await Self.hall(in: directory, printerAddress: "tcp://127.0.0.1:\(port)", http: true)
 
         let status = try await RunningBinary.run(["printer", "status", "--role", "window-1-printer", "--config", config.path])
         #expect(status.status == 0, "\(status.stderr)")
@@ -85,30 +88,7 @@ import Testing
     /// imported, a supplementary notice and then the acceptance that follows it filled from it, the wait listed.
     @Test func theItemCatalogueOnTheCommandLine() async throws {
         let directory = try temporaryDirectory("catalogue")
-        let config = directory.appendingPathComponent("hall.toml")
-        try """
-            [store]
-            data_dir = "data"
-
-            [printing]
-            profiles_dir = "\(Self.root.appendingPathComponent("drivers/printers").path)"
-
-            [[window]]
-            number = 1
-            name = "市场准入"
-            department = "县市场监督管理局"
-
-            [[device]]
-            id = "p1"
-            kind = "printer"
-            role = "window-1-printer"
-            profile = "xprinter-xp80"
-            address = "tcp://127.0.0.1:9"
-            windows = [1]
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let staff = directory.appendingPathComponent("staff.csv")
-        try "staff_id,name,window,department,roles,terminal_user_id,post\nD001,王建国,1,县市场监督管理局,clerk,1,A\n".write(to: staff, atomically: true, encoding: .utf8)
-        #expect(try await RunningBinary.run(["staff", "import", staff.path, "--config", config.path]).status == 0)
+        let config = try await Self.hall(in: directory, printerAddress: "tcp://127.0.0.1:9", http: false)
 
         let bad = directory.appendingPathComponent("bad.csv")
         try "窗口,事项名称,承诺时限,申请材料\n1,食品经营许可(新办),-5,营业执照副本复印件\n".write(to: bad, atomically: true, encoding: .utf8)
