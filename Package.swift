@@ -33,7 +33,7 @@ let package = Package(
             pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
-        // zlib, to read the hall's .xlsx lists (their parts are deflated).
+        // zlib, to read the hall's .xlsx lists (their parts are deflated) and to compress the A4 notices' PDF streams.
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -104,7 +104,7 @@ let package = Package(
         // The hall's notices (通知书): templates -> printable document -> ESC/POS bytes, text and HTML previews.
         .target(
             name: "Notices",
-            dependencies: ["CounterCore", "ESCPOS"],
+            dependencies: ["CounterCore", "ESCPOS", "CZlib"],
             swiftSettings: strict
         ),
         // Badge readers: keyboard-wedge readers through evdev and serial readers (decoders pure, adapters on threads),

@@ -213,6 +213,9 @@ enum PDFFixtures {
             #expect(text.contains("<\(PDFWriter.hex4(UInt16(cid)))> <\(unit)>"), "\(character)")
         }
         #expect(text.contains("/CIDToGIDMap /Identity") && text.contains("/Encoding /Identity-H") && text.contains("/FontFile2"))
+        // The page contents and the font program are deflated (the readers in outsideReaders inflate them); the
+        // ToUnicode map, read above as text, is not.
+        #expect(text.components(separatedBy: "/Filter /FlateDecode").count - 1 == 2)
     }
 
     @Test("no line starts with closing punctuation nor ends with an opening bracket; Latin words stay whole")

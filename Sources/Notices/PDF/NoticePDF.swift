@@ -56,7 +56,7 @@ public enum NoticePDF {
         for page in layout.pages {
             let pageObject = pdf.reserve(), content = pdf.reserve()
             kids.append(pageObject)
-            pdf.stream(content, data: Array(page.content(cid: cid).utf8))
+            pdf.stream(content, data: Array(page.content(cid: cid).utf8), compressed: true)
             pdf.object(pageObject, "<< /Type /Page /Parent \(pagesObject) 0 R /MediaBox [0 0 \(PDFWriter.number(pageWidth)) \(PDFWriter.number(pageHeight))] /Resources << /Font << /F1 \(fontObject) 0 R >> >> /Contents \(content) 0 R >>")
         }
         pdf.object(pagesObject, "<< /Type /Pages /Kids [\(kids.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(kids.count) >>")

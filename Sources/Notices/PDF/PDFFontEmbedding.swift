@@ -63,7 +63,7 @@ struct PDFFontEmbedding {
         let box = font.boundingBox.map(units).joined(separator: " ")
         // Flags 4: symbolic (the glyphs are outside the standard Latin set).
         pdf.object(descriptor, "<< /Type /FontDescriptor /FontName /\(name) /Flags 4 /FontBBox [\(box)] /ItalicAngle 0 /Ascent \(units(font.ascender)) /Descent \(units(font.descender)) /CapHeight \(units(font.ascender)) /StemV 80 /FontFile2 \(file) 0 R >>")
-        pdf.stream(file, dictionary: "/Length1 \(subset.fontFile.count)", data: subset.fontFile)
+        pdf.stream(file, dictionary: "/Length1 \(subset.fontFile.count)", data: subset.fontFile, compressed: true)
         var toUnicodeText: [(Int, String)] = []
         for (cid, original) in subset.originalGlyphs.enumerated() {
             if let text = used[original] { toUnicodeText.append((cid, text)) }

@@ -1,5 +1,6 @@
 // A small PDF file writer: numbered indirect objects, streams, the cross-reference table with each object's byte
-// offset, and the trailer. Enough for notices; no compression (Foundation on Linux has no zlib), no incremental updates.
+// offset, and the trailer. Enough for notices: streams may be compressed (FlateDecode, zlib), no incremental updates.
+import CZlib
 import Foundation
 
 /// Builds one PDF file (version 1.7) object by object.
@@ -33,11 +34,31 @@ public struct PDFWriter: Sendable {
 
     /// Writes object `number` as a stream: `dictionary` (without `/Length`, which is added) and the data.
     /// - Parameter dictionary: the entries between `<<` and `>>`, e.g. `/Length1 1234`.
-    public mutating func stream(_ number: Int, dictionary: String = "", data: [UInt8]) {
+    /// - Parameter compressed: deflate the data (`/Filter /FlateDecode`); written as it is when zlib cannot.
+    public mutating func stream(_ number: Int, dictionary: String = "", data: [UInt8], compressed: Bool = false) {
         begin(number)
-        bytes += Array("<< /Length \(data.count)\(dictionary.isEmpty ? "" : " " + dictionary) >>\nstream\n".utf8)
+        var data = data
+        var entries = dictionary
+        if compressed, let deflated = Self.deflate(data) {
+            data = deflated
+            entries = "/Filter /FlateDecode" + (entries.isEmpty ? "" : " " + entries)
+        }
+        bytes += Array("<< /Length \(data.count)\(entries.isEmpty ? "" : " " + entries) >>\nstream\n".utf8)
         bytes += data
         bytes += Array("\nendstream\nendobj\n".utf8)
+    }
+
+    /// `data` in the zlib format FlateDecode reads (RFC 1950), at zlib's default level; nil if zlib fails.
+    static func deflate(_ data: [UInt8]) -> [UInt8]? {
+        var length = compressBound(uLong(data.count))
+        var out = [UInt8](repeating: 0, count: Int(length))
+        let status = data.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                compress2(output.baseAddress, &length, input.baseAddress, uLong(input.count), Z_DEFAULT_COMPRESSION)
+            }
+        }
+        guard status == Z_OK else { return nil }
+        return Array(out.prefix(Int(length)))
     }
 
     private mutating func begin(_ number: Int) {
