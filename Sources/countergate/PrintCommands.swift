@@ -66,20 +66,18 @@ struct PrintCommand: AsyncParsableCommand {
             }
             let store = openStoreForTools(config)
             let catalogue = ItemCatalogueDesk(config: config, store: store, clock: commandClock)
+            let desk = NoticeDesk(config: config, store: store, clock: commandClock)
             let key = idempotencyKey ?? "cli-\(UUID().uuidString)"
-            if fromCatalogue {
-                // A retry is filled from the version its notice used, so it still matches after a new list was imported.
-                draft = await reporting { [draft] in
-                    try await catalogue.fill(draft, version: try await store.notice(idempotencyKey: key)?.notice.draft.catalogueVersion)
-                }
-            }
-            await reporting { [draft] in try await catalogue.checkFollows(draft, idempotencyKey: key) }
-            let calendar = await reporting { try config.calendar() }
+            if fromCatalogue { draft = await reporting { [draft] in try await catalogue.fill(draft, idempotencyKey: key) } }
+            // A year the calendar cannot count is said before anything is issued.
+            _ = await reporting { try config.calendar() }
             let clerkOnFile = await reporting { try await store.staff(id: clerk) != nil }
             guard clerkOnFile else { fail("no staff member with id \(clerk); `countergate staff list` shows who is on file") }
             if preview {
                 // The same preview as the clerk's page (POST /api/v1/notices/preview), laid out for the role's printer.
-                let shown = await reporting { try await NoticeDesk(config: config, store: store, clock: commandClock).preview(draft, printerRole: role) }
+                // The notice it follows is checked as issuing checks it (NoticeDesk.issueAndPrint).
+                await reporting { [draft] in try await catalogue.checkFollows(draft, idempotencyKey: key) }
+                let shown = await reporting { [draft] in try await desk.preview(draft, printerRole: role) }
                 guard shown.problems.isEmpty else { fail(NoticeNotIssuable(problems: shown.problems).description) }
                 printLine(shown.text)
                 return
@@ -87,11 +85,9 @@ struct PrintCommand: AsyncParsableCommand {
             guard let printer = role ?? PrinterRoles.role(forWindow: window, in: config) else {
                 fail("no printer serves window \(window): configure one ([[device]] kind = \"printer\") or name it with --role")
             }
-            let (notice, job) = await reporting {
-                let notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: calendar, at: commandClock.now(), idempotencyKey: key)
-                let job = try await store.enqueuePrintJob(idempotencyKey: key, printerRole: printer, noticeID: notice.id, copies: 2, at: commandClock.now())
-                return (notice, job)
-            }
+            // The path the API takes (NoticeDesk): the notice and its job; the running gateway's watch of the store prints it.
+            let issued = await reporting { [draft] in try await desk.issueAndPrint(draft, printerRole: printer, idempotencyKey: key) }
+            let (notice, job) = (issued.notice, issued.job)
             printLine("\(notice.notice.draft.kind.title) \(notice.notice.number) issued; print job \(job.id) queued on \(printer) (\(job.state.rawValue))")
             if let date = notice.notice.promisedCompletion {
                 printLine("承诺办结日期:\(date.chineseText)" + (notice.notice.promisedCompletionProvisional

@@ -69,27 +69,9 @@ import Testing
 
     @Test("raster fonts: which font a printer that draws uses, or what is wrong with it and how to fix it")
     func rasterFonts() async throws {
+        // p1 (the helper's xprinter-xp80) draws what GBK lacks; p2 has no Chinese font and draws everything; p3 never draws.
         func findings(font: String) async throws -> [DoctorFinding] {
-            let data = try TemporaryDirectory("doctor-fonts")
-            let config = data.file("hall.toml")
-            try """
-                [store]
-                data_dir = "\(data.path)/store"
-
-                [printing]
-                profiles_dir = "\(Self.root.appendingPathComponent("drivers/printers").path)"
-                raster_font = "\(font)"
-
-                [badges]
-                profiles_dir = "\(Self.root.appendingPathComponent("drivers/readers").path)"
-
-                [[device]]
-                id = "p1"
-                kind = "printer"
-                role = "window-1-printer"
-                profile = "xprinter-xp80"
-                address = "/dev/usb/lp0"
-                windows = [1]
+            let (config, rules, data) = try Self.hall(printing: #"raster_font = "\#(font)""#, devices: """
 
                 [[device]]
                 id = "p2"
@@ -106,8 +88,9 @@ import Testing
                 profile = "plain-text-line"
                 address = "/dev/usb/lp2"
                 windows = [3]
-                """.write(toFile: config, atomically: true, encoding: .utf8)
-            return await HallDoctor.examine(configPath: config, udevRuleDirectories: [data.path]).findings.filter { $0.area == "fonts" }
+                """)
+            defer { _ = (rules, data) }
+            return await HallDoctor.examine(configPath: config, udevRuleDirectories: [rules.path]).findings.filter { $0.area == "fonts" }
         }
         let noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
         #expect(FileManager.default.fileExists(atPath: noto), "install fonts-noto-cjk (scripts/setup --test)")

@@ -173,6 +173,14 @@ public struct ItemCatalogueDesk: Sendable {
         return filled
     }
 
+    /// ``fill(_:version:)`` for a notice request with its idempotency key: a retry (the key already served) is filled
+    /// from the version its notice used, so it still matches that notice after a new list was imported; a new request
+    /// from the version in use. The command line and the API both come here.
+    public func fill(_ draft: NoticeDraft, idempotencyKey: String) async throws -> NoticeDraft {
+        let served = try await store.notice(idempotencyKey: idempotencyKey)
+        return try await fill(draft, version: served?.notice.draft.catalogueVersion)
+    }
+
     /// Checks the supplementary-materials notice an acceptance says it follows: it exists, is not void, is of the same
     /// window and applicant, is not followed already, and was received no later than the acceptance. A request sent
     /// again with its `idempotencyKey` (a retry, answered with the notice already issued) is not checked again. The

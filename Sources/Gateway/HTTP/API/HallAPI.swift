@@ -137,11 +137,7 @@ public struct HallAPI: Sendable {
         var draft = try body.draft(kind: kind, today: CivilDate(clock.now()))  // the same draft the preview shows
         let replay = try await store.printJob(idempotencyKey: key) != nil
         do {
-            if body.fromCatalogue == true {
-                // A retry is filled from the version its notice used, so it still matches after a new list was imported.
-                let served = try await store.notice(idempotencyKey: key)
-                draft = try await catalogues.fill(draft, version: served?.notice.draft.catalogueVersion)
-            }
+            if body.fromCatalogue == true { draft = try await catalogues.fill(draft, idempotencyKey: key) }
             let issued = try await notices.issueAndPrint(draft, printerRole: body.printerRole, idempotencyKey: key)
             if !replay { announce(issued.job) }
             return try json(IssuedBody(notice: NoticeBody(issued.notice), job: PrintJobBody(issued.job)), status: replay ? .ok : .created)
