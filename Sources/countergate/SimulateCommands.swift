@@ -58,6 +58,8 @@ extension SimulateCommand {
         @Option(help: "The printer profile it behaves as (drivers/printers).") var profile = "xprinter-xp80"
         @Option(help: ArgumentHelp("Where the profiles are.", valueName: "dir")) var profilesDir = "drivers/printers"
         @Flag(help: "Start out of paper.") var paperOut = false
+        @Option(help: ArgumentHelp("Keep what it printed in this file (rewritten as it prints) instead of printing it on standard output.",
+                                   valueName: "file")) var transcript: String?
 
         func run() async throws {
             let profiles = await reporting { try PrinterProfiles.load(directory: profilesDir) }
@@ -67,7 +69,7 @@ extension SimulateCommand {
             if paperOut { simulator.runOutOfPaper() }
             let bound = await reporting { try await simulator.start(host: host, port: port) }
             printLine("simulated printer (a test fake) \(chosen.id) listening on tcp://\(host):\(bound)")
-            let service = SimulatedPrinterEcho(simulator: simulator, output: nil)
+            let service = SimulatedPrinterEcho(simulator: simulator, output: transcript.map { URL(fileURLWithPath: $0) })
             let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

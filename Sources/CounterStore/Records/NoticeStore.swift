@@ -42,6 +42,24 @@ extension HallStore {
     ///   period cannot be counted. Nothing is stored and no number is used then.
     public func issue(_ draft: NoticeDraft, format: NoticeNumberFormat, calendar: WorkingDayCalendar, at: Date,
                       idempotencyKey: String? = nil) async throws -> StoredNotice {
+        try await issue(draft, format: format, calendar: calendar, at: at, idempotencyKey: idempotencyKey) { _, notice in notice }
+    }
+
+    /// Issues a notice and queues its print job in the same transaction: a gateway killed between the two would
+    /// otherwise leave a numbered notice that nothing prints (found by the crash suite). The same key again answers
+    /// the same notice and job.
+    public func issueAndQueue(_ draft: NoticeDraft, format: NoticeNumberFormat, calendar: WorkingDayCalendar, at: Date,
+                              idempotencyKey: String, printerRole: String, copies: Int) async throws -> (notice: StoredNotice, job: PrintJob) {
+        try await issue(draft, format: format, calendar: calendar, at: at, idempotencyKey: idempotencyKey) { db, notice in
+            let job = try PrintJobRecords.enqueue(db, idempotencyKey: idempotencyKey, printerRole: printerRole, noticeID: notice.id,
+                                                  copies: copies, at: at)
+            return (notice, job)
+        }
+    }
+
+    private func issue<Result: Sendable>(_ draft: NoticeDraft, format: NoticeNumberFormat, calendar: WorkingDayCalendar, at: Date,
+                                         idempotencyKey: String?,
+                                         then: @escaping @Sendable (Database, StoredNotice) throws -> Result) async throws -> Result {
         let problems = draft.problems()
         guard problems.isEmpty else { throw StoreError.notice(NoticeNotIssuable(problems: problems)) }
         var promised: PromisedCompletion?
@@ -59,7 +77,7 @@ extension HallStore {
                 guard existing.notice.draft == draft else {
                     throw StoreError.idempotencyKeyReused(key: key, existing: existing.notice.number)
                 }
-                return existing
+                return try then(db, existing)
             }
             let follows = draft.follows.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             if let follows, let taken = try String.fetchOne(db, sql: "SELECT number FROM notices WHERE follows = ? AND status = 'issued'", arguments: [follows]) {
@@ -81,7 +99,7 @@ extension HallStore {
             let notice = Notice(number: number, year: year, sequence: sequence, draft: draft,
                                 issuedAt: Date(storeSeconds: at.storeSeconds), promisedCompletion: completion,
                                 promisedCompletionProvisional: provisional)
-            return StoredNotice(id: id, notice: notice, voided: false, voidReason: nil)
+            return try then(db, StoredNotice(id: id, notice: notice, voided: false, voidReason: nil))
         }
     }
 

@@ -51,18 +51,8 @@ extension HallStore {
     public func enqueuePrintJob(idempotencyKey: String, printerRole: String, noticeID: Int64?, copies: Int, at: Date,
                                 kind: PrintJobKind = .notice, reprint: Bool = false, actor: String = "gateway") async throws -> PrintJob {
         try await pool.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM print_jobs WHERE idempotency_key = ?", arguments: [idempotencyKey]) {
-                return PrintJob(row: row)
-            }
-            try db.execute(sql: """
-                INSERT INTO print_jobs (idempotency_key, kind, printer_role, notice_id, copies, reprint, created_at, updated_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
-                """, arguments: [idempotencyKey, kind.rawValue, printerRole, noticeID, copies, reprint, at.storeSeconds, at.storeSeconds])
-            let id = db.lastInsertedRowID
-            if reprint {
-                try AuditChain.append(db, at: at, actor: actor, action: "print.reprint", subject: "job \(id)", detail: "notice id \(noticeID.map(String.init) ?? "-")")
-            }
-            return PrintJob(row: try Row.fetchOne(db, sql: "SELECT * FROM print_jobs WHERE id = ?", arguments: [id])!)
+            try PrintJobRecords.enqueue(db, idempotencyKey: idempotencyKey, printerRole: printerRole, noticeID: noticeID, copies: copies,
+                                        at: at, kind: kind, reprint: reprint, actor: actor)
         }
     }
 
@@ -211,5 +201,28 @@ extension PrintJob {
                   waitingSince: (row["waiting_since"] as Int64?).map(Date.init(storeSeconds:)),
                   nextAttemptAt: Date(storeSeconds: row["next_attempt_at"]),
                   printedAt: (row["printed_at"] as Int64?).map(Date.init(storeSeconds:)), printedOn: row["printed_on"])
+    }
+}
+
+/// Print-job writes that run inside a caller's transaction.
+enum PrintJobRecords {
+    /// Queues a job, or answers the one already queued under `idempotencyKey`.
+    static func enqueue(_ db: Database, idempotencyKey: String, printerRole: String, noticeID: Int64?, copies: Int, at: Date,
+                        kind: PrintJobKind = .notice, reprint: Bool = false, actor: String = "gateway") throws -> PrintJob {
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM print_jobs WHERE idempotency_key = ?", arguments: [idempotencyKey]) {
+            return PrintJob(row: row)
+        }
+        try db.execute(sql: """
+            INSERT INTO print_jobs (idempotency_key, kind, printer_role, notice_id, copies, reprint, created_at, updated_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+            """, arguments: [idempotencyKey, kind.rawValue, printerRole, noticeID, copies, reprint, at.storeSeconds, at.storeSeconds])
+        let id = db.lastInsertedRowID
+        if reprint {
+            try AuditChain.append(db, at: at, actor: actor, action: "print.reprint", subject: "job \(id)", detail: "notice id \(noticeID.map(String.init) ?? "-")")
+        }
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM print_jobs WHERE id = ?", arguments: [id]) else {
+            throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "print job \(id) vanished in its own transaction")
+        }
+        return PrintJob(row: row)
     }
 }

@@ -86,16 +86,15 @@ public struct NoticeDesk: Sendable {
         // An acceptance that follows a supplementary-materials notice names one of this window, still open.
         try await ItemCatalogueDesk(config: config, store: store, clock: clock).checkFollows(draft, idempotencyKey: idempotencyKey)
         let now = clock.now()
-        let notice: StoredNotice
+        let issued: (notice: StoredNotice, job: PrintJob)
         do {
-            notice = try await store.issue(draft, format: config.noticeNumberFormat, calendar: try config.calendar(), at: now,
-                                           idempotencyKey: idempotencyKey)
+            issued = try await store.issueAndQueue(draft, format: config.noticeNumberFormat, calendar: try config.calendar(), at: now,
+                                                   idempotencyKey: idempotencyKey, printerRole: printer, copies: 2)
         } catch StoreError.alreadyFollowed(let number, let by) {
             throw ItemCatalogueDeskError.followsAlreadyAccepted(number, by: by)
         }
-        let job = try await store.enqueuePrintJob(idempotencyKey: idempotencyKey, printerRole: printer, noticeID: notice.id, copies: 2, at: now)
         doorbell?.ring()
-        return IssuedNotice(notice: notice, job: job)
+        return IssuedNotice(notice: issued.notice, job: issued.job)
     }
 
     /// What a notice would print as if issued now, on the printer that would print it; nothing is stored and no number

@@ -52,6 +52,16 @@ struct PushFaults: Sendable, Equatable {
     var failBeforeCommitAt: Set<Int> = []
     /// Uploads counted so far.
     var uploads = 0
+    /// Answer ATTLOG uploads `OK` without committing them: the crash suite's seeded fault, which must make it report
+    /// lost punches (Tests/Reliability/crash_suite.py --seed-fault). Set only by `COUNTERGATE_TEST_FAULT=skip-push-commit`.
+    var skipAttendanceCommits = false
+
+    /// The faults the environment asks for: `COUNTERGATE_TEST_FAULT=skip-push-commit`, for the crash suite only.
+    static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> PushFaults {
+        var faults = PushFaults()
+        faults.skipAttendanceCommits = environment["COUNTERGATE_TEST_FAULT"] == "skip-push-commit"
+        return faults
+    }
 }
 
 /// The handlers of the push listener.
@@ -74,7 +84,7 @@ final class PushTerminalServer: Sendable {
     private let lastNoted = Mutex<[String: Date]>([:])
     private let lastCandidate = Mutex<[String: Date]>([:])
     private let ignoredTables = Mutex<Set<String>>([])
-    private let faults = Mutex(PushFaults())
+    private let faults = Mutex(PushFaults.fromEnvironment())
 
     init(config: HallConfiguration, store: HallStore, clock: any HallClock, logger: Logger, directory: PushTerminalDirectory, commits: PushCommitQueue,
          watchdog: PushTerminalWatchdog, copy: PushTerminalCopy, observer: (@Sendable (PushTerminalEvent) -> Void)?) {
@@ -403,6 +413,10 @@ final class PushTerminalServer: Sendable {
             return (f.uploads, true)
         }
         if before { return Answer(status: .internalServerError, text: "ERROR: fault injected before the commit") }
+        if upload.table == "ATTLOG", faults.withLock({ $0.skipAttendanceCommits }) {
+            logger.critical("TEST FAULT skip-push-commit: an attendance upload answered OK and NOT stored (COUNTERGATE_TEST_FAULT)")
+            return .ok("OK: \(lines)")
+        }
         let outcome: PushUploadOutcome
         do {
             outcome = try await commits.commit(upload)
