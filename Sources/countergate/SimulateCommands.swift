@@ -215,28 +215,46 @@ struct SimulatedReaderConsole: Service {
 }
 
 /// Writes what a simulated printer printed, as text, to standard output or a file, each time it prints more.
+///
+/// A file gets each page once it is cut off (a notice's copy ends with a cut), appended: the file grows with the
+/// paper, and a long run (the crash and soak suites print thousands of notices) costs no more per page than a short
+/// one. Standard output shows the whole transcript again each time.
 struct SimulatedPrinterEcho: Service {
     let simulator: ESCPOSPrinterSimulator
     /// The file to keep the transcript in; nil prints new lines to standard output.
     let output: URL?
 
     func run() async throws {
+        let file = output.flatMap { url -> FileHandle? in
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+            return try? FileHandle(forWritingTo: url)
+        }
         await cancelWhenGracefulShutdown {
             var shown = 0
+            /// Per job (connection) id, how many of its cut pages are in the file.
+            var pagesWritten: [Int: Int] = [:]
             while !Task.isCancelled {
                 let seen = shown
                 do {
                     try await simulator.waitUntil("more printed", timeout: .seconds(3600)) { $0.counters.linesPrinted != seen }
                 } catch { continue }
-                let transcript = simulator.transcript
                 shown = simulator.counters.linesPrinted
-                if let output {
-                    try? transcript.write(to: output, atomically: true, encoding: .utf8)
+                if let file {
+                    var text = ""
+                    for job in simulator.jobs {
+                        let cut = job.printout.pages
+                        let from = pagesWritten[job.id, default: 0]
+                        guard cut.count > from else { continue }
+                        for page in cut[from...] { text += page.texts.joined(separator: "\n") + "\n" }
+                        pagesWritten[job.id] = cut.count
+                    }
+                    if !text.isEmpty { try? file.write(contentsOf: Data(text.utf8)) }
                 } else {
-                    printLine(transcript)
+                    printLine(simulator.transcript)
                 }
             }
         }
+        try? file?.close()
         await simulator.stop()
     }
 }

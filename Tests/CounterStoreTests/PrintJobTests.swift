@@ -22,6 +22,28 @@ import Testing
         #expect(try await store.printJobs().count == 1)
     }
 
+    @Test("a notice and its job are one write: the same key again answers both, a notice left without its job gets it")
+    func noticeAndJobInOneTransaction() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let first = try await store.issueAndQueue(StoreFixture.draft(), format: .hallDefault, calendar: StoreFixture.calendar, at: t,
+                                                  idempotencyKey: "clerk-1", printerRole: "window-1-printer", copies: 2)
+        #expect(first.job.noticeID == first.notice.id && first.job.copies == 2 && first.job.state == .queued)
+        let again = try await store.issueAndQueue(StoreFixture.draft(), format: .hallDefault, calendar: StoreFixture.calendar, at: t,
+                                                  idempotencyKey: "clerk-1", printerRole: "window-1-printer", copies: 2)
+        #expect(again.notice.id == first.notice.id && again.job.id == first.job.id)
+        // A store written before this change could hold a notice whose job was never queued (a gateway killed between
+        // the two writes): the client's retry with the same key queues it.
+        let orphan = try await store.issue(StoreFixture.draft(applicant: "第二位"), format: .hallDefault, calendar: StoreFixture.calendar,
+                                           at: t, idempotencyKey: "clerk-2")
+        #expect(try await store.printJob(idempotencyKey: "clerk-2") == nil)
+        let retried = try await store.issueAndQueue(StoreFixture.draft(applicant: "第二位"), format: .hallDefault,
+                                                    calendar: StoreFixture.calendar, at: t, idempotencyKey: "clerk-2",
+                                                    printerRole: "window-1-printer", copies: 2)
+        #expect(retried.notice.id == orphan.id && retried.job.noticeID == orphan.id)
+        #expect(try await store.printJobs().count == 2)
+    }
+
     @Test func aJobIsTakenOnceAndEndsFinal() async throws {
         let fixture = try StoreFixture()
         let store = fixture.store
