@@ -30,17 +30,24 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(help: "How far (seconds) its clock is off the real one.") var clockOffset: Double = 0
         @Option(help: "A demo user punches every this many seconds (0: never).") var punchEvery: Double = 0
         @Option(help: "The serial number it reports.") var serialNumber = "SIM0000001"
+        @Option(help: "How many terminals to run (each on its own free ports, serial numbers SERIAL-1, SERIAL-2, …; needs --port 0).")
+        var count = 1
 
         func run() async throws {
             guard let attendanceLayout = ZKAttendanceLayout(rawValue: layout) else { fail("--layout must be 40, 16 or 8") }
+            guard (1...1000).contains(count) else { fail("--count must be 1 to 1000") }
+            guard count == 1 || port == 0 else { fail("--count \(count) needs --port 0: each terminal takes its own free port") }
             let logger = global.makeLogger("countergate.simulator")
-            let simulator = ZKTerminalSimulator.demo(records: records, serialNumber: serialNumber, commKey: commKey,
-                                                     layout: attendanceLayout, clockOffset: clockOffset)
-            let ports = await reporting { try await simulator.start(host: host, tcpPort: port, udpPort: udpPort ?? (port == 0 ? 0 : port)) }
-            printLine("simulated terminal (a test fake) \(serialNumber) with \(records) records listening on tcp://\(host):\(ports.tcp) and udp://\(host):\(ports.udp)")
-            let service = SimulatedTerminalService(simulator: simulator, punchEvery: punchEvery)
-            let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
-                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            for n in 1...count {
+                let serial = count == 1 ? serialNumber : "\(serialNumber)-\(n)"
+                let simulator = ZKTerminalSimulator.demo(records: records, serialNumber: serial, commKey: commKey,
+                                                         layout: attendanceLayout, clockOffset: clockOffset)
+                let ports = await reporting { try await simulator.start(host: host, tcpPort: port, udpPort: udpPort ?? (port == 0 ? 0 : port)) }
+                printLine("simulated terminal (a test fake) \(serial) with \(records) records listening on tcp://\(host):\(ports.tcp) and udp://\(host):\(ports.udp)")
+                services.append(.init(service: SimulatedTerminalService(simulator: simulator, punchEvery: punchEvery)))
+            }
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
             printLine("simulated terminal stopped")
         }
@@ -58,20 +65,36 @@ extension SimulateCommand {
         @Option(help: "The printer profile it behaves as (drivers/printers).") var profile = "xprinter-xp80"
         @Option(help: ArgumentHelp("Where the profiles are.", valueName: "dir")) var profilesDir = "drivers/printers"
         @Flag(help: "Start out of paper.") var paperOut = false
-        @Option(help: ArgumentHelp("Keep what it printed in this file (rewritten as it prints) instead of printing it on standard output.",
+        @Option(help: ArgumentHelp("Keep what it printed in this file, page by page as they are cut, instead of printing it on standard output; with --count, a folder of printer-N.txt.",
                                    valueName: "file")) var transcript: String?
+        @Option(help: "How many printers to run (each on its own free port; needs --port 0). Without --transcript only one echoes.")
+        var count = 1
 
         func run() async throws {
             let profiles = await reporting { try PrinterProfiles.load(directory: profilesDir) }
             guard let chosen = profiles[profile] else { fail("no profile \(profile) in \(profilesDir)") }
+            guard (1...1000).contains(count) else { fail("--count must be 1 to 1000") }
+            guard count == 1 || port == 0 else { fail("--count \(count) needs --port 0: each printer takes its own free port") }
+            if count > 1, let transcript {
+                do { try FileManager.default.createDirectory(atPath: transcript, withIntermediateDirectories: true) }
+                catch { fail("--transcript \(transcript): cannot make the folder: \(error)") }
+            }
             let logger = global.makeLogger("countergate.simulator")
-            let simulator = ESCPOSPrinterSimulator(profile: chosen)
-            if paperOut { simulator.runOutOfPaper() }
-            let bound = await reporting { try await simulator.start(host: host, port: port) }
-            printLine("simulated printer (a test fake) \(chosen.id) listening on tcp://\(host):\(bound)")
-            let service = SimulatedPrinterEcho(simulator: simulator, output: transcript.map { URL(fileURLWithPath: $0) })
-            let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
-                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            for n in 1...count {
+                let simulator = ESCPOSPrinterSimulator(profile: chosen)
+                if paperOut { simulator.runOutOfPaper() }
+                let bound = await reporting { try await simulator.start(host: host, port: port) }
+                printLine("simulated printer (a test fake) \(chosen.id) listening on tcp://\(host):\(bound)")
+                let output = count == 1 ? transcript.map { URL(fileURLWithPath: $0) }
+                    : transcript.map { URL(fileURLWithPath: $0).appendingPathComponent("printer-\(n).txt") }
+                if count == 1 || output != nil {
+                    services.append(.init(service: SimulatedPrinterEcho(simulator: simulator, output: output)))
+                } else {
+                    services.append(.init(service: SimulatedPrinterHold(simulator: simulator)))
+                }
+            }
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }
@@ -211,6 +234,18 @@ struct SimulatedReaderConsole: Service {
             printLine("cannot send: \(error)")
         }
         return true
+    }
+}
+
+/// Keeps a simulated printer running, printing nothing anywhere, until shutdown.
+struct SimulatedPrinterHold: Service {
+    let simulator: ESCPOSPrinterSimulator
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while (try? await Task.sleep(for: .seconds(3600))) != nil {}
+        }
+        await simulator.stop()
     }
 }
 

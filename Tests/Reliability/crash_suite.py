@@ -207,9 +207,16 @@ class Load:
         self.requests = collections.Counter()
         self.next_pin = 100000
         self.base = datetime.datetime.now() - datetime.timedelta(days=2)
-        self.threads = [threading.Thread(target=f, daemon=True) for f in (self.pusher, self.clerk, self.kiosk)]
+        self.crashed = []             # a client that died of an exception (the suite fails)
+        self.threads = [threading.Thread(target=self.guard, args=(f,), daemon=True) for f in (self.pusher, self.clerk, self.kiosk)]
         for t in self.threads:
             t.start()
+
+    def guard(self, client):
+        try:
+            client()
+        except BaseException as error:   # noqa: B902 (reported, and the run fails)
+            self.crashed.append(f"{client.__name__}: {error!r}")
 
     def request(self, port, method, path, body=None, headers=None, timeout=5):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -238,7 +245,7 @@ class Load:
                                             body="\n".join(line for _, line in pending).encode() + b"\n",
                                             headers={"Content-Type": "text/plain"})
                 self.requests["push"] += 1
-            except OSError:
+            except (OSError, http.client.HTTPException):   # the gateway died mid-answer: not acknowledged
                 time.sleep(0.02)
                 continue
             if status == 200 and text.strip() == f"OK: {len(pending)}":
@@ -262,7 +269,7 @@ class Load:
                 status, text = self.request(self.hall.http_port, "POST", "/api/v1/notices", body=body.encode(), headers={
                     "Authorization": f"Bearer {self.hall.clerk_token}", "Content-Type": "application/json", "Idempotency-Key": key})
                 self.requests["notices"] += 1
-            except OSError:
+            except (OSError, http.client.HTTPException):   # the gateway died mid-answer: not acknowledged
                 time.sleep(0.02)
                 continue
             if status in (200, 201):
@@ -291,7 +298,7 @@ class Load:
                                                 "Authorization": f"Bearer {self.hall.kiosk_token}", "Content-Type": "application/json"},
                                             timeout=30)   # the PIN's hash is slow on purpose (seconds in a debug build)
                 self.requests["sign-ins"] += 1
-            except OSError:
+            except (OSError, http.client.HTTPException):   # the gateway died mid-answer: not acknowledged
                 time.sleep(0.02)
                 continue
             if status == 201:
@@ -546,6 +553,8 @@ def main():
         print(f"  {name:36}{acked:>13}{found:>8}{lost:>6}{doubled:>12}")
     print(f"  print jobs: {final['jobs']}; on paper twice: {final['printed twice']}")
     print(f"  integrity_check: {checks.integrity_checks} runs" + (", all ok" if not any("integrity" in f for f in checks.failures) else ", FAILED"))
+    for failure in load.crashed:
+        checks.fail(f"a client of the suite stopped: {failure}")
     lost = sum(r[3] for r in rows)
     doubled = sum(r[4] for r in rows) + final["printed twice"]
     verdict = "passed" if not checks.failures and lost == 0 and doubled == 0 else "FAILED"
