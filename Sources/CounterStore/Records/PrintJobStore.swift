@@ -113,6 +113,19 @@ extension HallStore {
         }
     }
 
+    /// When the first job of `roles` waiting or queued comes due (its next attempt), if any: a read, so that an idle
+    /// printer's worker can sleep until then instead of looking at the queue again and again.
+    public func nextPrintAttempt(roles: [String]) async throws -> Date? {
+        guard !roles.isEmpty else { return nil }
+        return try await pool.read { db in
+            let marks = roles.map { _ in "?" }.joined(separator: ",")
+            let seconds = try Int64.fetchOne(db, sql: """
+                SELECT MIN(next_attempt_at) FROM print_jobs WHERE printer_role IN (\(marks)) AND state IN ('queued', 'waiting')
+                """, arguments: StatementArguments(roles))
+            return seconds.map { Date(storeSeconds: $0) }
+        }
+    }
+
     /// The printer confirmed the job came out.
     public func markPrinted(job id: Int64, on printer: String, at: Date) async throws {
         try await transition(id, to: .done, allowedFrom: [.printing], wanted: "marked printed", at: at) { db in

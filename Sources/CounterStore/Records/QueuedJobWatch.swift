@@ -2,6 +2,7 @@
 // store changed; only then is the queue looked at.
 import Foundation
 import GRDB
+import Synchronization
 
 extension HallStore {
     /// Calls `onQueued` whenever a print job is queued (or sent round again) by any connection to the store,
@@ -31,7 +32,8 @@ extension HallStore {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? error.description)
         }
         func dataVersion() async throws -> Int64 {
-            try await watcher.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+            // No transaction around a pragma: this is the watch's cost on an idle store, many times a second.
+            try await watcher.unsafeRead { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
         }
         func queued() async throws -> Int64 {
             try await watcher.read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM print_jobs WHERE state = 'queued'") ?? 0 }
@@ -44,6 +46,32 @@ extension HallStore {
             guard now != version else { continue }
             version = now
             if try await queued() > 0 { onQueued() }
+        }
+    }
+}
+
+/// Tells whether any other connection (this process's pool, or another process) has committed to the store since it
+/// was last asked: SQLite's `PRAGMA data_version` on a read-only connection of its own. Pollers that would read the
+/// same rows again and again (the role-binding watcher) ask it first, so an idle store costs them one pragma.
+public final class StoreChangeProbe: Sendable {
+    private let queue: DatabaseQueue
+    private let last: Mutex<Int64?> = Mutex(nil)
+
+    public init(store: HallStore) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(1)
+        do { queue = try DatabaseQueue(path: store.path, configuration: configuration) } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: store.path, reason: error.message ?? error.description)
+        }
+    }
+
+    /// True the first time, and whenever a commit has happened since the last call.
+    public func changed() async throws -> Bool {
+        let version = try await queue.unsafeRead { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        return last.withLock { last in
+            defer { last = version }
+            return last != version
         }
     }
 }

@@ -183,9 +183,19 @@ public struct BindingWatcher: Sendable {
                 }
             }
             group.addTask {
+                // The bindings are read again only after a commit somewhere (and at least every half minute, in case
+                // the probe itself cannot be read): an idle hall's store is then asked one pragma a second.
+                let probe = try? StoreChangeProbe(store: store)
+                var lastRead = ContinuousClock.now
+                var first = true
                 while !Task.isCancelled {
-                    do { bindings.update(try await store.roleBindings()) } catch {
-                        logger.error("role bindings unreadable: \(error)")
+                    let changed = (try? await probe?.changed()) ?? true
+                    if first || changed || ContinuousClock.now - lastRead >= .seconds(30) {
+                        first = false
+                        lastRead = ContinuousClock.now
+                        do { bindings.update(try await store.roleBindings()) } catch {
+                            logger.error("role bindings unreadable: \(error)")
+                        }
                     }
                     // The watcher's rhythm (a cheap query each second), not a synchronisation.
                     do { try await Task.sleep(for: interval) } catch { break }

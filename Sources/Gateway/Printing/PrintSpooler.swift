@@ -94,7 +94,8 @@ public struct PrintSpooler: Sendable {
     /// How long an idle worker waits before it looks at the queue again when nothing rings: retries come due by time.
     /// New jobs do not wait for it: a job queued here rings the doorbell, and one queued by another process (the CLI)
     /// is seen by the store's watch (``HallStore/watchQueuedPrintJobs(interval:onReady:onQueued:)``) within 20 ms.
-    public var idlePoll: Duration = .seconds(1)
+    /// Retries and status checks do not wait for it either: the worker sleeps until the first is due.
+    public var idlePoll: Duration = .seconds(10)
     /// Called once the watch for jobs queued by other processes has read its starting point (tests wait for it).
     public var onWatchReady: (@Sendable () -> Void)?
 
@@ -167,8 +168,16 @@ public struct PrintSpooler: Sendable {
                 await checkStatus(printer)
                 lastCheck = ContinuousClock.now
             } else {
-                // Retries come due by time; new jobs ring the bell.
-                await doorbell.wait(timeout: idlePoll, since: rung)
+                // New jobs ring the bell; a retry comes due by time, and the status check by its interval: sleep until
+                // the first of these (an idle printer costs nothing between them), at most `idlePoll`.
+                var wait = idlePoll
+                if health != nil {
+                    wait = min(wait, .seconds(config.health.printerStatusIntervalSeconds) - (ContinuousClock.now - lastCheck))
+                }
+                if let due = try? await store.nextPrintAttempt(roles: [printer.device.role]) {
+                    wait = min(wait, .milliseconds(Int64(max(0, due.timeIntervalSince(clock.now())) * 1000)))
+                }
+                await doorbell.wait(timeout: max(wait, .milliseconds(10)), since: rung)
             }
         }
         await printer.transport.close()
