@@ -11,7 +11,7 @@ notice must have one print job. At the end a last gateway drains the queue and r
 is on paper exactly once (two copies), every job not printed is still queued or waiting for a person, and every record
 the pull terminal holds is in the store once.
 
-Run by `scripts/crash` (200 cycles by default) and, in a short form, by the test suite (ReliabilityEndToEndTests).
+Run by `scripts/crash` (200 cycles by default) and, in a short form, by the test suite (CrashSuiteEndToEndTests).
 `--seed-fault skip-push-commit` starts the gateway with a test-only switch that answers push uploads without
 committing them: the suite must then fail (it proves the suite can fail).
 
@@ -27,7 +27,6 @@ import os
 import random
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -35,41 +34,12 @@ import tempfile
 import threading
 import time
 
+from harness import free_port, read, request, wait_for
+
 PUSH_SERIAL = "CRASHPUSH0001"
 PULL_SERIAL = "CRASHPULL0001"
 SIGNIN_PIN = "4821"
 NUMBER = re.compile(r"第(\d{6})号")
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(what, condition, timeout, process=None, log=None):
-    """Polls `condition` until it holds; fails with `what` after `timeout` seconds or when `process` dies."""
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        value = condition()
-        if value:
-            return value
-        if process is not None and process.poll() is not None:
-            tail = open(log, encoding="utf-8", errors="replace").read()[-3000:] if log else ""
-            raise SystemExit(f"crash suite: {what}: the process exited with {process.returncode}\n{tail}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"crash suite: timed out after {timeout} s waiting for {what}")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
-
-
-def read(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
 
 
 class Hall:
@@ -219,13 +189,7 @@ class Load:
             self.crashed.append(f"{client.__name__}: {error!r}")
 
     def request(self, port, method, path, body=None, headers=None, timeout=5):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            answer = connection.getresponse()
-            return answer.status, answer.read().decode("utf-8", "replace")
-        finally:
-            connection.close()
+        return request(port, method, path, body, headers, timeout)
 
     def pusher(self):
         pending = None
@@ -338,7 +302,7 @@ def open_store(hall):
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
 
 
-def check_store(hall, load, checks, final=False):
+def check_store(hall, load, checks):
     """With the gateway dead (or, at the end, stopped): what was acknowledged is there exactly once."""
     pushed, notices, signins, numbers_by_key = load.snapshot()
     db = open_store(hall)
@@ -539,7 +503,7 @@ def main():
                       f"{figures['sign-ins'][0]} sign-ins acknowledged; {len(checks.failures)} problems", flush=True)
         load.stop.set()
         final = final_checks(hall, load, checks, gateway_out, timeout=120)
-        figures = check_store(hall, load, checks, final=True)
+        figures = check_store(hall, load, checks)
     finally:
         load.stop.set()
         hall.close()

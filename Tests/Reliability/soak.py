@@ -17,8 +17,8 @@ The proxy's faults, one at a time on a random device every 10-40 s (scaled by `-
 3-20 s: `drop` (its connections closed), `reset` (its connections reset, RST), `stall` (bytes held, the connections
 open), `gone` (connections closed and new ones refused: unplugged) and then back.
 
-Run by `scripts/soak` (an hour by default); a short form runs in the test suite (ReliabilityEndToEndTests), which
-judges growth only from long enough runs. `--self-test` checks the growth judgement on made-up series.
+Run by `scripts/soak` (an hour by default); a short form runs in the test suite, which
+judges growth only from long enough runs (SoakEndToEndTests). `--self-test` checks the growth judgement on made-up series.
 """
 import argparse
 import collections
@@ -31,13 +31,14 @@ import re
 import signal
 import socket
 import sqlite3
-import statistics
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from harness import free_port, read, request, wait_for
 
 PUSH_SERIAL = "SOAKPUSH0001"
 
@@ -175,35 +176,6 @@ def fault_injector(links, every, stop, log):
 # ---------------------------------------------------------------------------------------------------------------------
 # The processes
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def read(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
-def wait_for(what, condition, timeout, process=None, log=None):
-    deadline = time.monotonic() + timeout
-    delay = 0.01
-    while True:
-        value = condition()
-        if value:
-            return value
-        if process is not None and process.poll() is not None:
-            raise SystemExit(f"soak: {what}: the process exited with {process.returncode}\n{read(log)[-3000:] if log else ''}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"soak: timed out after {timeout} s waiting for {what}")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.2)
-
-
 class Processes:
     def __init__(self, binary, work):
         self.binary, self.work, self.children = binary, work, []
@@ -299,19 +271,13 @@ class Clients:
             t.start()
 
     def request(self, port, method, path, body=None, headers=None):
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            c.request(method, path, body=body, headers=headers or {})
-            r = c.getresponse()
-            return r.status, r.read().decode("utf-8", "replace")
-        finally:
-            c.close()
+        return request(port, method, path, body, headers, timeout=30)
 
     def pusher(self):
         pending = None
         try:
             self.request(self.push_port, "GET", f"/iclock/cdata?SN={PUSH_SERIAL}&options=all&pushver=2.4.1")
-        except OSError:
+        except (OSError, http.client.HTTPException):
             pass
         while not self.stop.wait(20 / self.load):
             if pending is None:
@@ -323,7 +289,7 @@ class Clients:
             try:
                 status, text = self.request(self.push_port, "POST", f"/iclock/cdata?SN={PUSH_SERIAL}&table=ATTLOG&Stamp=1",
                                             body=("\n".join(l for _, l in pending) + "\n").encode())
-            except OSError:
+            except (OSError, http.client.HTTPException):   # not answered: sent again, as a terminal does
                 continue
             if status == 200 and text.strip() == f"OK: {len(pending)}":
                 with self.lock:
@@ -342,7 +308,7 @@ class Clients:
             try:
                 status, text = self.request(self.http_port, "POST", "/api/v1/notices", body=body.encode(), headers={
                     "Authorization": f"Bearer {self.tokens[window]}", "Content-Type": "application/json", "Idempotency-Key": pending})
-            except OSError:
+            except (OSError, http.client.HTTPException):   # not answered: sent again with the same key
                 continue
             if status in (200, 201):
                 with self.lock:

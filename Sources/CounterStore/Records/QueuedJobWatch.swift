@@ -8,7 +8,7 @@ extension HallStore {
     /// Calls `onQueued` whenever a print job is queued (or sent round again) by any connection to the store,
     /// another process's included: the CLI's `print notice`, `jobs retry`, another gateway tool.
     ///
-    /// The watch has its own read-only connection and asks it `PRAGMA data_version` every `interval`: that number
+    /// The watch asks its own read-only connection (``StoreChangeProbe``) `PRAGMA data_version` every `interval`: that number
     /// changes only when some other connection has committed, and reading it touches no table. Only when it has
     /// changed is the queue looked at (a count over the `print_jobs_state` index), and `onQueued` is called whenever
     /// jobs are queued then: a commit that queued one is never missed, and a call with nothing new costs the printers'
@@ -24,35 +24,24 @@ extension HallStore {
     ///   a read that failed (the caller decides whether to watch again).
     public func watchQueuedPrintJobs(interval: Duration = .milliseconds(20), onReady: @Sendable () -> Void = {},
                                      onQueued: @Sendable () -> Void) async throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(1)
-        let watcher: DatabaseQueue
-        do { watcher = try DatabaseQueue(path: path, configuration: configuration) } catch let error as DatabaseError {
-            throw StoreError.cannotOpen(path: path, reason: error.message ?? error.description)
-        }
-        func dataVersion() async throws -> Int64 {
-            // No transaction around a pragma: this is the watch's cost on an idle store, many times a second.
-            try await watcher.unsafeRead { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
-        }
-        func queued() async throws -> Int64 {
-            try await watcher.read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM print_jobs WHERE state = 'queued'") ?? 0 }
-        }
-        var version = try await dataVersion()
+        let probe = try StoreChangeProbe(store: self)
+        _ = try await probe.changed()
         onReady()
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
-            let now = try await dataVersion()
-            guard now != version else { continue }
-            version = now
-            if try await queued() > 0 { onQueued() }
+            guard try await probe.changed() else { continue }
+            let queued = try await pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM print_jobs WHERE state = 'queued'") ?? 0
+            }
+            if queued > 0 { onQueued() }
         }
     }
 }
 
 /// Tells whether any other connection (this process's pool, or another process) has committed to the store since it
 /// was last asked: SQLite's `PRAGMA data_version` on a read-only connection of its own. Pollers that would read the
-/// same rows again and again (the role-binding watcher) ask it first, so an idle store costs them one pragma.
+/// same rows again and again (the queue watch above, the role-binding watcher) ask it first, so an idle store costs
+/// them one pragma.
 public final class StoreChangeProbe: Sendable {
     private let queue: DatabaseQueue
     private let last: Mutex<Int64?> = Mutex(nil)
@@ -68,6 +57,7 @@ public final class StoreChangeProbe: Sendable {
 
     /// True the first time, and whenever a commit has happened since the last call.
     public func changed() async throws -> Bool {
+        // No transaction around a pragma: this is a poller's whole cost on an idle store, many times a second.
         let version = try await queue.unsafeRead { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
         return last.withLock { last in
             defer { last = version }
