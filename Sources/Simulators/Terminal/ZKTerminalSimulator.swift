@@ -237,6 +237,12 @@ public final class ZKTerminalSimulator: Sendable {
         return record
     }
 
+    /// Someone clears the attendance log on the terminal's menu (数据管理 → 删除考勤记录).
+    public func clearLog() {
+        hub.withLock { $0.terminal.records.removeAll() }
+        changes.notify()
+    }
+
     /// Sets the faults (replacing the previous ones). Clearing a stall sends live events that waited.
     public func setFaults(_ faults: Faults) {
         hub.withLock { hub in
