@@ -79,7 +79,7 @@ struct SimulatedTerminal: Sendable {
         case "~SerialNumber": return configuration.serialNumber
         case "~Platform": return configuration.platform
         case "~DeviceName": return configuration.deviceName
-        case "~ZKFPVersion": return "10"
+        case "~ZKFPVersion": return String(configuration.fingerprintVersion)
         case "~ExtendFmt": return configuration.attendanceLayout == .full ? "1" : "0"
         case "~UserExtFmt": return configuration.userLayout == .zk8 ? "1" : "0"
         case "FaceFunOn": return "0"

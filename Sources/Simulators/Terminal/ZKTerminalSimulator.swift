@@ -40,6 +40,8 @@ public final class ZKTerminalSimulator: Sendable {
         public var clockOffset: TimeInterval
         /// The zone the terminal's wall clock shows.
         public var timeZone: TimeZone
+        /// The fingerprint algorithm version `~ZKFPVersion` answers (ZKFinger 9 or 10).
+        public var fingerprintVersion: Int = 10
 
         public init(
             serialNumber: String = "SIM0000001",
