@@ -41,7 +41,8 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await sync.pull(client)
             await client.disconnect()
             let elapsed = clock.now - started
-            printJSON(BenchFigures(seconds: elapsed.seconds, peakRSSMegabytes: peakRSSMegabytes(), records: report.records, stored: report.inserted))
+            printJSON(BenchFigures(seconds: elapsed.seconds, peakRSSMegabytes: peakRSSMegabytes(), records: report.records, stored: report.inserted,
+                                   keypadLockedMilliseconds: report.disabledSeconds.map { $0 * 1000 }))
         }
     }
 
@@ -98,6 +99,8 @@ struct BenchFigures: Codable {
     let peakRSSMegabytes: Double
     let records: Int
     let stored: Int
+    /// How long the terminal was disabled (keypad locked) for the read.
+    var keypadLockedMilliseconds: Double? = nil
 }
 
 struct LatencyFigures: Codable {

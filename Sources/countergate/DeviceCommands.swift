@@ -128,6 +128,7 @@ struct DevicesCommand: AsyncParsableCommand {
             valueName: "candidate-id|address")) var with: String
         @Option(help: "The model profile of a device named by its address (default: the profile of the device it replaces).") var profile: String?
         @Flag(name: .customLong("no-restore"), help: "Terminal: bind without restoring users and templates (staff enrol again).") var noRestore = false
+        @Flag(name: .customLong("users-only"), help: "Terminal: restore the users without their fingerprint templates (when the new terminal's fingerprint algorithm differs from the backup's; staff enrol their fingers again).") var usersOnly = false
         @Option(help: "Terminal: the user record layout, 72 (current firmware) or 28 (old ZK6).") var layout: Int = 72
         @Option(help: "Who replaces, for the audit log (default: ops:<your login>).") var actor: String?
 
@@ -140,7 +141,7 @@ struct DevicesCommand: AsyncParsableCommand {
             await reporting { try await GatewayRuntime.syncConfiguration(config, store: store, clock: commandClock) }
             let replacement = DeviceReplacement(config: config, store: store, clock: commandClock, logger: logger)
             let report = await reporting {
-                try await replacement.replace(role: role, with: with, options: .init(actor: actor, profile: profile, restore: !noRestore, layout: userLayout),
+                try await replacement.replace(role: role, with: with, options: .init(actor: actor, profile: profile, restore: !noRestore, layout: userLayout, usersOnly: usersOnly),
                                               say: { printLine($0) })
             }
             let rebinding = report.rebinding

@@ -32,17 +32,21 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(help: "The serial number it reports.") var serialNumber = "SIM0000001"
         @Option(help: "How many terminals to run (each on its own free ports, serial numbers SERIAL-1, SERIAL-2, …; needs --port 0).")
         var count = 1
+        @Option(help: "On TCP, send each READ_BUFFER chunk as DATA packets of this many bytes (e.g. 1008, as some firmware does) instead of one packet per chunk.")
+        var dataPacketSize: Int?
 
         func run() async throws {
             guard let attendanceLayout = ZKAttendanceLayout(rawValue: layout) else { fail("--layout must be 40, 16 or 8") }
             guard (1...1000).contains(count) else { fail("--count must be 1 to 1000") }
             guard count == 1 || port == 0 else { fail("--count \(count) needs --port 0: each terminal takes its own free port") }
+            if let dataPacketSize, !(16...65_472).contains(dataPacketSize) { fail("--data-packet-size must be 16 to 65472 bytes") }
             let logger = global.makeLogger("countergate.simulator")
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             for n in 1...count {
                 let serial = count == 1 ? serialNumber : "\(serialNumber)-\(n)"
                 let simulator = ZKTerminalSimulator.demo(records: records, serialNumber: serial, commKey: commKey,
                                                          layout: attendanceLayout, clockOffset: clockOffset)
+                if let dataPacketSize { simulator.setFaults(.init(dataPacketSize: dataPacketSize)) }
                 let ports = await reporting { try await simulator.start(host: host, tcpPort: port, udpPort: udpPort ?? (port == 0 ? 0 : port)) }
                 printLine("simulated terminal (a test fake) \(serial) with \(records) records listening on tcp://\(host):\(ports.tcp) and udp://\(host):\(ports.udp)")
                 services.append(.init(service: SimulatedTerminalService(simulator: simulator, punchEvery: punchEvery)))

@@ -40,6 +40,31 @@ import Testing
         #expect(stored.first { $0.punch.terminalUserID == "1" && $0.punch.terminalSerial == "CQZ7231" }?.punch.staffID == "D001")
     }
 
+    @Test("the bulk insert stores each value as given: empty and long text, Chinese, notes, staff links, NULLs")
+    func bulkInsertKeepsEveryValue() async throws {
+        let fixture = try StoreFixture()
+        try await fixture.seedStaff()
+        let t = Date(timeIntervalSince1970: 1_772_413_200)
+        let long = String(repeating: "长", count: 40)
+        let punches = [
+            Punch(terminalSerial: "CQZ7231", terminalUserID: "", at: t, verification: .fingerprint, direction: .checkIn),
+            Punch(terminalSerial: "CQZ7231", terminalUserID: "1", at: t.addingTimeInterval(1), verification: .card, direction: .checkOut),
+            Punch(terminalSerial: long, terminalUserID: "工号12345678901234567890", at: t.addingTimeInterval(2), verification: .password,
+                  direction: .unknown, staffID: "D002"),
+        ]
+        let flags = [punches[2].identity: "终端时钟 impossible time"]
+        let received = t.addingTimeInterval(60)
+        #expect(try await fixture.store.record(punches: punches, receivedAt: received, flags: flags) == PunchBatchResult(inserted: 3, alreadyStored: 0))
+        let stored = try await fixture.store.punches(from: t, to: t.addingTimeInterval(10))
+        #expect(stored.map(\.punch) == [
+            punches[0],
+            Punch(terminalSerial: "CQZ7231", terminalUserID: "1", at: t.addingTimeInterval(1), verification: .card, direction: .checkOut, staffID: "D001"),
+            punches[2],
+        ])
+        #expect(stored.map(\.flag) == [nil, nil, "终端时钟 impossible time"])
+        #expect(stored.allSatisfy { $0.receivedAt == received })
+    }
+
     @Test func auditChainDetectsAnEditedRow() async throws {
         let fixture = try StoreFixture()
         for i in 1...5 {

@@ -36,8 +36,11 @@ public struct DeviceReplacement: Sendable {
         public var restore: Bool
         /// The terminal's user record layout (72 bytes on current firmware, 28 on old ZK6).
         public var layout: ZKUserLayout
+        /// Restore the users without their fingerprint templates (when the new terminal's fingerprint algorithm differs).
+        public var usersOnly = false
 
-        public init(actor: String, profile: String? = nil, restore: Bool = true, layout: ZKUserLayout = .zk8) {
+        public init(actor: String, profile: String? = nil, restore: Bool = true, layout: ZKUserLayout = .zk8, usersOnly: Bool = false) {
+            self.usersOnly = usersOnly
             self.actor = actor
             self.profile = profile
             self.restore = restore
@@ -101,7 +104,8 @@ public struct DeviceReplacement: Sendable {
             say("restoring backup \(backup.id) of \(role) (taken \(Self.format(backup.takenAt)) from \(backup.deviceID), serial \(backup.serialNumber)): "
                 + "\(backup.userCount) users, \(backup.templateCount) fingerprint templates")
             do {
-                let report = try await restoreBackup(backup, onto: device, configured: configured, layout: options.layout, say: say)
+                let report = try await restoreBackup(backup, onto: device, configured: configured, layout: options.layout,
+                                                     usersOnly: options.usersOnly, say: say)
                 restore = report
                 if report.countsMatch {
                     say("verified: the terminal holds \(report.terminalUsers) users and \(report.terminalTemplates) templates, as the backup")
@@ -118,6 +122,9 @@ public struct DeviceReplacement: Sendable {
                                           + "read back \(report.terminalUsers) users, \(report.terminalTemplates) templates")
             } catch let error as ReplacementError {
                 throw error
+            } catch let error as TerminalBackupError {
+                // Refused before anything was written (a fingerprint algorithm that differs): nothing is bound.
+                throw ReplacementError(description: error.description)
             } catch {
                 problem = "the restore onto \(device.id) failed: \(error). The role is bound to it all the same; check the terminal is on and reachable, then run this command again to restore"
             }
@@ -205,7 +212,7 @@ public struct DeviceReplacement: Sendable {
 
     /// Restores `backup` onto the terminal `device`, reading back what it holds.
     func restoreBackup(_ backup: TerminalBackupRecord, onto device: KnownDevice, configured: HallConfiguration.Device?, layout: ZKUserLayout,
-                       say: @escaping @Sendable (String) -> Void) async throws -> TerminalRestoreReport {
+                       usersOnly: Bool = false, say: @escaping @Sendable (String) -> Void) async throws -> TerminalRestoreReport {
         guard let endpoint = device.identity.link?.terminalEndpoint else {
             throw ReplacementError(description: "\(device.id) is at \(device.identity.address), which is not a terminal address (tcp://HOST:4370)")
         }
@@ -214,7 +221,11 @@ public struct DeviceReplacement: Sendable {
         let quarters = QuarterLog()
         do {
             try await client.connect()
-            let report = try await TerminalBackups.restore(backup, to: client, layout: layout) { done, total in
+            if TerminalBackups.fingerprintVersion(of: backup) == nil && !usersOnly && backup.templateCount > 0 {
+                say("warning: backup \(backup.id) is older than CounterGate's record of fingerprint versions; its templates go on unchecked. "
+                    + "If staff cannot punch, take a new backup or run this command again with --users-only")
+            }
+            let report = try await TerminalBackups.restore(backup, to: client, layout: layout, usersOnly: usersOnly) { done, total in
                 let percent = total == 0 ? 100 : done * 100 / total
                 if quarters.crossed(percent) { say("restoring: \(percent)% (\(done / 1024) of \(total / 1024) KiB)") }
             }

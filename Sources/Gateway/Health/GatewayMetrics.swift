@@ -3,6 +3,7 @@ import CounterCore
 import CounterStore
 import Metrics
 import Prometheus
+import Synchronization
 
 public enum GatewayMetrics {
     /// The registry the metrics system reports to; bootstrapped on first use (a process can bootstrap only once,
@@ -15,6 +16,21 @@ public enum GatewayMetrics {
 
     /// The text exposition format, for GET /metrics.
     public static func exposition() -> String { registry.emitToString() }
+
+    /// How long a pull-protocol terminal was last disabled (keypad and sensor locked) to snapshot its log, in seconds:
+    /// `countergate_terminal_disabled_seconds{role}`, plus the largest seen since the gateway started
+    /// (`countergate_terminal_disabled_max_seconds{role}`).
+    public static func terminalDisabled(role: String, seconds: Double) {
+        _ = registry
+        Gauge(label: "countergate_terminal_disabled_seconds", dimensions: [("role", role)]).record(seconds)
+        let largest = disabledMaximum.withLock { maxima in
+            maxima[role] = max(maxima[role] ?? 0, seconds)
+            return maxima[role] ?? seconds
+        }
+        Gauge(label: "countergate_terminal_disabled_max_seconds", dimensions: [("role", role)]).record(largest)
+    }
+
+    private static let disabledMaximum = Mutex<[String: Double]>([:])
 
     /// Sets the gauges that count what the store holds (devices by state, punches, pending sign-ins, print jobs by
     /// state), just before a scrape reads them.

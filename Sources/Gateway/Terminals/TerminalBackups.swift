@@ -19,8 +19,12 @@ struct TerminalBackupPayload: Codable {
 
     let users: [ZKUser]
     let templates: [Template]
+    /// The source terminal's fingerprint algorithm version (`~ZKFPVersion`, 9 or 10); nil in backups taken before it was
+    /// kept, and when the terminal did not say.
+    var fingerprintVersion: Int?
 
-    init(users: [ZKUser], templates: [ZKFingerprintTemplate]) {
+    init(users: [ZKUser], templates: [ZKFingerprintTemplate], fingerprintVersion: Int? = nil) {
+        self.fingerprintVersion = fingerprintVersion
         self.users = users
         self.templates = templates.map { Template(uid: $0.uid, finger: $0.fingerIndex, valid: $0.valid, data: Data($0.template)) }
     }
@@ -58,11 +62,31 @@ public enum TerminalBackups {
         let info = try await client.deviceInfo()
         let users = try await client.users()
         let templates = try await client.templates(progress: progress)
-        let payload = try JSONEncoder().encode(TerminalBackupPayload(users: users, templates: templates))
+        let version = await fingerprintVersion(of: client)
+        let payload = try JSONEncoder().encode(TerminalBackupPayload(users: users, templates: templates, fingerprintVersion: version))
         return try await store.saveTerminalBackup(
             NewTerminalBackup(role: role, deviceID: deviceID, serialNumber: info.serialNumber, firmware: info.firmware, takenBy: takenBy,
                               userCount: users.count, templateCount: templates.count, payload: payload),
             keep: keep, at: clock.now())
+    }
+
+    /// The terminal's fingerprint algorithm version (`~ZKFPVersion`), nil when it does not say.
+    public static func fingerprintVersion(of client: ZKClient) async -> Int? {
+        (try? await client.option("~ZKFPVersion")).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// The fingerprint algorithm version of the terminal a backup was taken from; nil for backups taken before it was kept.
+    public static func fingerprintVersion(of record: TerminalBackupRecord) -> Int? {
+        (try? JSONDecoder().decode(TerminalBackupPayload.self, from: record.payload))?.fingerprintVersion
+    }
+
+    /// Why templates of a `backup`-version terminal must not go onto a `target`-version one; nil when they may.
+    public static func templateRefusal(backup: Int?, target: Int?, role: String, templates: Int) -> String? {
+        guard templates > 0, let backup, let target, backup != target else { return nil }
+        return "the backup of \(role) holds \(templates) fingerprint templates of ZKFinger \(backup) (~ZKFPVersion=\(backup)), the new terminal "
+            + "uses ZKFinger \(target): templates of one algorithm do not match on the other, so staff could not punch. Nothing was written "
+            + "to the terminal. Set the terminal to ZKFinger \(backup) (menu: 系统设置 → 指纹算法, where the model offers it) and run this "
+            + "command again, or add --users-only to restore the users without their fingerprints (staff enrol their fingers again)"
     }
 
     /// The users and templates of a stored backup.
@@ -78,14 +102,22 @@ public enum TerminalBackups {
 
     /// Writes a backup's users and templates to a connected terminal, then reads them back and counts them.
     /// - Parameter progress: told of the upload (bytes done, total).
-    public static func restore(_ record: TerminalBackupRecord, to client: ZKClient, layout: ZKUserLayout,
+    /// - Parameter usersOnly: restore the users without their templates (the backup's fingerprint version differs).
+    /// - Throws: ``TerminalBackupError`` before writing anything when the terminal's fingerprint version differs from the
+    ///   backup's and `usersOnly` is false.
+    public static func restore(_ record: TerminalBackupRecord, to client: ZKClient, layout: ZKUserLayout, usersOnly: Bool = false,
                                progress: ZKProgress? = nil) async throws -> TerminalRestoreReport {
-        let (users, templates) = try contents(of: record)
+        let (users, allTemplates) = try contents(of: record)
+        if !usersOnly, let refusal = templateRefusal(backup: fingerprintVersion(of: record), target: await fingerprintVersion(of: client),
+                                                     role: record.role, templates: allTemplates.count) {
+            throw TerminalBackupError(description: refusal)
+        }
+        let templates = usersOnly ? [] : allTemplates
         try await client.restore(users: users, layout: layout, templates: templates, progress: progress)
         let readUsers = try await client.users()
         let readTemplates = try await client.templates()
         return TerminalRestoreReport(backupID: record.id, backupTakenAt: record.takenAt, backupUsers: record.userCount,
-                                     backupTemplates: record.templateCount, terminalUsers: readUsers.count, terminalTemplates: readTemplates.count)
+                                     backupTemplates: usersOnly ? 0 : record.templateCount, terminalUsers: readUsers.count, terminalTemplates: readTemplates.count)
     }
 }
 

@@ -13,6 +13,10 @@ struct SimulatedTerminal: Sendable {
     var templates: [ZKFingerprintTemplate]
     var records: [ZKAttendanceRecord]
     var isEnabled = true
+    /// Every time the terminal was disabled, with what it did meanwhile (the last may still be open).
+    var disabledIntervals: [ZKTerminalSimulator.DisabledInterval] = []
+    /// Punches made while the keypad was locked: logged (and sent live) once the terminal is enabled again.
+    var heldPunches: [ZKAttendanceRecord] = []
     /// The terminal clock's distance from `clock` (SET_TIME changes it).
     var clockOffset: TimeInterval
     var faults = ZKTerminalSimulator.Faults()
@@ -75,7 +79,7 @@ struct SimulatedTerminal: Sendable {
         case "~SerialNumber": return configuration.serialNumber
         case "~Platform": return configuration.platform
         case "~DeviceName": return configuration.deviceName
-        case "~ZKFPVersion": return "10"
+        case "~ZKFPVersion": return String(configuration.fingerprintVersion)
         case "~ExtendFmt": return configuration.attendanceLayout == .full ? "1" : "0"
         case "~UserExtFmt": return configuration.userLayout == .zk8 ? "1" : "0"
         case "FaceFunOn": return "0"
@@ -143,11 +147,32 @@ struct SimulatedTerminal: Sendable {
         templates.removeAll { $0.uid == uid }
     }
 
-    /// Records a punch; the uid is the enrolled user's (or the user id read as a number).
-    mutating func appendPunch(userID: String, verifyType: UInt8, state: UInt8, at time: ZKLocalTime?) -> ZKAttendanceRecord {
+    /// A punch at the terminal; the uid is the enrolled user's (or the user id read as a number).
+    func makePunch(userID: String, verifyType: UInt8, state: UInt8, at time: ZKLocalTime?) -> ZKAttendanceRecord {
         let uid = users.first { $0.userID == userID }?.uid ?? UInt16(userID) ?? 0
-        let record = ZKAttendanceRecord(uid: uid, userID: userID, time: time ?? now(), verifyType: verifyType, state: state)
-        records.append(record)
-        return record
+        return ZKAttendanceRecord(uid: uid, userID: userID, time: time ?? now(), verifyType: verifyType, state: state)
+    }
+
+    // MARK: Enabled and disabled
+
+    /// DISABLEDEVICE: the keypad and sensor lock; an interval opens (a second DISABLEDEVICE keeps the one open).
+    mutating func disable() {
+        guard isEnabled else { return }
+        isEnabled = false
+        disabledIntervals.append(ZKTerminalSimulator.DisabledInterval(start: .now))
+    }
+
+    /// ENABLEDEVICE: the interval closes (the hub then logs the punches held meanwhile).
+    mutating func enable() {
+        guard !isEnabled else { return }
+        isEnabled = true
+        if !disabledIntervals.isEmpty { disabledIntervals[disabledIntervals.count - 1].end = .now }
+    }
+
+    /// Notes a command handled while disabled, in the open interval.
+    mutating func noteWhileDisabled(_ command: ZKCommand, attendanceBytes: Int = 0) {
+        guard !isEnabled, !disabledIntervals.isEmpty else { return }
+        disabledIntervals[disabledIntervals.count - 1].commands.append(command)
+        disabledIntervals[disabledIntervals.count - 1].attendanceBytesServed += attendanceBytes
     }
 }

@@ -60,6 +60,7 @@ struct SimulatedTerminalSession: Sendable {
     private(set) var awaitingEventAck = false
     private var queuedEvents: [ZKPacket] = []
     private var readBuffer: [UInt8]?
+    private var readBufferIsAttendance = false
     private var upload: Upload?
 
     init(transport: SimulatedTransport) { self.transport = transport }
@@ -79,6 +80,7 @@ struct SimulatedTerminalSession: Sendable {
         }
         if packet.command == .ackOK { return eventAcknowledged(terminal: &terminal) }
         terminal.counters.commandsHandled += 1
+        terminal.noteWhileDisabled(packet.command)
         let outputs = answer(packet, terminal: &terminal)
         guard terminal.faults.garbageReplies else { return outputs }
         return [.garbage(terminal.garbage())] + outputs.filter { $0 == .endSession }
@@ -137,10 +139,10 @@ struct SimulatedTerminalSession: Sendable {
             phase = .unconnected
             return reply(.ackOK) + [.endSession]
         case .enableDevice:
-            terminal.isEnabled = true
+            terminal.enable()
             return reply(.ackOK)
         case .disableDevice:
-            terminal.isEnabled = false
+            terminal.disable()
             return reply(.ackOK)
         case .getVersion:
             return reply(.ackOK, Array(terminal.configuration.firmware.utf8) + [0])
@@ -170,8 +172,16 @@ struct SimulatedTerminalSession: Sendable {
         case .prepareBuffer:
             guard let wanted = try? ZKBufferedRead.parsePrepareRequest(request.payload),
                   let dataset = terminal.dataset(command: wanted.command, fct: wanted.fct) else { return reply(.ackError) }
-            if dataset.count <= Self.directDataLimit { return reply(.data, dataset) }
+            if dataset.count <= Self.directDataLimit {
+                if wanted.command == .attendanceRead {
+                    terminal.counters.attendanceBytesServed += dataset.count
+                    terminal.noteWhileDisabled(.data, attendanceBytes: dataset.count)
+                }
+                return reply(.data, dataset)
+            }
+            // The snapshot: the set as it is now; punches logged after this are not in it.
             readBuffer = dataset
+            readBufferIsAttendance = wanted.command == .attendanceRead
             return reply(.ackOK, ZKBufferedRead.bufferReadyReply(size: dataset.count))
         case .readBuffer:
             return readChunk(request, terminal: &terminal)
@@ -244,6 +254,10 @@ struct SimulatedTerminalSession: Sendable {
         let (start, size) = wanted
         terminal.counters.readBufferChunksServed += 1
         terminal.chunksSinceFaultsSet += 1
+        if readBufferIsAttendance {
+            terminal.counters.attendanceBytesServed += size
+            terminal.noteWhileDisabled(.data, attendanceBytes: size)
+        }
         let chunk = buffer[start..<(start + size)]
         let pieceSize = max(1, transport == .tcp ? (terminal.faults.dataPacketSize ?? size) : terminal.faults.udpDataPacketSize)
         let pieces = stride(from: chunk.startIndex, to: chunk.endIndex, by: pieceSize).map {

@@ -44,6 +44,26 @@ struct SimulatorHub: Sendable {
         guard connections[key] != nil else { return }  // ended (EXIT, drop) while the peer kept talking
         let outputs = connections[key]!.session.receive(bytes, terminal: &terminal)
         deliver(outputs, to: key)
+        if terminal.isEnabled && !terminal.heldPunches.isEmpty {
+            let held = terminal.heldPunches
+            terminal.heldPunches = []
+            for record in held { log(record) }
+        }
+    }
+
+    /// A punch at the terminal: held while the keypad is locked (the person punches again once it answers), else
+    /// appended to the log and sent live to every session registered for EF_ATTLOG.
+    mutating func punch(_ record: ZKAttendanceRecord) {
+        if terminal.isEnabled { log(record) } else { terminal.heldPunches.append(record) }
+    }
+
+    private mutating func log(_ record: ZKAttendanceRecord) {
+        terminal.records.append(record)
+        let event = ZKLiveAttendance(userID: record.userID, verifyType: record.verifyType, state: record.state, time: record.time)
+        for key in connections.keys {
+            let outputs = connections[key]!.session.queueAttendanceEvent(event, terminal: &terminal)
+            deliver(outputs, to: key)
+        }
     }
 
     /// A datagram from a UDP peer: its session is made on first contact and kept only once it has connected.

@@ -40,6 +40,8 @@ public final class ZKTerminalSimulator: Sendable {
         public var clockOffset: TimeInterval
         /// The zone the terminal's wall clock shows.
         public var timeZone: TimeZone
+        /// The fingerprint algorithm version `~ZKFPVersion` answers (ZKFinger 9 or 10).
+        public var fingerprintVersion: Int = 10
 
         public init(
             serialNumber: String = "SIM0000001",
@@ -108,10 +110,25 @@ public final class ZKTerminalSimulator: Sendable {
         public var ignoredWhileStalled = 0
         /// READ_BUFFER chunks served (whole or cut short).
         public var readBufferChunksServed = 0
+        /// Attendance log bytes sent (READ_BUFFER chunks of an attendance set, and sets sent whole).
+        public var attendanceBytesServed = 0
         public var liveEventsSent = 0
         public var liveEventsAcknowledged = 0
 
         public init() {}
+    }
+
+    /// One stretch of time the terminal was disabled (keypad and sensor locked), as the terminal saw it.
+    public struct DisabledInterval: Sendable {
+        public let start: ContinuousClock.Instant
+        /// Nil while it is still disabled.
+        public var end: ContinuousClock.Instant?
+        /// The commands handled meanwhile, in order (``ZKCommand/data`` for each attendance chunk or set served).
+        public var commands: [ZKCommand] = []
+        /// Attendance log bytes sent while disabled.
+        public var attendanceBytesServed = 0
+
+        public var duration: Duration? { end.map { $0 - start } }
     }
 
     /// A snapshot of the terminal.
@@ -208,20 +225,24 @@ public final class ZKTerminalSimulator: Sendable {
     // MARK: Driving the terminal
 
     /// Someone punches at the terminal: appends a record (at the terminal's clock unless `at` is given) and sends a
-    /// live event to every session registered for EF_ATTLOG. Returns the record.
+    /// live event to every session registered for EF_ATTLOG. Returns the record. While the terminal is disabled its
+    /// keypad and sensor do not answer: the punch is held and logged (and sent live) when it is enabled again, as
+    /// the person punching again once the terminal answers.
     @discardableResult
     public func punch(userID: String, verifyType: UInt8 = 1, state: UInt8 = 0, at time: ZKLocalTime? = nil) -> ZKAttendanceRecord {
         let record = hub.withLock { hub in
-            let record = hub.terminal.appendPunch(userID: userID, verifyType: verifyType, state: state, at: time)
-            let event = ZKLiveAttendance(userID: userID, verifyType: verifyType, state: state, time: record.time)
-            for key in hub.connections.keys {
-                let outputs = hub.connections[key]!.session.queueAttendanceEvent(event, terminal: &hub.terminal)
-                hub.deliver(outputs, to: key)
-            }
+            let record = hub.terminal.makePunch(userID: userID, verifyType: verifyType, state: state, at: time)
+            hub.punch(record)
             return record
         }
         changes.notify()
         return record
+    }
+
+    /// Someone clears the attendance log on the terminal's menu (数据管理 → 删除考勤记录).
+    public func clearLog() {
+        hub.withLock { $0.terminal.records.removeAll() }
+        changes.notify()
     }
 
     /// Sets the faults (replacing the previous ones). Clearing a stall sends live events that waited.
@@ -245,6 +266,9 @@ public final class ZKTerminalSimulator: Sendable {
     public var isEnabled: Bool { hub.withLock { $0.terminal.isEnabled } }
 
     public var counters: Counters { hub.withLock { $0.terminal.counters } }
+
+    /// Every time the terminal was disabled since the simulator was made, oldest first.
+    public var disabledIntervals: [DisabledInterval] { hub.withLock { $0.terminal.disabledIntervals } }
 
     public var state: State {
         hub.withLock { hub in

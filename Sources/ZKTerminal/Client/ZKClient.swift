@@ -15,6 +15,44 @@ public struct ZKDeviceInfo: Sendable, Equatable, Codable {
     public var recordCapacity: Int
 }
 
+/// What a read of the attendance log brought (``ZKClient/attendance(after:progress:)``).
+public struct ZKAttendanceRead: Sendable {
+    public enum Kind: String, Sendable {
+        /// The count said nothing was added: nothing was transferred, the keypad was never locked.
+        case unchanged
+        /// Only the records after the mark were transferred.
+        case newOnly = "new-only"
+        /// The whole log was transferred (the first read, or a log that does not continue the mark).
+        case whole
+    }
+
+    /// The records after the mark (every record, for a whole read), oldest first.
+    public let records: [ZKAttendanceRecord]
+    /// Where this read ended: the mark for the next one.
+    public let mark: ZKLogMark
+    public let kind: Kind
+    /// Records in the terminal's log.
+    public let logRecords: Int
+    /// Attendance bytes transferred (READ_BUFFER, or the set sent whole).
+    public let transferredBytes: Int
+    /// How long the terminal was disabled (keypad and sensor locked) for this read, measured here from DISABLEDEVICE sent to
+    /// ENABLEDEVICE acknowledged; nil when it was not disabled. With ``heldDisabledForTransfer`` the transfer's time adds.
+    public let disabled: Duration?
+    /// The firmware refused READ_BUFFER once enabled, so the transfer ran with the terminal disabled as well.
+    public let heldDisabledForTransfer: Bool
+
+    public init(records: [ZKAttendanceRecord], mark: ZKLogMark, kind: Kind, logRecords: Int, transferredBytes: Int, disabled: Duration?,
+                heldDisabledForTransfer: Bool = false) {
+        self.records = records
+        self.mark = mark
+        self.kind = kind
+        self.logRecords = logRecords
+        self.transferredBytes = transferredBytes
+        self.disabled = disabled
+        self.heldDisabledForTransfer = heldDisabledForTransfer
+    }
+}
+
 /// Progress of a long download: bytes so far of the total.
 public typealias ZKProgress = @Sendable (_ done: Int, _ total: Int) -> Void
 
@@ -203,12 +241,97 @@ public actor ZKClient {
     /// Every attendance record on the terminal. The record layout is derived from the dataset size and the
     /// record count; a size that fits no layout is an error naming the terminal and its firmware.
     public func attendance(progress: ZKProgress? = nil) async throws(ZKClientError) -> [ZKAttendanceRecord] {
-        try await withDeviceDisabled { () async throws(ZKClientError) -> [ZKAttendanceRecord] in
-            let sizes = try await freeSizes()
-            if sizes.records == 0 { return [] }
-            let dataset = try await readBuffer(command: .attendanceRead, table: nil, what: "attendance records", progress: progress)
-            do { return try ZKDataset.attendance(dataset, records: sizes.records).1 } catch { throw violation("attendance records: \(error)") }
+        try await attendance(after: nil, progress: progress).records
+    }
+
+    /// The attendance records added since `mark` (every record when `mark` is nil), locking the keypad only while the
+    /// terminal copies its log into its buffer, never during the transfer.
+    ///
+    /// 1. GET_FREE_SIZES with the terminal enabled: when the count is the mark's and the log is not full, nothing is read.
+    /// 2. DISABLEDEVICE, GET_FREE_SIZES, PREPARE_BUFFER (the terminal snapshots the log into its buffer), ENABLEDEVICE.
+    /// 3. With the keypad usable again: READ_BUFFER of the bytes after the mark only (one record of overlap, checked
+    ///    against the mark; a log that was cleared or rolled over, or firmware that serves from the start whatever was
+    ///    asked, is read whole instead), then FREE_DATA.
+    ///
+    /// Firmware that refuses READ_BUFFER once enabled is read the old way, disabled for the whole transfer, and the
+    /// result says so (``ZKAttendanceRead/heldDisabledForTransfer``).
+    public func attendance(after mark: ZKLogMark?, progress: ZKProgress? = nil) async throws(ZKClientError) -> ZKAttendanceRead {
+        let before = try await freeSizes()
+        switch ZKLogRead.change(since: mark, records: before.records, capacity: before.recordCapacity) {
+        case .unchanged:
+            return ZKAttendanceRead(records: [], mark: mark ?? .empty, kind: .unchanged, logRecords: before.records, transferredBytes: 0, disabled: nil)
+        case .empty:
+            return ZKAttendanceRead(records: [], mark: .empty, kind: (mark?.records ?? 0) == 0 ? .unchanged : .whole, logRecords: 0,
+                                    transferredBytes: 0, disabled: nil)
+        case .grown:
+            break
         }
+        let what = "attendance records"
+        let clock = ContinuousClock()
+        let started = clock.now
+        let (sizes, prepared) = try await withDeviceDisabled { () async throws(ZKClientError) -> (ZKFreeSizes, PreparedBuffer?) in
+            let sizes = try await freeSizes()
+            if sizes.records == 0 { return (sizes, nil) }
+            return (sizes, try await prepareBuffer(command: .attendanceRead, table: nil, what: what))
+        }
+        let disabled = clock.now - started
+        guard let prepared else {
+            return ZKAttendanceRead(records: [], mark: .empty, kind: .whole, logRecords: 0, transferredBytes: 0, disabled: disabled)
+        }
+        let layout: ZKAttendanceLayout
+        do {
+            layout = try ZKLogRead.layout(datasetBytes: prepared.size, records: sizes.records)
+        } catch {
+            _ = try? await exchange(.freeData, what: "FREE_DATA", checkReply: false)
+            throw violation("\(what): \(error)")
+        }
+        var heldDisabled = false
+        let read = { (range: ZKLogRead.Range) async throws(ZKClientError) -> ArraySlice<UInt8> in
+            switch prepared {
+            case .direct(let dataset):
+                guard range.end <= dataset.count else { throw self.violation("\(what): \(dataset.count) bytes sent, \(prepared.size) announced") }
+                return dataset[range.start..<range.end]
+            case .buffered:
+                do throws(ZKClientError) {
+                    return try await self.readBufferRange(range.start..<range.end, total: prepared.size, what: what, progress: progress)[...]
+                } catch let error where !heldDisabled && Self.isRefusal(error) {
+                    // Firmware that frees its buffer on ENABLEDEVICE: read it the old way, keypad locked throughout.
+                    self.logger.warning("the terminal refuses READ_BUFFER once enabled; reading with it disabled", metadata: ["error": "\(error)"])
+                    heldDisabled = true
+                    return try await self.withDeviceDisabled { () async throws(ZKClientError) -> ArraySlice<UInt8> in
+                        let again = try await self.prepareBuffer(command: .attendanceRead, table: nil, what: what)
+                        guard again.size == prepared.size else { throw self.violation("\(what): the log changed while the keypad was locked") }
+                        return try await self.readBufferRange(range.start..<range.end, total: again.size, what: what, progress: progress)[...]
+                    }
+                }
+            }
+        }
+        var range = ZKLogRead.tail(after: mark, records: sizes.records, layout: layout)
+        var bytes = try await read(range)
+        var transferred = bytes.count
+        var kind = ZKAttendanceRead.Kind.whole
+        if range.firstRecord > 0, let mark {
+            if ZKLogRead.continues(mark, tail: bytes) {
+                kind = .newOnly
+                bytes = bytes.dropFirst(layout.rawValue)
+            } else {
+                logger.notice("the terminal's log does not continue the last read (cleared, rolled over, or the firmware ignores the offset); reading it whole")
+                range = ZKLogRead.whole(records: sizes.records, layout: layout)
+                bytes = try await read(range)
+                transferred += bytes.count
+            }
+        }
+        if case .buffered = prepared { _ = try await exchange(.freeData, what: "FREE_DATA", checkReply: false) }
+        let records: [ZKAttendanceRecord]
+        do { records = try layout.decodeAll(bytes) } catch { throw violation("\(what): \(error)") }
+        let newest = kind == .newOnly && bytes.isEmpty ? (mark?.newest ?? []) : Array(bytes.suffix(layout.rawValue))
+        return ZKAttendanceRead(records: records, mark: ZKLogMark(records: sizes.records, newest: newest), kind: kind, logRecords: sizes.records,
+                                transferredBytes: transferred, disabled: disabled, heldDisabledForTransfer: heldDisabled)
+    }
+
+    private static func isRefusal(_ error: ZKClientError) -> Bool {
+        if case .refused = error { return true }
+        return false
     }
 
     /// Every fingerprint template.
@@ -221,41 +344,72 @@ public actor ZKClient {
         }
     }
 
+    /// What PREPARE_BUFFER gave: the whole set at once (small sets), or the size of the set now in the terminal's buffer.
+    enum PreparedBuffer: Sendable {
+        case direct([UInt8])
+        case buffered(size: Int)
+
+        var size: Int {
+            switch self {
+            case .direct(let dataset): dataset.count
+            case .buffered(let size): size
+            }
+        }
+    }
+
     /// The buffered read: PREPARE_BUFFER, then READ_BUFFER chunk by chunk (PREPARE_DATA, DATA..., ACK_OK),
     /// then FREE_DATA. A chunk whose reply times out is asked for again (up to 3 times); a connection that
     /// breaks ends the read with ``ZKClientError/connectionLost(device:during:)``.
     private func readBuffer(command: ZKCommand, table: ZKTable?, what: String, progress: ZKProgress?) async throws(ZKClientError) -> [UInt8] {
+        let prepared = try await prepareBuffer(command: command, table: table, what: what)
+        guard case .buffered(let total) = prepared else {
+            if case .direct(let dataset) = prepared { return dataset }
+            return []
+        }
+        let data = try await readBufferRange(0..<total, total: total, what: what, progress: progress)
+        _ = try await exchange(.freeData, what: "FREE_DATA", checkReply: false)
+        return data
+    }
+
+    /// PREPARE_BUFFER: the terminal copies the data set into its buffer and announces its size (or sends a small set whole).
+    private func prepareBuffer(command: ZKCommand, table: ZKTable?, what: String) async throws(ZKClientError) -> PreparedBuffer {
         let request = ZKBufferedRead.prepareRequest(command: command, fct: table?.rawValue ?? 0)
         let prepared = try await exchange(.prepareBuffer, payload: request, what: "PREPARE_BUFFER for \(what)", checkReply: false)
-        if prepared.command == .data { return prepared.payload }  // small sets come back whole
+        if prepared.command == .data { return .direct(prepared.payload) }  // small sets come back whole
         guard prepared.command == .ackOK else {
             throw .refused(device: device, command: "PREPARE_BUFFER for \(what)", reply: prepared.command.description)
         }
         let total: Int
         do { total = try ZKBufferedRead.parseBufferReadyReply(prepared.payload) } catch { throw violation("PREPARE_BUFFER reply: \(error)") }
         guard total <= 256 * 1024 * 1024 else { throw violation("\(what): the terminal announces \(total) bytes") }
+        return .buffered(size: total)
+    }
+
+    /// READ_BUFFER of `range` of the buffered set (of `total` bytes), chunk by chunk.
+    private func readBufferRange(_ range: Range<Int>, total: Int, what: String, progress: ZKProgress?) async throws(ZKClientError) -> [UInt8] {
+        guard range.lowerBound >= 0, range.upperBound <= total else { throw violation("\(what): bytes \(range) asked of \(total)") }
         let chunkSize = configuration.endpoint.transport == .tcp ? 0xFFC0 : 16 * 1024
         var data: [UInt8] = []
-        data.reserveCapacity(total)
-        var start = 0
-        progress?(0, total)
-        while start < total {
-            let size = min(chunkSize, total - start)
+        data.reserveCapacity(range.count)
+        var start = range.lowerBound
+        progress?(0, range.count)
+        while start < range.upperBound {
+            let size = min(chunkSize, range.upperBound - start)
             var attempt = 0
             while true {
                 attempt += 1
                 do {
-                    data += try await readChunk(start: start, size: size, what: what)
+                    try await readChunk(start: start, size: size, what: what, into: &data)
                     break
                 } catch let error where attempt < 3 && Self.isTimeout(error) {
                     logger.warning("chunk timed out, asking again", metadata: ["start": "\(start)", "attempt": "\(attempt)"])
+                    data.removeLast(data.count - (start - range.lowerBound))
                     connection?.inbox.discardPending()
                 }
             }
             start += size
-            progress?(start, total)
+            progress?(start - range.lowerBound, range.count)
         }
-        _ = try await exchange(.freeData, what: "FREE_DATA", checkReply: false)
         return data
     }
 
@@ -264,14 +418,16 @@ public actor ZKClient {
         return false
     }
 
-    private func readChunk(start: Int, size: Int, what: String) async throws(ZKClientError) -> [UInt8] {
+    /// One READ_BUFFER chunk, appended to `data` as it arrives (no copy of the chunk on its own).
+    private func readChunk(start: Int, size: Int, what: String, into data: inout [UInt8]) async throws(ZKClientError) {
         let id = try await send(.readBuffer, payload: ZKBufferedRead.readRequest(start: start, size: size), what: "READ_BUFFER")
         let label = "\(what) bytes \(start)..<\(start + size)"
         var first = try await receive(replyTo: id, what: label)
         if first.command == .data {
             // Some firmware skips PREPARE_DATA for a chunk that fits one packet.
             guard first.payload.count == size else { throw violation("\(label): DATA of \(first.payload.count) bytes") }
-            return first.payload
+            data.append(contentsOf: first.payload)
+            return
         }
         guard first.command == .prepareData else {
             throw .refused(device: device, command: "READ_BUFFER \(label)", reply: first.command.description)
@@ -279,16 +435,16 @@ public actor ZKClient {
         let announced: Int
         do { announced = try ZKBufferedRead.parsePrepareData(first.payload) } catch { throw violation("\(label): \(error)") }
         guard announced == size else { throw violation("\(label): the terminal prepares \(announced) bytes") }
-        var chunk: [UInt8] = []
-        chunk.reserveCapacity(size)
+        var received = 0
         while true {
             first = try await receive(replyTo: id, what: label)
             if first.command == .data {
-                chunk += first.payload
-                guard chunk.count <= size else { throw violation("\(label): \(chunk.count) bytes sent") }
+                received += first.payload.count
+                guard received <= size else { throw violation("\(label): \(received) bytes sent") }
+                data.append(contentsOf: first.payload)
             } else if first.command == .ackOK {
-                guard chunk.count == size else { throw violation("\(label): the chunk ended after \(chunk.count) bytes") }
-                return chunk
+                guard received == size else { throw violation("\(label): the chunk ended after \(received) bytes") }
+                return
             } else {
                 throw violation("\(label): unexpected \(first.command) inside a chunk")
             }

@@ -89,6 +89,43 @@ public enum ZKAttendanceLayout: Int, Sendable, CaseIterable {
     }
 }
 
+extension ZKAttendanceLayout {
+    /// Decodes consecutive records of this layout (a download's body, or a part of it) in one pass over the bytes.
+    /// The same fields as ``decode(_:)``; a byte count that is not a whole number of records is an error.
+    public func decodeAll(_ body: ArraySlice<UInt8>) throws(ZKDecodeError) -> [ZKAttendanceRecord] {
+        let size = rawValue
+        guard body.count % size == 0 else {
+            throw .inconsistentLength(what: "\(size)-byte attendance records", declared: body.count / size * size, actual: body.count)
+        }
+        var result: [ZKAttendanceRecord] = []
+        result.reserveCapacity(body.count / size)
+        body.withUnsafeBufferPointer { bytes in
+            func u16(_ i: Int) -> UInt16 { UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 }
+            func u32(_ i: Int) -> UInt32 { UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24 }
+            var at = 0
+            while at < bytes.count {
+                switch self {
+                case .compact:
+                    let uid = u16(at)
+                    result.append(ZKAttendanceRecord(uid: uid, userID: String(uid), time: ZKLocalTime(packed: u32(at + 3)),
+                                                     verifyType: bytes[at + 2], state: bytes[at + 7]))
+                case .numeric:
+                    result.append(ZKAttendanceRecord(uid: nil, userID: String(u32(at)), time: ZKLocalTime(packed: u32(at + 4)),
+                                                     verifyType: bytes[at + 8], state: bytes[at + 9], workCode: u32(at + 12)))
+                case .full:
+                    var length = 0
+                    while length < 24 && bytes[at + 2 + length] != 0 { length += 1 }
+                    let userID = String(decoding: UnsafeBufferPointer(rebasing: bytes[(at + 2)..<(at + 2 + length)]), as: UTF8.self)
+                    result.append(ZKAttendanceRecord(uid: u16(at), userID: userID, time: ZKLocalTime(packed: u32(at + 27)),
+                                                     verifyType: bytes[at + 26], state: bytes[at + 31]))
+                }
+                at += size
+            }
+        }
+        return result
+    }
+}
+
 /// A whole dataset as a bulk read returns it: a u32 byte count, then the records.
 public enum ZKDataset {
     /// Splits a dataset into its body, checking the declared byte count against what arrived.
@@ -124,13 +161,6 @@ public enum ZKDataset {
     public static func attendance(_ dataset: [UInt8], records: Int) throws(ZKDecodeError) -> (ZKAttendanceLayout?, [ZKAttendanceRecord]) {
         let body = try body(dataset, what: "attendance dataset")
         guard let layout = try attendanceLayout(bodyBytes: body.count, records: records) else { return (nil, []) }
-        var result: [ZKAttendanceRecord] = []
-        result.reserveCapacity(records)
-        var i = body.startIndex
-        while i < body.endIndex {
-            result.append(try layout.decode(body[i..<(i + layout.rawValue)]))
-            i += layout.rawValue
-        }
-        return (layout, result)
+        return (layout, try layout.decodeAll(body))
     }
 }

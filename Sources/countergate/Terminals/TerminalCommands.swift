@@ -128,7 +128,7 @@ struct TerminalCommand: AsyncParsableCommand {
     }
 
     struct Sync: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Download every record and store the new ones (a re-run stores nothing twice).")
+        static let configuration = CommandConfiguration(abstract: "Download every record and store the new ones (a re-run stores nothing twice; the keypad is locked only while the terminal snapshots its log).")
         @OptionGroup var target: Target
 
         func run() async throws {
@@ -140,7 +140,9 @@ struct TerminalCommand: AsyncParsableCommand {
                 return try await sync.pull(client, progress: progressBar("downloading"))
             }
             await client.disconnect()
-            printLine("\(report.device) (serial \(report.serialNumber)): \(report.records) records, \(report.inserted) new, \(report.alreadyStored) already stored, \(report.flagged) flagged for review")
+            printLine("\(report.device) (serial \(report.serialNumber)): \(report.records) records, \(report.inserted) new, "
+                      + "\(report.alreadyStored) already stored, \(report.flagged) flagged for review; \(report.logRecords) in its log"
+                      + (report.disabledSeconds.map { String(format: "; keypad locked %.0f ms", $0 * 1000) } ?? ""))
             if abs(report.clockDrift) > TimeInterval(sync.settings.maxClockDriftSeconds) {
                 printLine("the terminal's clock is \(Int(abs(report.clockDrift).rounded())) s \(report.clockDrift > 0 ? "ahead" : "behind"): correct it with `countergate terminal time set`")
             }

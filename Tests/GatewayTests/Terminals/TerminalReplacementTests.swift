@@ -35,11 +35,13 @@ struct TerminalReplacementTests {
         let store: HallStore
         let users = ZKTerminalSimulator.demoUsers()
 
-        init(newUsers: [ZKUser] = []) async throws {
+        init(newUsers: [ZKUser] = [], newFingerprintVersion: Int = 10) async throws {
             let clock = ManualClock(TerminalReplacementTests.now)
             old = ZKTerminalSimulator(configuration: .init(serialNumber: "OLD0000001"), users: users,
                                       templates: TerminalReplacementTests.templates(for: users), clock: clock)
-            new = ZKTerminalSimulator(configuration: .init(serialNumber: "NEW0000002"), users: newUsers, clock: clock)
+            var newConfiguration = ZKTerminalSimulator.Configuration(serialNumber: "NEW0000002")
+            newConfiguration.fingerprintVersion = newFingerprintVersion
+            new = ZKTerminalSimulator(configuration: newConfiguration, users: newUsers, clock: clock)
             oldPort = try await old.start().tcp
             newPort = try await new.start().tcp
             var config = try HallConfiguration.defaults()
@@ -118,6 +120,28 @@ struct TerminalReplacementTests {
         let problem = try #require(report.problem)
         #expect(problem.contains("holds \(f.users.count + 1) users") && problem.contains("run this command again"))
         #expect(try await f.store.roleBinding("entrance-terminal")?.deviceID == report.rebinding.device.id)
+        await f.stop()
+    }
+
+    @Test("templates of ZKFinger 10 are refused onto a ZKFinger 9 terminal, with the reason and --users-only; nothing written or bound")
+    func otherFingerprintVersionRefused() async throws {
+        let f = try await Fixture(newFingerprintVersion: 9)
+        let backup = try await TerminalBackupService(config: f.config, store: f.store, bindings: nil, clock: SystemClock(), logger: Logger(label: "test"))
+            .backUp("entrance-terminal")
+        #expect(TerminalBackups.fingerprintVersion(of: try #require(try await f.store.latestTerminalBackup(role: "entrance-terminal"))) == 10)
+        let error = await #expect(throws: ReplacementError.self) {
+            try await f.replacement.replace(role: "entrance-terminal", with: "tcp://127.0.0.1:\(f.newPort)", options: .init(actor: "ops:test"))
+        }
+        let reason = try #require(error?.description)
+        #expect(reason.contains("ZKFinger 10") && reason.contains("ZKFinger 9") && reason.contains("--users-only"), "\(reason)")
+        #expect(f.new.state.users.isEmpty && f.new.state.templates.isEmpty)
+        #expect(try await f.store.roleBinding("entrance-terminal")?.deviceID == "t1")
+
+        // With --users-only the users go on, without their fingers.
+        let report = try await f.replacement.replace(role: "entrance-terminal", with: "tcp://127.0.0.1:\(f.newPort)",
+                                                     options: .init(actor: "ops:test", usersOnly: true))
+        #expect(report.problem == nil)
+        #expect(f.new.state.users.count == backup.userCount && f.new.state.templates.isEmpty)
         await f.stop()
     }
 

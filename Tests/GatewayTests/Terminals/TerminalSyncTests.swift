@@ -58,10 +58,80 @@ import ZKTerminal
         try await again.connect()
         let first = try await fixture.sync.pull(again)
         #expect(first.inserted == 30_000 && first.alreadyStored == 0)
+        // Nothing new: nothing transferred, nothing stored twice.
         let second = try await fixture.sync.pull(again)
-        #expect(second.inserted == 0 && second.alreadyStored == 30_000)
+        #expect(second.read == .unchanged && second.records == 0 && second.transferredBytes == 0 && second.inserted == 0)
         #expect(try await fixture.store.punchCount() == 30_000)
         await again.disconnect()
+        try await fixture.simulator.stop()
+    }
+
+    @Test("100,000 records: the keypad is locked only while the log is snapshotted; later pulls read only what is new")
+    func disabledOnlyForTheSnapshotAndOnlyNewRecordsRead() async throws {
+        let fixture = try await Fixture(records: Self.records(100_000))
+        let client = fixture.sync.makeClient()
+        try await client.connect()
+        let first = try await fixture.sync.pull(client)
+        #expect(first.read == .whole && first.inserted == 100_000 && first.transferredBytes == 100_000 * 40)
+        // The terminal's own record of the read: one disabled interval, holding the count, the snapshot and the enable,
+        // and not one attendance byte; the 62 chunks were served with the keypad usable.
+        let intervals = fixture.simulator.disabledIntervals
+        #expect(intervals.count == 1)
+        #expect(intervals.first?.commands == [.getFreeSizes, .prepareBuffer, .enableDevice])
+        #expect(intervals.first?.attendanceBytesServed == 0)
+        #expect(fixture.simulator.counters.attendanceBytesServed == 100_000 * 40)
+        let disabled = try #require(intervals.first?.duration)
+        #expect(disabled < .seconds(1), "disabled \(disabled)")
+        #expect(try #require(first.disabledSeconds) < 1)
+
+        // No new punch: nothing transferred, the terminal never disabled.
+        let served = fixture.simulator.counters.attendanceBytesServed
+        let second = try await fixture.sync.pull(client)
+        #expect(second.read == .unchanged && second.records == 0 && second.disabledSeconds == nil)
+        #expect(fixture.simulator.counters.attendanceBytesServed == served && fixture.simulator.disabledIntervals.count == 1)
+
+        // Three punches: only they (and the one record of overlap) are transferred and stored.
+        for user in ["1", "2", "3"] { fixture.simulator.punch(userID: user) }
+        let third = try await fixture.sync.pull(client)
+        #expect(third.read == .newOnly && third.records == 3 && third.inserted == 3 && third.logRecords == 100_003)
+        #expect(fixture.simulator.counters.attendanceBytesServed - served == 4 * 40)
+        #expect(try await fixture.store.punchCount() == 100_003)
+        #expect(fixture.simulator.disabledIntervals.allSatisfy { $0.attendanceBytesServed == 0 && $0.end != nil })
+        await client.disconnect()
+        try await fixture.simulator.stop()
+    }
+
+    @Test("a log cleared and refilled since the last pull does not continue it: read whole, nothing stored twice")
+    func aClearedLogIsReadWhole() async throws {
+        let fixture = try await Fixture(records: Self.records(3_000))
+        let client = fixture.sync.makeClient()
+        try await client.connect()
+        #expect(try await fixture.sync.pull(client).inserted == 3_000)
+        // Cleared on the terminal's menu, then more punches than before: the count grew, but the overlap differs.
+        fixture.simulator.clearLog()
+        let users = ZKTerminalSimulator.demoUsers()
+        for i in 0..<3_001 {
+            fixture.simulator.punch(userID: users[i % users.count].userID,
+                                    at: ZKLocalTime(Date(timeIntervalSince1970: 1_770_000_000 + Double(i)), in: HallTime.chinaStandardTime))
+        }
+        let again = try await fixture.sync.pull(client)
+        #expect(again.read == .whole && again.records == 3_001 && again.inserted == 3_001)
+        await client.disconnect()
+        try await fixture.simulator.stop()
+    }
+
+    @Test("a punch while the terminal is disabled is held, then logged when it is enabled again")
+    func punchesWaitWhileDisabled() async throws {
+        let fixture = try await Fixture(records: [])
+        let client = fixture.sync.makeClient()
+        try await client.connect()
+        let held = try await client.withDeviceDisabled { () async throws(ZKClientError) -> Int in
+            fixture.simulator.punch(userID: "4")
+            return fixture.simulator.state.records.count
+        }
+        #expect(held == 0)
+        try await fixture.simulator.waitUntil("the held punch is logged") { $0.state.records.count == 1 }
+        await client.disconnect()
         try await fixture.simulator.stop()
     }
 

@@ -79,50 +79,66 @@ struct PunchWriter {
 
     /// Inserts `punches` (each with its note from `flags`, if any); returns how many were new.
     func insert(_ punches: [Punch], flags: [PunchIdentity: String], receivedAt: Date) throws -> Int {
-        let received = receivedAt.storeSeconds
         var inserted = 0
+        // SQLite keeps bindings across resets: the receipt time is bound once.
+        try bulk.bind(8, integer: receivedAt.storeSeconds)
         for punch in punches {
-            inserted += try bulk.run(
-                .text(punch.terminalSerial), .text(punch.terminalUserID), .integer(punch.at.storeSeconds),
-                .text(punch.verification.code), .text(punch.direction.rawValue),
-                .optionalText(punch.staffID ?? staffOf[punch.terminalUserID]),
-                .optionalText(flags.isEmpty ? nil : flags[punch.identity]), .integer(received))
+            try bulk.bind(1, text: punch.terminalSerial)
+            try bulk.bind(2, text: punch.terminalUserID)
+            try bulk.bind(3, integer: punch.at.storeSeconds)
+            try bulk.bind(4, text: punch.verification.code)
+            try bulk.bind(5, text: punch.direction.rawValue)
+            try bulk.bind(6, text: punch.staffID ?? staffOf[punch.terminalUserID])
+            try bulk.bind(7, text: flags.isEmpty ? nil : flags[punch.identity])
+            inserted += try bulk.step()
         }
         return withExtendedLifetime(statement) { inserted }
     }
 }
 
-/// Runs one prepared INSERT many times, binding values with the SQLite C API.
+/// Runs one prepared INSERT many times, binding values with the SQLite C API: no argument array per row, and text bound
+/// straight from the string's own UTF-8 bytes (SQLite copies them), so a row costs no allocation on our side.
 struct BulkInsert {
-    enum Value {
-        case text(String)
-        case optionalText(String?)
-        case integer(Int64)
-    }
-
     let statement: OpaquePointer
     let connection: OpaquePointer?
 
     /// SQLite's "copy the bytes now" destructor (SQLITE_TRANSIENT, a macro Swift cannot import).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// Binds `values` to the statement's parameters 1..n, steps it once, and returns the rows it changed.
-    func run(_ values: Value...) throws -> Int {
-        sqlite3_reset(statement)
-        for (i, value) in values.enumerated() {
-            let index = Int32(i + 1)
-            let code: Int32
-            switch value {
-            case .text(let s): code = sqlite3_bind_text(statement, index, s, -1, Self.transient)
-            case .optionalText(let s?): code = sqlite3_bind_text(statement, index, s, -1, Self.transient)
-            case .optionalText(nil): code = sqlite3_bind_null(statement, index)
-            case .integer(let n): code = sqlite3_bind_int64(statement, index, n)
+    /// Binds parameter `index` (1-based) to `text`, or to NULL when it is nil.
+    func bind(_ index: Int32, text: String?) throws {
+        guard var text else { return try check(sqlite3_bind_null(statement, index)) }
+        let code = text.withUTF8 { bytes -> Int32 in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                // An empty string needs a non-null pointer, or SQLite binds NULL.
+                return sqlite3_bind_text(statement, index, "", 0, Self.transient)
             }
-            guard code == SQLITE_OK else { throw failure(code) }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(statement, index, $0, Int32(bytes.count), Self.transient)
+            }
         }
+        try check(code)
+    }
+
+    func bind(_ index: Int32, integer: Int64) throws {
+        try check(sqlite3_bind_int64(statement, index, integer))
+    }
+
+    /// Steps the statement once with the values bound, resets it for the next row, and returns the rows it changed.
+    func step() throws -> Int {
         let step = sqlite3_step(statement)
-        guard step == SQLITE_DONE else { throw failure(step) }
-        return Int(sqlite3_changes(connection))
+        guard step == SQLITE_DONE else {
+            let error = failure(step)
+            sqlite3_reset(statement)
+            throw error
+        }
+        let changed = Int(sqlite3_changes(connection))
+        sqlite3_reset(statement)
+        return changed
+    }
+
+    private func check(_ code: Int32) throws {
+        guard code == SQLITE_OK else { throw failure(code) }
     }
 
     private func failure(_ code: Int32) -> DatabaseError {

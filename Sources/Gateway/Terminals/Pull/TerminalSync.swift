@@ -8,15 +8,33 @@ import ServiceLifecycle
 import Synchronization
 import ZKTerminal
 
-/// What one full pull did, for logs, the CLI and tests.
+/// What one pull did, for logs, the CLI and tests.
 public struct TerminalPullReport: Sendable, Equatable {
     public let device: String
     public let serialNumber: String
+    /// Records read this time: the new ones (every one on a whole read).
     public let records: Int
     public let inserted: Int
     public let alreadyStored: Int
     public let flagged: Int
     public let clockDrift: TimeInterval
+    /// Records in the terminal's log.
+    public let logRecords: Int
+    /// Nothing new, only the new records, or the whole log.
+    public let read: ZKAttendanceRead.Kind
+    /// Attendance bytes transferred.
+    public let transferredBytes: Int
+    /// How long the terminal was disabled for this pull (DISABLEDEVICE sent to ENABLEDEVICE acknowledged); nil when it was not.
+    public let disabledSeconds: Double?
+}
+
+/// Where each terminal's log was last read (by serial number), so the next pull reads only what is new. Kept in memory:
+/// after the gateway starts, the first pull of each terminal reads its log whole (storing nothing twice).
+final class TerminalLogCursor: Sendable {
+    private let marks = Mutex<[String: ZKLogMark]>([:])
+
+    func mark(for serial: String) -> ZKLogMark? { marks.withLock { $0[serial] } }
+    func set(_ mark: ZKLogMark, for serial: String) { marks.withLock { $0[serial] = mark } }
 }
 
 /// What a terminal sync did, for whoever watches it (tests, the benchmark, later the health model).
@@ -39,6 +57,8 @@ public struct TerminalSync: Sendable {
     public var observer: (@Sendable (TerminalSyncEvent) -> Void)?
     /// Told of every heartbeat: answered, or failed with the reason.
     public var health: DeviceHealthMonitor?
+    /// Where the terminal's log was last read (shared by the copies of this sync, as one terminal's).
+    let cursor = TerminalLogCursor()
 
     public init(device: HallConfiguration.Device, settings: HallConfiguration.Attendance, store: HallStore, clock: any HallClock, logger: Logger,
                 observer: (@Sendable (TerminalSyncEvent) -> Void)? = nil) throws {
@@ -61,8 +81,10 @@ public struct TerminalSync: Sendable {
                        deviceName: "\(device.role) (\(device.address))"), logger: logger)
     }
 
-    /// One full pull on a connected client: device facts, clock, every record; stored in one transaction,
-    /// only once the whole download arrived (never half a download).
+    /// One pull on a connected client: device facts, clock, and the records added since the last pull (the whole log on
+    /// the first); stored in one transaction, only once the whole read arrived (never half a download). The terminal is
+    /// disabled only while it copies its log into its buffer; that time is logged and kept as the metric
+    /// `countergate_terminal_disabled_seconds{role}`.
     public func pull(_ client: ZKClient, progress: ZKProgress? = nil) async throws -> TerminalPullReport {
         let info = try await client.deviceInfo()
         let terminalTime = try await client.time()
@@ -71,24 +93,41 @@ public struct TerminalSync: Sendable {
         if abs(drift) > TimeInterval(settings.maxClockDriftSeconds) {
             logger.warning("terminal clock is off", metadata: ["drift_seconds": "\(Int(drift))", "fix": "countergate terminal time set --role \(device.role)"])
         }
+        let serial = info.serialNumber.isEmpty ? device.id : info.serialNumber
         let quarters = QuarterLog()
         let logger = self.logger
-        let records = try await client.attendance { done, total in
+        let read = try await client.attendance(after: cursor.mark(for: serial)) { done, total in
             progress?(done, total)
             let percent = total == 0 ? 100 : done * 100 / total
             if quarters.crossed(percent) {
                 logger.info("downloading attendance records", metadata: ["percent": "\(percent)", "bytes": "\(done)/\(total)"])
             }
         }
-        let converter = TerminalPunches(serialNumber: info.serialNumber.isEmpty ? device.id : info.serialNumber,
-                                        zone: HallTime.chinaStandardTime, now: now, clockDrift: drift,
+        let disabledSeconds = read.disabled.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        if let disabledSeconds {
+            GatewayMetrics.terminalDisabled(role: device.role, seconds: disabledSeconds)
+        }
+        let converter = TerminalPunches(serialNumber: serial, zone: HallTime.chinaStandardTime, now: now, clockDrift: drift,
                                         maxDrift: TimeInterval(settings.maxClockDriftSeconds))
-        let (punches, flags) = converter.convert(records)
-        let result = try await store.record(punches: punches, receivedAt: now, flags: flags)
-        let report = TerminalPullReport(device: device.id, serialNumber: converter.serialNumber, records: records.count,
-                                        inserted: result.inserted, alreadyStored: result.alreadyStored, flagged: flags.count, clockDrift: drift)
-        logger.info("attendance pulled", metadata: ["records": "\(report.records)", "new": "\(report.inserted)",
-                                                     "already_stored": "\(report.alreadyStored)", "flagged": "\(report.flagged)"])
+        var (inserted, alreadyStored, flagged) = (0, 0, 0)
+        if !read.records.isEmpty {
+            let (punches, flags) = converter.convert(read.records)
+            let result = try await store.record(punches: punches, receivedAt: now, flags: flags)
+            (inserted, alreadyStored, flagged) = (result.inserted, result.alreadyStored, flags.count)
+        }
+        // Only once stored: a read whose store failed is read again.
+        cursor.set(read.mark, for: serial)
+        let report = TerminalPullReport(device: device.id, serialNumber: serial, records: read.records.count, inserted: inserted,
+                                        alreadyStored: alreadyStored, flagged: flagged, clockDrift: drift, logRecords: read.logRecords,
+                                        read: read.kind, transferredBytes: read.transferredBytes, disabledSeconds: disabledSeconds)
+        var metadata: Logger.Metadata = ["read": "\(read.kind.rawValue)", "records": "\(report.records)", "log_records": "\(report.logRecords)",
+                                         "new": "\(report.inserted)", "already_stored": "\(report.alreadyStored)", "flagged": "\(report.flagged)",
+                                         "bytes": "\(report.transferredBytes)"]
+        if let disabledSeconds { metadata["disabled_ms"] = "\(Int((disabledSeconds * 1000).rounded()))" }
+        if read.heldDisabledForTransfer {
+            logger.warning("this terminal's firmware frees its buffer when enabled: it stayed disabled for the whole transfer", metadata: metadata)
+        }
+        logger.info("attendance pulled", metadata: metadata)
         observer?(.pulled(report))
         return report
     }
