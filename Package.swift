@@ -151,8 +151,8 @@ let package = Package(
         .executableTarget(name: "reader-probe", dependencies: ["BadgeReaders", "DeviceKit"], path: "Sources/reader-probe", swiftSettings: strict),
         // Test support shared by the test targets (fakes of what the OS gives the gateway); never linked into it.
         .target(name: "CounterGateTestSupport", path: "Sources/CounterGateTestSupport", swiftSettings: strict),
-        .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"], swiftSettings: strict),
-        .testTarget(name: "ZKTerminalTests", dependencies: ["ZKTerminal", "Simulators", "CounterCore"], swiftSettings: strict),
+        .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore", "CounterGateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "ZKTerminalTests", dependencies: ["ZKTerminal", "Simulators", "CounterCore", "CounterGateTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SimulatorsTests",
             dependencies: [
@@ -172,7 +172,7 @@ let package = Package(
         .testTarget(name: "DeviceKitTests", dependencies: ["ESCPOS", "BadgeReaders", "DeviceKit", "CounterGateTestSupport", "usb-probe"], swiftSettings: strict),
         // reader-probe is a dependency so that it is built beside the tests, which run it under umockdev.
         .testTarget(name: "BadgeReadersTests", dependencies: ["BadgeReaders", "DeviceKit", "CounterGateTestSupport", "Simulators", "reader-probe"], swiftSettings: strict),
-        .testTarget(name: "CounterTOMLTests", dependencies: ["CounterTOML"], swiftSettings: strict),
+        .testTarget(name: "CounterTOMLTests", dependencies: ["CounterTOML", "CounterGateTestSupport"], swiftSettings: strict),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig", "CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),
         .testTarget(

@@ -20,9 +20,8 @@
 /// let bytes = try job.bytes()
 /// ```
 public struct ESCPOSDocument: Sendable {
-    public enum Alignment: UInt8, Sendable {
-        case left = 0, center = 1, right = 2
-    }
+    /// Where a line sits (`ESC a n`); its own file, so the decoder is built without the encoder.
+    public typealias Alignment = ESCPOSAlignment
 
     public enum Font: UInt8, Sendable {
         /// 12×24 dots; ``PrinterProfile/columnsFontA`` per line.

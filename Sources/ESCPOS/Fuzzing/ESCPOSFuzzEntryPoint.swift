@@ -1,0 +1,56 @@
+// What the fuzzer feeds to the ESC/POS decoders; the libFuzzer harness (Fuzz/harness/escpos.swift) and the replay tests
+// call this.
+
+/// Fuzz entry point for the ESC/POS side of a printer: the stream decoder (what the simulated printers and the tests
+/// read back) and the status decoders (what a real printer answers to DLE EOT, GS r and ASB).
+public enum ESCPOSFuzzEntryPoint {
+    /// What one input did: the elements decoded, the bytes still pending at the end, and the refusals of the status
+    /// decoders.
+    public struct Outcome: Sendable, Equatable {
+        public var elements = 0
+        public var texts = 0
+        public var pendingAtEnd = 0
+        public var statusRefusals: [String] = []
+    }
+
+    /// The first byte picks how the stream is cut into reads (1-64 bytes) and the decoder's size bound; the rest is the
+    /// printer's input. Every byte is also read as a status reply to each real-time request, and every 4 bytes as an
+    /// ASB block. Never traps; memory stays within the decoder's bound.
+    public static func run(_ input: [UInt8]) -> Outcome {
+        var outcome = Outcome()
+        guard let selector = input.first else { return outcome }
+        let stream = input.dropFirst()
+        let cut = Int(selector % 64) + 1
+        // Small bounds too, so the "passed over" path of oversized commands is reached with small inputs.
+        var decoder = ESCPOSStreamDecoder(maxKeptBytes: selector & 0x80 == 0 ? 4 << 20 : 64)
+        var index = stream.startIndex
+        while index < stream.endIndex {
+            let end = min(index + cut, stream.endIndex)
+            count(decoder.decode(stream[index..<end]), into: &outcome)
+            index = end
+        }
+        outcome.pendingAtEnd = decoder.pendingByteCount
+        count(decoder.finish(), into: &outcome)
+
+        for byte in stream.prefix(256) {
+            for n in 1...4 {
+                do throws(ESCPOSStatusError) { _ = try ESCPOSStatus.decode(byte, for: n) } catch { outcome.statusRefusals.append(error.description) }
+            }
+            do throws(ESCPOSStatusError) { _ = try ESCPOSStatus.decodeTransmitStatus(byte) } catch { outcome.statusRefusals.append(error.description) }
+        }
+        var blocks = stream.prefix(256)[...]
+        while blocks.count >= 4 {
+            do throws(ESCPOSStatusError) { _ = try ESCPOSStatus.decodeASB(Array(blocks.prefix(4))) } catch { outcome.statusRefusals.append(error.description) }
+            blocks = blocks.dropFirst(4)
+        }
+        do throws(ESCPOSStatusError) { _ = try ESCPOSStatus.condition(fromReplies: Array(stream.prefix(16))) } catch {
+            outcome.statusRefusals.append(error.description)
+        }
+        return outcome
+    }
+
+    private static func count(_ elements: [ESCPOSElement], into outcome: inout Outcome) {
+        outcome.elements += elements.count
+        for element in elements { if case .text = element { outcome.texts += 1 } }
+    }
+}
