@@ -125,6 +125,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),  // the backups' checksums (Backup/)
             ],
             // The pages (HTML, CSS, JS; no build step), served under /pages: docs/pages.md.
             resources: [.copy("HTTP/Pages/site")],

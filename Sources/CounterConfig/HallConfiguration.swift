@@ -207,6 +207,8 @@ public struct HallConfiguration: Sendable {
     public var push = Push()
     /// The working hours (作息时间) punches are judged against: WorkingHoursConfiguration.swift.
     public var hours = Hours.standard
+    /// The gateway's own database backups: BackupConfiguration.swift.
+    public var backup = Backup()
     /// Every year of holiday data, in order: the shipped years, those `[calendar] files` adds, and those imported into
     /// the data folder's `calendar/` (``importedCalendarDirectory``), a later source replacing an earlier one's year.
     public var calendarYears: [HolidayYear]
@@ -427,6 +429,7 @@ public struct HallConfiguration: Sendable {
 
         let push = readPush(reader.table("push"), present: root["push"] != nil, hasPushTerminals: !seenPushSerials.isEmpty)
         let hours = readHours(reader.table("hours"), windows: Set(windows.map(\.number)))
+        let backup = readBackup(reader.table("backup"), dataDirectory: store.dataDirectory, baseDirectory: baseDirectory)
         let discoveryTable = reader.table("discovery")
         let discovery = Discovery(rescanIntervalSeconds: discoveryTable.int("rescan_interval_seconds", default: 5, range: 1...3600) ?? 5,
                                   hotplug: discoveryTable.bool("hotplug", default: true))
@@ -477,7 +480,7 @@ public struct HallConfiguration: Sendable {
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback, health: health,
                                  windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery,
-                                 push: push, hours: hours,
+                                 push: push, hours: hours, backup: backup,
                                  calendarYears: years, calendarOrigins: loaded.mapValues(\.origin), sourceFile: nil)
     }
 

@@ -23,7 +23,10 @@ struct Serve: AsyncParsableCommand {
         // Everything `config check` checks, before anything is created or opened.
         let startup = await reporting { try GatewayStartup.check(config) }
         let logger = global.makeLogger()
+        // One gateway per data folder; held until the process ends (restore is refused meanwhile).
+        let lock = await reporting { try GatewayRuntime.lockDataFolder(config) }
         let store = await reporting { try GatewayRuntime.openStore(config) }
+        defer { withExtendedLifetime(lock) {} }
         await reporting {
             try await GatewayRuntime.run(config: config, store: store, logger: logger, startup: startup) { host, port in
                 printLine("CounterGate is listening on \(HallHTTPServer.scheme(for: config.http))://\(host):\(port)/")
@@ -125,6 +128,8 @@ struct Demo: AsyncParsableCommand {
             logger.warning("no printer profiles in \(config.printing.profilesDirectory): the demo runs without simulated printers (run it from the repository, or set [printing] profiles_dir)")
         }
         let clock = commandClock
+        let lock = await reporting { try GatewayRuntime.lockDataFolder(config, purpose: "countergate demo") }
+        defer { withExtendedLifetime(lock) {} }
         let store = await reporting { try GatewayRuntime.openStore(config) }
         let seeded = await reporting {
             try await GatewayRuntime.syncConfiguration(config, store: store, clock: clock)

@@ -123,6 +123,10 @@ public enum GatewayRuntime {
             app.addServices(PostCoverService(watch: PostCoverWatch(desk: PostCoverDesk(config: config, store: store, clock: clock),
                                                                    events: events, logger: logger)))
         }
+        // The gateway's own database backups ([backup]; Backup/).
+        if config.backup.intervalHours > 0 {
+            app.addServices(BackupService(config: config, clock: clock, logger: logger))
+        }
         if let interval = SystemdNotifier.watchdogInterval(), notifier.isActive {
             app.addServices(WatchdogService(notifier: notifier, interval: interval, logger: logger))
         }
