@@ -29,6 +29,7 @@ public enum HallBackup {
         } catch {
             throw BackupError.io("cannot create the backup folder \(folder) ([backup] folder): \(error.localizedDescription); create it and give the service user write access")
         }
+        removeAbandonedParts(in: folder, hall: config.hall.name, now: instant)
         var sequence = 0
         var path = (folder as NSString).appendingPathComponent(BackupFileName.name(hall: config.hall.name, at: instant))
         while FileManager.default.fileExists(atPath: path) {
@@ -48,6 +49,18 @@ public enum HallBackup {
             if percent / 25 != shown { shown = percent / 25; progress("compressing: \(percent)% of \(total / 1024) KiB") }
         }
         return TakenBackup(path: path, manifest: manifest)
+    }
+
+    /// Deletes the parts (`….partial`) of this hall's backups that a process killed while writing left behind: those more
+    /// than an hour old, so a backup another process is writing now is left alone.
+    static func removeAbandonedParts(in folder: String, hall: String, now: Date) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names where name.hasSuffix(".partial") && BackupFileName.instant(of: String(name.prefix { $0 != "." }) + BackupFileName.suffix, hall: hall) != nil {
+            let path = (folder as NSString).appendingPathComponent(name)
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  now.timeIntervalSince(modified) > 3600 else { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
     /// The backups of `hall` in `folder`, newest first.

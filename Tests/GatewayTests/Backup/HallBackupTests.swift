@@ -65,6 +65,24 @@ struct HallBackupTests {
         #expect(try await reopened.staff().count == (try await store.staff().count))
     }
 
+    @Test("parts left by a backup killed while writing are removed by the next one after an hour; a part being written now is left")
+    func abandonedPartsAreRemoved() async throws {
+        let config = try Self.config()
+        _ = try await Self.filledStore(config, punches: 10)
+        let folder = config.backupFolder
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let now = Date()
+        let old = (folder as NSString).appendingPathComponent(BackupFileName.name(hall: config.hall.name, at: now.addingTimeInterval(-7200)) + ".image.partial")
+        let recent = (folder as NSString).appendingPathComponent(BackupFileName.name(hall: config.hall.name, at: now.addingTimeInterval(-60)) + ".partial")
+        let otherHall = (folder as NSString).appendingPathComponent(BackupFileName.name(hall: "另一个中心", at: now.addingTimeInterval(-7200)) + ".partial")
+        for path in [old, recent, otherHall] { #expect(FileManager.default.createFile(atPath: path, contents: Data("half".utf8))) }
+        for path in [old, otherHall] { try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-7200)], ofItemAtPath: path) }
+        _ = try HallBackup.take(config: config, into: folder, at: now)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: recent))
+        #expect(FileManager.default.fileExists(atPath: otherHall))
+    }
+
     @Test("restoring over a database keeps the replaced one beside it")
     func restoreKeepsThePrevious() async throws {
         let config = try Self.config()
