@@ -26,7 +26,9 @@ extension HallStore {
     /// - Parameter flags: a note per punch identity to keep with it (e.g. "terminal clock 12 min ahead").
     public func record(punches: [Punch], receivedAt: Date, flags: [PunchIdentity: String] = [:]) async throws -> PunchBatchResult {
         try await pool.write { db in
-            let inserted = try PunchWriter(db).insert(punches, flags: flags, receivedAt: receivedAt)
+            let writer = try PunchWriter(db)
+            let inserted = try writer.insert(punches, flags: flags, receivedAt: receivedAt)
+            try writer.recordBatch(db, at: receivedAt, source: "pull", punches: punches)
             return PunchBatchResult(inserted: inserted, alreadyStored: punches.count - inserted)
         }
     }
@@ -61,6 +63,8 @@ struct PunchWriter {
     private let statement: Statement
     private let bulk: BulkInsert
     private let staffOf: [String: String]
+    /// The rows inserted since the last ``recordBatch(_:at:source:punches:)``, sealed as they go (no query per row).
+    private let batch = SealedBatch(.punches)
 
     init(_ db: Database) throws {
         staffOf = try Dictionary(
@@ -82,13 +86,27 @@ struct PunchWriter {
         let received = receivedAt.storeSeconds
         var inserted = 0
         for punch in punches {
-            inserted += try bulk.run(
+            let values: [BulkInsert.Value] = [
                 .text(punch.terminalSerial), .text(punch.terminalUserID), .integer(punch.at.storeSeconds),
                 .text(punch.verification.code), .text(punch.direction.rawValue),
                 .optionalText(punch.staffID ?? staffOf[punch.terminalUserID]),
-                .optionalText(flags.isEmpty ? nil : flags[punch.identity]), .integer(received))
+                .optionalText(flags.isEmpty ? nil : flags[punch.identity]), .integer(received)]
+            let changed = try bulk.run(values)
+            if changed > 0 { batch.add(id: bulk.lastInsertedRowID, values: values.map(\.databaseValue)) }
+            inserted += changed
         }
         return withExtendedLifetime(statement) { inserted }
+    }
+
+    /// Appends the `punches.recorded` entry for the punches inserted since the last call, in the caller's transaction:
+    /// their ids and the SHA-256 of their rows (AuditRowSeal.swift), so `audit verify` sees a punch edited, deleted or
+    /// added later. Nothing is appended when none were new.
+    func recordBatch(_ db: Database, at: Date, source: String, punches: [Punch]) throws {
+        guard let seal = batch.take() else { return }
+        let serials = Set(punches.map(\.terminalSerial)).sorted()
+        let subject = serials.count == 1 ? serials[0] : "\(serials.count) terminals"
+        try AuditChain.append(db, at: at, actor: "gateway", action: "punches.recorded", subject: subject,
+                              detail: "\(seal.ids.count) punches stored (\(source)) from \(serials.joined(separator: ", "))", seal: seal)
     }
 }
 
@@ -98,6 +116,15 @@ struct BulkInsert {
         case text(String)
         case optionalText(String?)
         case integer(Int64)
+
+        /// The value as the table stores it, for the batch's seal.
+        var databaseValue: DatabaseValue {
+            switch self {
+            case .text(let s): return s.databaseValue
+            case .optionalText(let s): return s?.databaseValue ?? .null
+            case .integer(let n): return n.databaseValue
+            }
+        }
     }
 
     let statement: OpaquePointer
@@ -107,7 +134,13 @@ struct BulkInsert {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// Binds `values` to the statement's parameters 1..n, steps it once, and returns the rows it changed.
-    func run(_ values: Value...) throws -> Int {
+    func run(_ values: Value...) throws -> Int { try run(values) }
+
+    /// The rowid of the row the last `run` inserted.
+    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
+    /// Binds `values` to the statement's parameters 1..n, steps it once, and returns the rows it changed.
+    func run(_ values: [Value]) throws -> Int {
         sqlite3_reset(statement)
         for (i, value) in values.enumerated() {
             let index = Int32(i + 1)
