@@ -209,6 +209,8 @@ public struct HallConfiguration: Sendable {
     public var hours = Hours.standard
     /// The gateway's own database backups: BackupConfiguration.swift.
     public var backup = Backup()
+    /// Where the audit log's anchor key is: AuditConfiguration.swift.
+    public var audit = Audit()
     /// Every year of holiday data, in order: the shipped years, those `[calendar] files` adds, and those imported into
     /// the data folder's `calendar/` (``importedCalendarDirectory``), a later source replacing an earlier one's year.
     public var calendarYears: [HolidayYear]
@@ -430,6 +432,7 @@ public struct HallConfiguration: Sendable {
         let push = readPush(reader.table("push"), present: root["push"] != nil, hasPushTerminals: !seenPushSerials.isEmpty)
         let hours = readHours(reader.table("hours"), windows: Set(windows.map(\.number)))
         let backup = readBackup(reader.table("backup"), dataDirectory: store.dataDirectory, baseDirectory: baseDirectory)
+        let audit = readAudit(reader.table("audit"), baseDirectory: baseDirectory)
         let discoveryTable = reader.table("discovery")
         let discovery = Discovery(rescanIntervalSeconds: discoveryTable.int("rescan_interval_seconds", default: 5, range: 1...3600) ?? 5,
                                   hotplug: discoveryTable.bool("hotplug", default: true))
@@ -480,7 +483,7 @@ public struct HallConfiguration: Sendable {
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback, health: health,
                                  windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery,
-                                 push: push, hours: hours, backup: backup,
+                                 push: push, hours: hours, backup: backup, audit: audit,
                                  calendarYears: years, calendarOrigins: loaded.mapValues(\.origin), sourceFile: nil)
     }
 

@@ -57,9 +57,14 @@ public final class HallStore: Sendable {
     public let path: String
     public let durability: StoreDurability
     let pool: DatabasePool
+    /// Moves the audit log's anchor after each commit that appended to the log (nil: no anchor, as in most tests).
+    let anchorKeeper: AuditAnchorKeeper?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String, durability: StoreDurability = .full) throws {
+    /// - Parameter anchor: where the audit log's anchor and its key are (Audit/AuditAnchor.swift). Every process that
+    ///   writes to the hall's store passes it, so each keeps the anchor moving; the first to open a store with no key
+    ///   and no anchor creates both.
+    public init(path: String, durability: StoreDurability = .full, anchor: AuditAnchorFiles? = nil) throws {
         self.path = path
         self.durability = durability
         var config = Configuration()
@@ -75,6 +80,30 @@ public final class HallStore: Sendable {
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? error.description)
         }
+        if let anchor {
+            let keeper = AuditAnchorKeeper(files: anchor, pool: pool)
+            pool.add(transactionObserver: AuditGrowthObserver(keeper: keeper), extent: .databaseLifetime)
+            anchorKeeper = keeper
+            // An anchor that cannot be written never keeps the hall from working: the problem is kept for the
+            // start check, the status page and `audit verify` to report.
+            do {
+                let fm = FileManager.default
+                if !fm.fileExists(atPath: anchor.keyPath) && !fm.fileExists(atPath: anchor.headPath) {
+                    try keeper.reset()  // the first seal of this log
+                } else {
+                    keeper.note(try keeper.advance())  // entries another process wrote since the anchor last moved
+                }
+            } catch {
+                keeper.note("\(error)")
+            }
+        } else {
+            anchorKeeper = nil
+        }
+    }
+
+    deinit {
+        // A command that wrote and is about to exit leaves the anchor at its last entry.
+        anchorKeeper?.flush()
     }
 
     /// The names of the migrations applied to this database, in order.

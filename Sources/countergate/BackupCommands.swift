@@ -1,6 +1,7 @@
 // `countergate backup` (take, verify, list) and `countergate restore`: the gateway's own database backups (docs/operations.md).
 import ArgumentParser
 import CounterConfig
+import CounterStore
 import Foundation
 import Gateway
 
@@ -78,6 +79,7 @@ struct RestoreCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("The backup file.", valueName: "file.cgbackup")) var file: String
     @Flag(help: "Restore a backup of another hall ([hall] name differs) onto this one.") var otherHall = false
+    @Option(help: "Who restores, for the audit log (default: your login).") var actor: String = ProcessInfo.processInfo.environment["USER"] ?? "ops"
 
     func run() async throws {
         let config = global.loadConfiguration(allowDefaults: false)
@@ -87,6 +89,13 @@ struct RestoreCommand: AsyncParsableCommand {
         printLine("restored \(file) into \(config.databasePath)")
         printLine("  \(restored.manifest.hall), taken \(restored.manifest.createdAt), \(restored.manifest.summary)")
         if let previous = restored.previous { printLine("  the database it replaced is kept as \(previous)") }
+        // The restored log ends where the backup was taken, before the anchor: recorded in the log, and anchored there.
+        let (before, entry) = await reporting {
+            try await GatewayRuntime.openStore(config).reanchorAudit(
+                actor: actor, reason: "restored the backup \((file as NSString).lastPathComponent) taken \(restored.manifest.createdAt)",
+                at: commandClock.now())
+        }
+        printLine("  audit log: recorded as entry \(entry.id) and anchored there (the anchor said: \(before.description))")
         printLine("start the gateway again: systemctl start countergate (it brings an older schema up to date)")
     }
 }

@@ -140,18 +140,91 @@ struct NoticeCommand: AsyncParsableCommand {
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit log.",
-                                                    subcommands: [Verify.self])
+                                                    subcommands: [Verify.self, Reanchor.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the audit log's hash chain; exit 1 and name the entry if it was edited.")
+            abstract: "Check the audit log: its hash chain, the notices, punches, 补卡 and sign-ins its entries sealed, and its end against the anchor; exit 1 and name the first bad entry.")
         @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print the report as JSON.") var json = false
 
         func run() async throws {
             let config = global.loadConfiguration(allowDefaults: true)
-            let result = await reporting { try await GatewayRuntime.openStore(config).verifyAudit() }
-            printLine(result.description)
-            if case .broken = result { throw ExitCode.failure }
+            let report = await reporting { try await GatewayRuntime.openStore(config).auditReport() }
+            if json {
+                printJSON(AuditReportJSON(report))
+            } else {
+                for line in report.lines { printLine(line) }
+            }
+            if !report.isSound { throw ExitCode.failure }
+        }
+    }
+
+    struct Reanchor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record why the log's end moved (an older backup restored, the anchor or its key lost) and anchor it there.",
+            discussion: "The reason and what the anchor said before are written to the audit log as an entry of its own (audit.reanchored).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Why, for the inspection office (e.g. \"restored the backup of 2026-12-01 after the disk failed\").") var reason: String
+        @Option(help: "Who does it (default: your login).") var actor: String = ProcessInfo.processInfo.environment["USER"] ?? "ops"
+
+        func run() async throws {
+            let config = global.loadConfiguration(allowDefaults: true)
+            let (before, entry) = await reporting {
+                try await GatewayRuntime.openStore(config).reanchorAudit(actor: actor, reason: reason, at: commandClock.now())
+            }
+            printLine("the anchor said: \(before.description)")
+            printLine("recorded as entry \(entry.id) (audit.reanchored by \(entry.actor)); the log is anchored there")
+        }
+    }
+}
+
+/// `audit verify --json`.
+struct AuditReportJSON: Encodable {
+    let sound: Bool
+    let chain: String
+    let entries: Int?
+    let badEntry: BadEntry?
+    let unrecordedRow: UnrecordedRow?
+    let anchor: String
+    let anchorSound: Bool
+    let anchorProblem: String?
+
+    struct BadEntry: Encodable {
+        let id: Int64
+        let action: String?
+        let subject: String?
+        let actor: String?
+        let at: String?
+        let reason: String
+    }
+
+    struct UnrecordedRow: Encodable {
+        let table: String
+        let rowID: Int64
+        let reason: String
+    }
+
+    init(_ report: AuditReport) {
+        sound = report.isSound
+        chain = report.verification.description
+        anchor = report.anchor.description
+        anchorSound = report.anchor.isSound
+        anchorProblem = report.anchorProblem
+        switch report.verification {
+        case .intact(let n):
+            entries = n
+            badEntry = nil
+            unrecordedRow = nil
+        case .broken(let id, let reason):
+            entries = nil
+            badEntry = BadEntry(id: id, action: report.badEntry?.action, subject: report.badEntry?.subject, actor: report.badEntry?.actor,
+                                at: report.badEntry.map { HallTime.format($0.at) }, reason: reason)
+            unrecordedRow = nil
+        case .unrecordedRow(let table, let rowID, let reason):
+            entries = nil
+            badEntry = nil
+            unrecordedRow = UnrecordedRow(table: table, rowID: rowID, reason: reason)
         }
     }
 }

@@ -7,10 +7,20 @@ struct StoreFixture {
     let directory: URL
     let store: HallStore
 
-    init(durability: StoreDurability = .full) throws {
+    /// - Parameter anchored: open the store with the audit log's anchor (`audit-head`, `audit.key`) in its folder.
+    init(durability: StoreDurability = .full, anchored: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("countergate-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try HallStore(path: directory.appendingPathComponent("test.sqlite").path, durability: durability)
+        store = try HallStore(path: directory.appendingPathComponent("test.sqlite").path, durability: durability,
+                              anchor: anchored ? AuditAnchorFiles(dataDirectory: directory.path) : nil)
+    }
+
+    /// The anchor's files when the fixture is `anchored`.
+    var anchorFiles: AuditAnchorFiles { AuditAnchorFiles(dataDirectory: directory.path) }
+
+    /// The same database opened again, as a second process (or the next start) would.
+    func reopened(anchored: Bool = true) throws -> HallStore {
+        try HallStore(path: path, anchor: anchored ? anchorFiles : nil)
     }
 
     var path: String { store.path }

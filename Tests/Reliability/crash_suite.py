@@ -421,8 +421,18 @@ def final_checks(hall, load, checks, gateway_out, timeout):
             checks.fail(f"job {job_id} ({number}) is marked printed with {on_paper} of {copies} copies on paper")
         elif state not in ("done", "queued", "waiting") and not interrupted:
             checks.fail(f"job {job_id} ({number}) ended {state}")
+    # The audit log after all the kills: the chain whole, every sealed notice, punch batch and sign-in unchanged, no
+    # row outside the log, and its end where the anchor says (or past it: the anchor moves after each commit).
+    audit = subprocess.run([hall.binary, "audit", "verify", "--json", "--config", hall.config], capture_output=True, text=True,
+                           cwd=hall.work, env=hall.env, timeout=300)
+    try:
+        report = json.loads(audit.stdout)
+    except ValueError:
+        report = {"sound": False, "chain": audit.stdout + audit.stderr, "anchor": "?"}
+    if audit.returncode != 0 or not report.get("sound"):
+        checks.fail(f"audit verify after the kills: {report.get('chain')}; anchor: {report.get('anchor')}")
     return {"pull": (len(held), sum(1 for k in held if pull[k] >= 1), sum(1 for k in held if pull[k] == 0), len(doubled_pull)),
-            "jobs": dict(states), "printed twice": twice}
+            "jobs": dict(states), "printed twice": twice, "audit": report.get("entries")}
 
 
 def main():
@@ -516,6 +526,7 @@ def main():
     for name, acked, found, lost, doubled in rows:
         print(f"  {name:36}{acked:>13}{found:>8}{lost:>6}{doubled:>12}")
     print(f"  print jobs: {final['jobs']}; on paper twice: {final['printed twice']}")
+    print(f"  audit log: {final.get('audit')} entries, chain, seals and anchor checked by `countergate audit verify`")
     print(f"  integrity_check: {checks.integrity_checks} runs" + (", all ok" if not any("integrity" in f for f in checks.failures) else ", FAILED"))
     for failure in load.crashed:
         checks.fail(f"a client of the suite stopped: {failure}")

@@ -101,7 +101,7 @@ extension HallStore {
                            arguments: [staffID, at.storeSeconds, reason, corrector, now.storeSeconds])
             let id = db.lastInsertedRowID
             try AuditChain.append(db, at: now, actor: corrector, action: "punch.corrected", subject: staffID,
-                                  detail: "补卡 \(id): \(HallTime.format(at)): \(reason)")
+                                  detail: "补卡 \(id): \(HallTime.format(at)): \(reason)", seal: try AuditRowSeal.of(.punchCorrections, id: id, in: db))
             return StoredPunchCorrection(id: id, staffID: staffID, at: at, reason: reason, correctedBy: corrector, correctedAt: now)
         }
     }

@@ -19,7 +19,7 @@ extension HallStore {
                            arguments: [signIn.staffID, signIn.at.storeSeconds, signIn.method.rawValue, signIn.terminalRole])
             let id = db.lastInsertedRowID
             try AuditChain.append(db, at: signIn.at, actor: signIn.staffID, action: "signin.recorded", subject: "sign-in \(id)",
-                                  detail: "\(signIn.method.rawValue) for \(signIn.terminalRole)")
+                                  detail: "\(signIn.method.rawValue) for \(signIn.terminalRole)", seal: try AuditRowSeal.of(.signIns, id: id, in: db))
             return StoredSignIn(id: id, signIn: signIn)
         }
     }

@@ -95,7 +95,7 @@ extension HallStore {
                                  at.storeSeconds, idempotencyKey, follows])
             let id = db.lastInsertedRowID
             try AuditChain.append(db, at: at, actor: draft.clerk, action: "notice.issued", subject: number,
-                                  detail: "\(draft.kind.title) window \(draft.window)")
+                                  detail: "\(draft.kind.title) window \(draft.window)", seal: try AuditRowSeal.of(.notices, id: id, in: db))
             let notice = Notice(number: number, year: year, sequence: sequence, draft: draft,
                                 issuedAt: Date(storeSeconds: at.storeSeconds), promisedCompletion: completion,
                                 promisedCompletionProvisional: provisional)

@@ -29,11 +29,15 @@ extension HallStore {
         onReady()
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
-            guard try await probe.changed() else { continue }
-            let queued = try await pool.read { db in
-                try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM print_jobs WHERE state = 'queued'") ?? 0
+            do {
+                guard try await probe.changed() else { continue }
+                let queued = try await pool.read { db in
+                    try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM print_jobs WHERE state = 'queued'") ?? 0
+                }
+                if queued > 0 { onQueued() }
+            } catch is CancellationError {
+                return  // cancelled during a read (GRDB's async reads honour cancellation): the watch simply ends
             }
-            if queued > 0 { onQueued() }
         }
     }
 }

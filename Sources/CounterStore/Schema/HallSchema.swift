@@ -1,4 +1,5 @@
 // The store's schema as named migrations, applied in order; a shipped migration is never edited.
+import Foundation
 import GRDB
 
 enum HallSchema {
@@ -452,6 +453,12 @@ enum HallSchema {
                 -- The store's watch for jobs queued by other processes reads the queued jobs (QueuedJobWatch.swift).
                 CREATE INDEX print_jobs_state ON print_jobs (state, id);
                 """)
+        }
+        migrator.registerMigration("2026-12-06 audit seal") { db in
+            // Entries that record rows (a notice, a batch of punches, 补卡, a sign-in) carry their ids and the SHA-256 of
+            // their content (Audit/AuditRowSeal.swift). The rows stored before this are sealed once, here, as they are.
+            try db.execute(sql: "ALTER TABLE audit_log ADD COLUMN seal TEXT")
+            try AuditChain.sealExistingRows(db, at: Date())
         }
         return migrator
     }

@@ -87,14 +87,19 @@ public enum HallDoctor {
             }
             if FileManager.default.fileExists(atPath: config.databasePath) {
                 do {
-                    let store = try HallStore(path: config.databasePath)
+                    let store = try GatewayRuntime.openStore(config)
                     let migrations = try store.appliedMigrations()
                     add("store", .ok, "\(config.databasePath): journal \(try store.journalMode()), \(migrations.count) migrations applied, durability \(store.durability.rawValue)")
-                    let audit = try await store.verifyAudit()
-                    if case .broken = audit {
-                        add("audit", .fail, audit.description, fix: "the database was edited outside CounterGate; keep a copy and report it to the inspection office (督查室)")
+                    let audit = try await store.auditReport()
+                    if !audit.verification.isIntact {
+                        add("audit", .fail, audit.lines[0], fix: "the database was edited outside CounterGate; keep a copy and report it to the inspection office (督查室)")
                     } else {
-                        add("audit", .ok, audit.description)
+                        add("audit", .ok, audit.verification.description)
+                    }
+                    if audit.anchor.isSound {
+                        add("audit anchor", .ok, audit.anchor.description)
+                    } else {
+                        add("audit anchor", .fail, audit.anchor.description, fix: "countergate audit verify; after a restore on purpose: countergate audit reanchor --reason TEXT")
                     }
                 } catch {
                     add("store", .fail, "\(error)")

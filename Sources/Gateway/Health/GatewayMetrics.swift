@@ -32,6 +32,13 @@ public enum GatewayMetrics {
 
     private static let disabledMaximum = Mutex<[String: Double]>([:])
 
+    /// `countergate_audit_anchor_sound`: 1 when the audit log ended where its anchor said at the gateway's start (or
+    /// went on past it), 0 when entries were cut from its end or the anchor is missing, unreadable or forged.
+    public static func auditAnchor(sound: Bool) {
+        _ = registry
+        Gauge(label: "countergate_audit_anchor_sound").record(sound ? 1 : 0)
+    }
+
     /// Sets the gauges that count what the store holds (devices by state, punches, pending sign-ins, print jobs by
     /// state), just before a scrape reads them.
     public static func refresh(from store: HallStore) async throws {

@@ -23,7 +23,10 @@ public enum GatewayRuntime {
         } catch {
             throw StartupError(description: "cannot create the data directory \(directory): \(error.localizedDescription); create it and give the service user write access")
         }
-        return try HallStore(path: config.databasePath, durability: StoreDurability(rawValue: config.store.durability) ?? .full)
+        // The audit log's anchor (`audit-head`) and its key (`audit.key`) live in the data folder: every process that
+        // writes to the store moves the anchor, so a cut at the log's end is seen (docs/operations.md, "The audit log").
+        return try HallStore(path: config.databasePath, durability: StoreDurability(rawValue: config.store.durability) ?? .full,
+                             anchor: AuditAnchorFiles(headPath: config.auditHeadPath, keyPath: config.auditKeyPath))
     }
 
     /// Writes the configured windows, devices and roles to the store.
@@ -46,8 +49,16 @@ public enum GatewayRuntime {
         // The same checks as `config check` (profiles, addresses, TLS, calendar, data folder), unless the caller ran them.
         let startup = try startup ?? GatewayStartup.check(config)
         for warning in startup.warnings { logger.warning("\(warning)") }
-        try await syncConfiguration(config, store: store, clock: clock)
         _ = GatewayMetrics.registry
+        // The audit log's end against its anchor (a cut at the end: entries deleted, an older database put back).
+        // The hall keeps working either way; ops and the inspection office are told, and `audit verify` says more.
+        let anchor = try await store.auditAnchorStatus()
+        GatewayMetrics.auditAnchor(sound: anchor.isSound)
+        if !anchor.isSound {
+            logger.critical("the audit log does not end where its anchor says: \(anchor.description)",
+                            metadata: ["check": "countergate audit verify"])
+        }
+        try await syncConfiguration(config, store: store, clock: clock)
         // Health: every device's heartbeats, debounced; a terminal role down switches the hall to sign-in mode.
         let health = DeviceHealthMonitor(config: config, store: store, clock: clock, logger: logger)
         let fallback = SignInFallback(config: config, store: store, clock: clock, logger: logger)

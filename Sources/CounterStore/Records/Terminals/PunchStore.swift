@@ -26,7 +26,9 @@ extension HallStore {
     /// - Parameter flags: a note per punch identity to keep with it (e.g. "terminal clock 12 min ahead").
     public func record(punches: [Punch], receivedAt: Date, flags: [PunchIdentity: String] = [:]) async throws -> PunchBatchResult {
         try await pool.write { db in
-            let inserted = try PunchWriter(db).insert(punches, flags: flags, receivedAt: receivedAt)
+            let writer = try PunchWriter(db)
+            let inserted = try writer.insert(punches, flags: flags, receivedAt: receivedAt)
+            try writer.recordBatch(db, at: receivedAt, source: "pull")
             return PunchBatchResult(inserted: inserted, alreadyStored: punches.count - inserted)
         }
     }
@@ -61,6 +63,10 @@ struct PunchWriter {
     private let statement: Statement
     private let bulk: BulkInsert
     private let staffOf: [String: String]
+    /// The rows inserted since the last ``recordBatch(_:at:source:)``, sealed as they go (no query per row).
+    private let batch = SealedBatch(.punches)
+    /// The terminals of the rows in ``batch``, for its entry.
+    private let serials = SerialSet()
 
     init(_ db: Database) throws {
         staffOf = try Dictionary(
@@ -80,20 +86,55 @@ struct PunchWriter {
     /// Inserts `punches` (each with its note from `flags`, if any); returns how many were new.
     func insert(_ punches: [Punch], flags: [PunchIdentity: String], receivedAt: Date) throws -> Int {
         var inserted = 0
+        var lastSerial = ""
         // SQLite keeps bindings across resets: the receipt time is bound once.
-        try bulk.bind(8, integer: receivedAt.storeSeconds)
+        let received = receivedAt.storeSeconds
+        try bulk.bind(8, integer: received)
         for punch in punches {
+            let at = punch.at.storeSeconds
+            let staff = punch.staffID ?? staffOf[punch.terminalUserID]
+            let flag = flags.isEmpty ? nil : flags[punch.identity]
             try bulk.bind(1, text: punch.terminalSerial)
             try bulk.bind(2, text: punch.terminalUserID)
-            try bulk.bind(3, integer: punch.at.storeSeconds)
+            try bulk.bind(3, integer: at)
             try bulk.bind(4, text: punch.verification.code)
             try bulk.bind(5, text: punch.direction.rawValue)
-            try bulk.bind(6, text: punch.staffID ?? staffOf[punch.terminalUserID])
-            try bulk.bind(7, text: flags.isEmpty ? nil : flags[punch.identity])
-            inserted += try bulk.step()
+            try bulk.bind(6, text: staff)
+            try bulk.bind(7, text: flag)
+            let changed = try bulk.step()
+            if changed > 0 {
+                if punch.terminalSerial != lastSerial {
+                    serials.values.insert(punch.terminalSerial)
+                    lastSerial = punch.terminalSerial
+                }
+                // The row as stored, in SealedTable.punches' column order.
+                batch.add(id: bulk.lastInsertedRowID) { row in
+                    row.text(punch.terminalSerial); row.text(punch.terminalUserID); row.integer(at)
+                    row.text(punch.verification.code); row.text(punch.direction.rawValue); row.text(staff); row.text(flag)
+                    row.integer(received)
+                }
+            }
+            inserted += changed
         }
         return withExtendedLifetime(statement) { inserted }
     }
+
+    /// Appends the `punches.recorded` entry for the punches inserted since the last call, in the caller's transaction:
+    /// their ids and the SHA-256 of their rows (AuditRowSeal.swift), so `audit verify` sees a punch edited, deleted or
+    /// added later. Nothing is appended when none were new.
+    func recordBatch(_ db: Database, at: Date, source: String) throws {
+        guard let seal = batch.take() else { return }
+        let serials = self.serials.values.sorted()
+        self.serials.values.removeAll()
+        let subject = serials.count == 1 ? serials[0] : "\(serials.count) terminals"
+        try AuditChain.append(db, at: at, actor: "gateway", action: "punches.recorded", subject: subject,
+                              detail: "\(seal.ids.count) punches stored (\(source)) from \(serials.joined(separator: ", "))", seal: seal)
+    }
+}
+
+/// The distinct terminal serials of a batch (a class: the writer is a struct used by value inside one transaction).
+final class SerialSet {
+    var values: Set<String> = []
 }
 
 /// Runs one prepared INSERT many times, binding values with the SQLite C API: no argument array per row, and text bound
@@ -119,6 +160,9 @@ struct BulkInsert {
         }
         try check(code)
     }
+
+    /// The rowid of the row the last step inserted.
+    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
 
     func bind(_ index: Int32, integer: Int64) throws {
         try check(sqlite3_bind_int64(statement, index, integer))

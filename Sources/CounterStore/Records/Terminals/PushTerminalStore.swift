@@ -173,6 +173,7 @@ extension HallStore {
                 let received = upload.receivedAt.storeSeconds
                 if let punches {
                     outcome.inserted = try punches.insert(upload.punches, flags: upload.flags, receivedAt: upload.receivedAt)
+                    try punches.recordBatch(db, at: upload.receivedAt, source: "push")
                     outcome.alreadyStored = upload.punches.count - outcome.inserted
                 }
                 for line in upload.quarantined {
