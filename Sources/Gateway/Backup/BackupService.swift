@@ -6,6 +6,7 @@ import CounterCore
 import Foundation
 import Logging
 import Metrics
+import NIOPosix
 import ServiceLifecycle
 
 /// Runs the backup schedule under the gateway's service group (started only when `interval_hours` > 0).
@@ -50,14 +51,14 @@ public struct BackupService: Service {
     public func backUpOnce() async throws {
         let config = self.config
         let instant = clock.now()
-        let taken = try await onThread { try HallBackup.take(config: config, into: config.backupFolder, at: instant) }
+        let taken = try await NIOThreadPool.singleton.runIfActive { try HallBackup.take(config: config, into: config.backupFolder, at: instant) }
         HallBackup.prune(folder: config.backupFolder, hall: config.hall.name, keep: config.backup.keep)
         Gauge(label: "countergate_backup_last_success_timestamp_seconds", dimensions: [("folder", "first")]).record(instant.timeIntervalSince1970)
         logger.info("backup written", metadata: ["file": "\(taken.path)", "rows": "\(taken.manifest.summary)",
                                                  "kib": "\(taken.manifest.payloadBytes / 1024)"])
         guard let second = config.backup.secondFolder else { return }
         do {
-            let copy = try await onThread { try BackupFile.copy(taken.path, into: second) }
+            let copy = try await NIOThreadPool.singleton.runIfActive { try BackupFile.copy(taken.path, into: second) }
             HallBackup.prune(folder: second, hall: config.hall.name, keep: config.backup.keep)
             Gauge(label: "countergate_backup_last_success_timestamp_seconds", dimensions: [("folder", "second")]).record(instant.timeIntervalSince1970)
             logger.info("backup copied to the second folder", metadata: ["file": "\(copy)"])
@@ -66,12 +67,5 @@ public struct BackupService: Service {
             logger.error("the backup could not be copied to the second folder ([backup] second_folder); the first copy is kept", metadata: [
                 "folder": "\(second)", "error": "\(error)", "first_copy": "\(taken.path)"])
         }
-    }
-}
-
-/// Runs blocking file work off the cooperative pool.
-func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

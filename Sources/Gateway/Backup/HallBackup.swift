@@ -23,7 +23,7 @@ public enum HallBackup {
     /// writes (SQLite's online backup), then compressed with its manifest into one file.
     /// - Parameter progress: a line for a person at each step.
     public static func take(config: HallConfiguration, into folder: String, at instant: Date,
-                            progress: (String) -> Void = { _ in }) throws -> TakenBackup {
+                            progress: @escaping (String) -> Void = { _ in }) throws -> TakenBackup {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -43,11 +43,8 @@ public enum HallBackup {
         let draft = BackupManifest(format: BackupManifest.currentFormat, hall: config.hall.name, createdAt: BackupFileName.iso8601(instant),
                                    gatewayVersion: GatewayVersion.current, schema: facts.migrations, rows: facts.rows,
                                    databaseBytes: 0, databaseSHA256: "", compression: "gzip", payloadBytes: 0, payloadSHA256: "")
-        var shown = -1
-        let manifest = try BackupFile.write(image: image, manifest: draft, to: path) { done, total in
-            let percent = total > 0 ? Int(done * 100 / total) : 100
-            if percent / 25 != shown { shown = percent / 25; progress("compressing: \(percent)% of \(total / 1024) KiB") }
-        }
+        let manifest = try BackupFile.write(image: image, manifest: draft, to: path,
+                                            progress: percentReporter("compressing:", progress))
         return TakenBackup(path: path, manifest: manifest)
     }
 
@@ -87,7 +84,7 @@ public enum HallBackup {
     /// Checks a backup as a restore would, without restoring: the manifest, its schema against this binary, and the
     /// checksums of the whole file.
     public static func verify(_ path: String, progress: @escaping (String) -> Void = { _ in }) throws -> BackupManifest {
-        let manifest = try BackupFile.verify(path, progress: percentReporter(progress))
+        let manifest = try BackupFile.verify(path, progress: percentReporter("checked", progress))
         try refuseNewerSchema(manifest.schema, path: path, writtenBy: manifest.gatewayVersion)
         return manifest
     }
@@ -117,7 +114,7 @@ public enum HallBackup {
         var keepTemporary = false
         defer { if !keepTemporary { try? FileManager.default.removeItem(atPath: temporary) } }
         progress("checking and decompressing \(path) (\(manifest.hall), taken \(manifest.createdAt))")
-        try BackupFile.verify(path, writingTo: temporary, progress: percentReporter(progress))
+        try BackupFile.verify(path, writingTo: temporary, progress: percentReporter("checked", progress))
         progress("checking the database (SQLite integrity check)")
         let facts = try StoreImage.facts(of: temporary, checkIntegrity: true)
         guard facts.migrations == manifest.schema, facts.rows == manifest.rows else {
@@ -150,11 +147,12 @@ public enum HallBackup {
         if !unknown.isEmpty { throw BackupError.newerSchema(path: path, unknown: unknown, writtenBy: writtenBy) }
     }
 
-    static func percentReporter(_ progress: @escaping (String) -> Void) -> (Int64, Int64) -> Void {
-        var shown = -1
+    /// A progress callback that says `what N% of K KiB` at each quarter (the terminals' downloads use the same steps).
+    static func percentReporter(_ what: String, _ progress: @escaping (String) -> Void) -> (Int64, Int64) -> Void {
+        let quarters = QuarterLog()
         return { done, total in
             let percent = total > 0 ? Int(done * 100 / total) : 100
-            if percent / 25 != shown { shown = percent / 25; progress("checked \(percent)% of \(total / 1024) KiB") }
+            if quarters.crossed(percent) { progress("\(what) \(percent)% of \(total / 1024) KiB") }
         }
     }
 }
