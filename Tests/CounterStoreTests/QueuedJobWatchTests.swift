@@ -67,4 +67,30 @@ import Testing
         for await _ in watch.reports { reports += 1 }
         #expect(reports == 0)
     }
+
+    @Test func aCommitByAnotherConnectionWakesTheWriteSignal() async throws {
+        // The signal the watch sleeps on (inotify on the store's folder): a commit elsewhere appends to the WAL, and
+        // that write is announced. Without it the watch would fall back to asking the data version every 20 ms.
+        let fixture = try StoreFixture()
+        let signal = try #require(StoreWriteSignal(storePath: fixture.path), "inotify could not watch the store's folder")
+        let other = try HallStore(path: fixture.path)
+        let announced = Task { for await _ in signal.writes { return true }; return false }
+        _ = try await other.enqueuePrintJob(idempotencyKey: "cli-2", printerRole: "p1", noticeID: nil, copies: 1, at: StoreFixture.march2)
+        #expect(await announced.value, "a commit did not wake the write signal")
+    }
+
+    @Test func aJobQueuedAfterAPrintedOneIsReportedToo() async throws {
+        // Commits that leave nothing queued (taking and printing the first job) wake the watch too; the next job is
+        // still reported.
+        let fixture = try StoreFixture()
+        let watch = try await Watch(fixture.store)
+        defer { watch.task.cancel() }
+        let other = try HallStore(path: fixture.path)
+        let job = try await other.enqueuePrintJob(idempotencyKey: "first", printerRole: "p1", noticeID: nil, copies: 1, at: StoreFixture.march2)
+        #expect(await watch.next())
+        _ = try await other.takeNextPrintJob(roles: ["p1"], at: StoreFixture.march2)
+        try await other.markPrinted(job: job.id, on: "p1", at: StoreFixture.march2)
+        _ = try await other.enqueuePrintJob(idempotencyKey: "second", printerRole: "p1", noticeID: nil, copies: 1, at: StoreFixture.march2)
+        #expect(await watch.next(), "the job queued after the printed one was not reported")
+    }
 }

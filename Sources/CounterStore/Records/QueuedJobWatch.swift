@@ -1,5 +1,5 @@
-// Notices print at once when another process queues them: SQLite's data version, checked on a short timer, says the
-// store changed; only then is the queue looked at.
+// Notices print at once when another process queues them: a write to the store's WAL wakes the watch (inotify), SQLite's
+// data version then says whether another connection committed; only then is the queue looked at.
 import Foundation
 import GRDB
 import Synchronization
@@ -8,36 +8,48 @@ extension HallStore {
     /// Calls `onQueued` whenever a print job is queued (or sent round again) by any connection to the store,
     /// another process's included: the CLI's `print notice`, `jobs retry`, another gateway tool.
     ///
-    /// The watch asks its own read-only connection (``StoreChangeProbe``) `PRAGMA data_version` every `interval`: that number
-    /// changes only when some other connection has committed, and reading it touches no table. Only when it has
-    /// changed is the queue looked at (a count over the `print_jobs_state` index), and `onQueued` is called whenever
-    /// jobs are queued then: a commit that queued one is never missed, and a call with nothing new costs the printers'
-    /// workers one look at the queue. So a job queued elsewhere is seen within `interval`, while an idle store costs
-    /// one pragma per tick and the workers' own polling of the queue stays as slow as it was.
+    /// The watch sleeps until the store's write-ahead log is written (``StoreWriteSignal``: inotify on the store's folder,
+    /// which sees every commit of every process), then asks its own read-only connection (``StoreChangeProbe``)
+    /// `PRAGMA data_version`: that number changes only when some other connection has committed, and reading it touches
+    /// no table. Only when it has changed is the queue looked at (a count over the `print_jobs_state` index), and
+    /// `onQueued` is called whenever jobs are queued then: a commit that queued one is never missed, and a call with
+    /// nothing new costs the printers' workers one look at the queue. So a job queued elsewhere is seen within
+    /// milliseconds, and an idle store costs nothing at all. Where inotify cannot watch the folder, the data version is
+    /// asked every `interval` instead.
     ///
     /// Runs until the task is cancelled.
     /// - Parameters:
-    ///   - interval: how often the data version is checked (20 ms: a notice starts printing well within 100 ms).
+    ///   - interval: how often the data version is checked where inotify is unavailable (20 ms: a notice starts printing
+    ///     well within 100 ms).
     ///   - onReady: called once the watch has read its starting point; a job queued after this is reported.
     ///   - onQueued: called (on the watch's task) after each change that leaves queued jobs in the store.
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the watch's connection cannot be opened, or the error of
     ///   a read that failed (the caller decides whether to watch again).
     public func watchQueuedPrintJobs(interval: Duration = .milliseconds(20), onReady: @Sendable () -> Void = {},
                                      onQueued: @Sendable () -> Void) async throws {
+        // The signal is set up before the starting point is read, so a commit between the two is announced.
+        let signal = StoreWriteSignal(storePath: path)
         let probe = try StoreChangeProbe(store: self)
         _ = try await probe.changed()
         onReady()
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
-            do {
-                guard try await probe.changed() else { continue }
-                let queued = try await pool.read { db in
-                    try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM print_jobs WHERE state = 'queued'") ?? 0
-                }
-                if queued > 0 { onQueued() }
-            } catch is CancellationError {
-                return  // cancelled during a read (GRDB's async reads honour cancellation): the watch simply ends
+        func look() async throws {
+            guard try await probe.changed() else { return }
+            let queued = try await pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM print_jobs WHERE state = 'queued'") ?? 0
             }
+            if queued > 0 { onQueued() }
+        }
+        do {
+            if let signal {
+                for await _ in signal.writes { try await look() }  // ends when the task is cancelled
+                return
+            }
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                try await look()
+            }
+        } catch is CancellationError {
+            return  // cancelled during a read (GRDB's async reads honour cancellation): the watch simply ends
         }
     }
 }

@@ -48,7 +48,7 @@ public struct NoticeDesk: Sendable {
     public let store: HallStore
     public let clock: any HallClock
     /// Rung after a job is queued, so the spooler of this process prints at once (nil in a separate CLI process:
-    /// the running gateway's watch of the store sees the job within 20 ms, ``HallStore/watchQueuedPrintJobs``).
+    /// the running gateway's watch of the store sees the job as it commits, ``HallStore/watchQueuedPrintJobs``).
     public let doorbell: SpoolerDoorbell?
 
     public init(config: HallConfiguration, store: HallStore, clock: any HallClock, doorbell: SpoolerDoorbell? = nil) {

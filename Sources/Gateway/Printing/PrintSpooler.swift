@@ -93,7 +93,7 @@ public struct PrintSpooler: Sendable {
     public var bindings: RoleBindings?
     /// How long an idle worker waits before it looks at the queue again when nothing rings: retries come due by time.
     /// New jobs do not wait for it: a job queued here rings the doorbell, and one queued by another process (the CLI)
-    /// is seen by the store's watch (``HallStore/watchQueuedPrintJobs(interval:onReady:onQueued:)``) within 20 ms.
+    /// is seen by the store's watch (``HallStore/watchQueuedPrintJobs(interval:onReady:onQueued:)``) as soon as it commits.
     /// Retries and status checks do not wait for it either: the worker sleeps until the first is due.
     public var idlePoll: Duration = .seconds(10)
     /// Called once the watch for jobs queued by other processes has read its starting point (tests wait for it).
