@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The county's centre (issue 16): halls forward to it over HTTPS, it writes into PostgreSQL.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // libusb-1.0 from the system (Debian: libusb-1.0-0-dev), found through pkg-config.
@@ -126,15 +129,33 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),  // the backups' checksums (Backup/)
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),  // forwarding to the county's centre (Central/)
             ],
             // The pages (HTML, CSS, JS; no build step), served under /pages: docs/pages.md.
             resources: [.copy("HTTP/Pages/site")],
             swiftSettings: strict
         ),
+        // The county's centre (`countergate central`): receives the halls' forwarded records over HTTPS and writes them
+        // into PostgreSQL exactly once; the county's views across halls. docs/central.md.
+        .target(
+            name: "CountyCentre",
+            dependencies: [
+                "CounterCore", "CounterTOML",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "countergate",
             dependencies: [
-                "Gateway", "CounterConfig", "CounterCore", "CounterStore", "ZKTerminal", "Simulators", "BadgeReaders", "DeviceKit",
+                "Gateway", "CountyCentre", "CounterConfig", "CounterCore", "CounterStore", "ZKTerminal", "Simulators", "BadgeReaders", "DeviceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -211,6 +211,8 @@ public struct HallConfiguration: Sendable {
     public var backup = Backup()
     /// Where the audit log's anchor key is: AuditConfiguration.swift.
     public var audit = Audit()
+    /// The county's centre this hall forwards to; nil: the hall stands alone (CentralConfiguration.swift).
+    public var central: Central? = nil
     /// Every year of holiday data, in order: the shipped years, those `[calendar] files` adds, and those imported into
     /// the data folder's `calendar/` (``importedCalendarDirectory``), a later source replacing an earlier one's year.
     public var calendarYears: [HolidayYear]
@@ -433,6 +435,7 @@ public struct HallConfiguration: Sendable {
         let hours = readHours(reader.table("hours"), windows: Set(windows.map(\.number)))
         let backup = readBackup(reader.table("backup"), dataDirectory: store.dataDirectory, baseDirectory: baseDirectory)
         let audit = readAudit(reader.table("audit"), baseDirectory: baseDirectory)
+        let central = readCentral(reader.table("central"), present: root["central"] != nil, baseDirectory: baseDirectory)
         let discoveryTable = reader.table("discovery")
         let discovery = Discovery(rescanIntervalSeconds: discoveryTable.int("rescan_interval_seconds", default: 5, range: 1...3600) ?? 5,
                                   hotplug: discoveryTable.bool("hotplug", default: true))
@@ -483,7 +486,7 @@ public struct HallConfiguration: Sendable {
         }
         return HallConfiguration(hall: hall, http: http, store: store, noticeNumberFormat: format, fallback: fallback, health: health,
                                  windows: windows, devices: devices, attendance: attendance, printing: printing, badges: badges, discovery: discovery,
-                                 push: push, hours: hours, backup: backup, audit: audit,
+                                 push: push, hours: hours, backup: backup, audit: audit, central: central,
                                  calendarYears: years, calendarOrigins: loaded.mapValues(\.origin), sourceFile: nil)
     }
 

@@ -18,7 +18,7 @@ struct CounterGateCommand: AsyncParsableCommand {
             """,
         version: GatewayVersion.current,
         subcommands: [Serve.self, Demo.self, ConfigCommand.self, CalendarCommand.self, StaffCommand.self, NoticeCommand.self,
-                      AuditCommand.self, PrintCommand.self, PrinterCommand.self, JobsCommand.self, TerminalCommand.self, ReaderCommand.self, CatalogueCommand.self, DevicesCommand.self, SignInCommand.self, AttendanceCommand.self, LeaveCommand.self, RosterCommand.self, UdevCommand.self, SimulateCommand.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self, Doctor.self, BenchCommand.self]
+                      AuditCommand.self, PrintCommand.self, PrinterCommand.self, JobsCommand.self, TerminalCommand.self, ReaderCommand.self, CatalogueCommand.self, DevicesCommand.self, SignInCommand.self, AttendanceCommand.self, LeaveCommand.self, RosterCommand.self, UdevCommand.self, SimulateCommand.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self, CentralCommand.self, Doctor.self, BenchCommand.self]
     )
 }
 

@@ -460,6 +460,29 @@ enum HallSchema {
             try db.execute(sql: "ALTER TABLE audit_log ADD COLUMN seal TEXT")
             try AuditChain.sealExistingRows(db, at: Date())
         }
+        migrator.registerMigration("2026-12-07 outbox") { db in
+            // What the hall forwards to the county's centre (Records/OutboxStore.swift). Rows arrive through triggers,
+            // in the transaction of the record itself; the triggers exist only once forwarding is switched on.
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    record_key TEXT NOT NULL,
+                    occurred_at INTEGER NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    body TEXT NOT NULL
+                );
+                CREATE TABLE outbox_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    hall_id TEXT NOT NULL,
+                    stream TEXT NOT NULL,
+                    acknowledged_seq INTEGER NOT NULL DEFAULT 0,
+                    enabled_at INTEGER NOT NULL,
+                    last_contact INTEGER,
+                    last_error TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -59,6 +59,20 @@ public enum GatewayRuntime {
                             metadata: ["check": "countergate audit verify"])
         }
         try await syncConfiguration(config, store: store, clock: clock)
+        // The county's centre ([central]; Central/): the outbox is switched on before anything else is recorded, so
+        // every record of this run is in it; a changed hall id is refused here.
+        var forwarder: OutboxForwarder? = nil
+        if let central = config.central {
+            let token = try HallConfiguration.readCentralToken(central)
+            do {
+                let status = try await store.enableOutbox(hallID: central.hallID, at: clock.now())
+                logger.info("forwarding to the county's centre", metadata: ["centre": "\(central.url)", "hall_id": "\(central.hallID)",
+                                                                          "waiting": "\(status.waiting)"])
+            } catch let error as OutboxError {
+                throw StartupError(description: "not started: \(error)")
+            }
+            forwarder = OutboxForwarder(central: central, token: token, store: store, clock: clock, logger: logger)
+        }
         // Health: every device's heartbeats, debounced; a terminal role down switches the hall to sign-in mode.
         let health = DeviceHealthMonitor(config: config, store: store, clock: clock, logger: logger)
         let fallback = SignInFallback(config: config, store: store, clock: clock, logger: logger)
@@ -134,6 +148,7 @@ public enum GatewayRuntime {
             app.addServices(PostCoverService(watch: PostCoverWatch(desk: PostCoverDesk(config: config, store: store, clock: clock),
                                                                    events: events, logger: logger)))
         }
+        if let forwarder { app.addServices(OutboxForwarderService(forwarder: forwarder)) }
         // The gateway's own database backups ([backup]; Backup/).
         if config.backup.intervalHours > 0 {
             app.addServices(BackupService(config: config, clock: clock, logger: logger))
