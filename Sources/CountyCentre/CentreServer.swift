@@ -26,7 +26,8 @@ public enum CentreServer {
             try await waitForPostgres(client, config: config.postgres, logger: logger)
             let applied = try await CentreSchema.migrate(client, logger: logger)
             if !applied.isEmpty { logger.info("the centre's schema brought up to date", metadata: ["migrations": "\(applied)"]) }
-            let store = CentreStore(client: client, logger: logger)
+            var store = CentreStore(client: client, logger: logger)
+            store.skipInsertsForTest = ProcessInfo.processInfo.environment["COUNTERGATE_TEST_FAULT"] == "centre-skip-insert"
             let router = routes(store: store, viewToken: viewToken, maximumBatch: config.maximumBatch, logger: logger)
             let server: HTTPServerBuilder = if let tls { try .tls(.http1(), tlsConfiguration: tls) } else { .http1() }
             let app = Application(

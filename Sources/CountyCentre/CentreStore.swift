@@ -60,6 +60,9 @@ public struct CountyAttendanceDay: Sendable, Equatable, Codable {
 public struct CentreStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    /// A test-only fault that proves the central suite can fail: batches are answered as committed but their records
+    /// are not written. Set only by `COUNTERGATE_TEST_FAULT=centre-skip-insert` (Tests/Reliability/central_suite.py).
+    public var skipInsertsForTest = false
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -117,7 +120,9 @@ public struct CentreStore: Sendable {
             guard let before = committed else { return .gap(committed: 0) }
             if let first = batch.records.first, first.seq > before + 1 { return .gap(committed: before) }
             let fresh = batch.records.filter { $0.seq > before }
-            if !fresh.isEmpty {
+            if skipInsertsForTest, !fresh.isEmpty {
+                logger.critical("TEST FAULT centre-skip-insert: a batch answered as committed and NOT written (COUNTERGATE_TEST_FAULT)")
+            } else if !fresh.isEmpty {
                 let kinds = fresh.map(\.kind), keys = fresh.map(\.key), seqs = fresh.map(\.seq)
                 let occurred = fresh.map(\.occurredAt), recorded = fresh.map(\.recordedAt), bodies = fresh.map(\.body)
                 try await connection.query("""

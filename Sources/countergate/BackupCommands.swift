@@ -89,6 +89,15 @@ struct RestoreCommand: AsyncParsableCommand {
         printLine("restored \(file) into \(config.databasePath)")
         printLine("  \(restored.manifest.hall), taken \(restored.manifest.createdAt), \(restored.manifest.summary)")
         if let previous = restored.previous { printLine("  the database it replaced is kept as \(previous)") }
+        // A hall that forwards to the county's centre starts a new numbering stream: the restored outbox's numbers may
+        // already be at the centre under records this restore took back (docs/central.md, "After a restore").
+        let stream = await reporting { () -> String? in
+            let store = try GatewayRuntime.openStore(config)
+            guard try await store.outboxStatus(at: commandClock.now()) != nil else { return nil }
+            try await store.startNewOutboxStream()
+            return try await store.outboxStatus(at: commandClock.now())?.stream
+        }
+        if let stream { printLine("  forwarding to the centre goes on in a new stream (\(stream)); what the backup had waiting is sent again") }
         // The restored log ends where the backup was taken, before the anchor: recorded in the log, and anchored there.
         let (before, entry) = await reporting {
             try await GatewayRuntime.openStore(config).reanchorAudit(

@@ -110,15 +110,18 @@ class FaultProxy:
         except OSError:
             client.close()
             return
-        budget = random.randint(2000, 40000) if mode == "drop" else None
-        state = {"budget": budget}
+        state = {"budget": None}
 
         def pump(source, target, limited):
+            # The mode is looked at on every chunk: the halls keep their connections open, so a fault must reach
+            # connections made before it.
             try:
                 while True:
                     data = source.recv(16384)
-                    if not data:
+                    if not data or self.mode == "refuse":
                         break
+                    if limited and self.mode == "drop" and state["budget"] is None:
+                        state["budget"] = random.randint(2000, 40000)
                     if limited and state["budget"] is not None:
                         if len(data) >= state["budget"]:
                             target.sendall(data[:state["budget"]])
@@ -179,9 +182,17 @@ class Suite:
         self.start_centre()
 
     def start_centre(self):
-        self.centre, self.centre_out = self.start(["central", "serve", "--centre-config", self.centre_config], "centre")
-        count = read(self.centre_out).count("CounterGate centre is listening")
-        wait_for("the centre to listen", lambda: read(self.centre_out).count("CounterGate centre is listening") > count - 1 and self.listening(),
+        env = dict(self.env)
+        if self.args.seed_fault:
+            env["COUNTERGATE_TEST_FAULT"] = self.args.seed_fault
+        out = os.path.join(self.work, "centre.out")
+        before = read(out).count("CounterGate centre is listening")
+        with open(out, "a") as log:
+            self.centre = subprocess.Popen([self.binary, "central", "serve", "--centre-config", self.centre_config], stdout=log,
+                                           stderr=subprocess.STDOUT, cwd=self.work, env=env)
+        self.children.append(self.centre)
+        self.centre_out = out
+        wait_for("the centre to listen", lambda: read(self.centre_out).count("CounterGate centre is listening") > before and self.listening(),
                  60, self.centre, self.centre_out)
 
     def listening(self):
@@ -218,9 +229,9 @@ class Suite:
             self.start_hall(hall)
 
     def start_hall(self, hall):
+        before = read(os.path.join(self.work, hall["id"] + ".out")).count("CounterGate is listening")
         hall["process"], hall["out"] = self.start(["serve", "--config", hall["config"]], hall["id"])
-        before = read(hall["out"]).count("CounterGate is listening")
-        wait_for(f"hall {hall['id']} to listen", lambda: read(hall["out"]).count("CounterGate is listening") > before - 1 and os.path.exists(hall["db"]),
+        wait_for(f"hall {hall['id']} to listen", lambda: read(hall["out"]).count("CounterGate is listening") > before and os.path.exists(hall["db"]),
                  60, hall["process"], hall["out"])
         # The outbox is on once the gateway has started: the first punches must not come before it.
         wait_for(f"hall {hall['id']}'s outbox", lambda: self.outbox_on(hall), 60, hall["process"], hall["out"])
@@ -394,6 +405,8 @@ def main():
     parser.add_argument("--records", type=int, default=1500, help="punches written at each hall (1500)")
     parser.add_argument("--batch", type=int, default=200, help="the halls' [central] batch_size (200)")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--seed-fault", help="centre-skip-insert: the centre answers batches as committed without writing them "
+                        "(a test-only switch; the suite must then report the punches lost)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
