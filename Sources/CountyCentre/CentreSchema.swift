@@ -62,7 +62,7 @@ public enum CentreSchema {
                 occurred_at bigint NOT NULL,
                 recorded_at bigint NOT NULL,
                 received_at timestamptz NOT NULL DEFAULT now(),
-                body jsonb NOT NULL,
+                body jsonb NOT NULL CHECK (jsonb_typeof(body) = 'object'),
                 PRIMARY KEY (hall_id, kind, record_key)
             )
             """,

@@ -138,18 +138,15 @@ public enum CentreServer {
                 return refusal(.forbidden, "the batch names hall \(batch.hall), but its token is hall \(hall)'s; nothing was written")
             }
             if let problem = batch.problem(maximumRecords: maximumBatch) { return refusal(.badRequest, problem + "; nothing was written") }
-            for (index, record) in batch.records.enumerated() {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(record.body.utf8)), object is [String: Any] else {
-                    return refusal(.badRequest, "record \(index + 1)'s body is not a JSON object; nothing was written")
-                }
-            }
             do {
                 switch try await store.commit(batch, hall: hall) {
                 case .committed(let seq):
                     return json(ForwardReceipt(stream: batch.stream, committed: seq))
+                case .badBody(let reason):
+                    return refusal(.badRequest, "a record's body is not a JSON object (\(reason)); nothing was written")
                 case .gap(let committed):
                     return json(ForwardReceipt(stream: batch.stream, committed: committed,
-                                               error: "the batch starts at \(batch.records.first?.seq ?? 0), but the centre has this stream only up to \(committed); send from \(committed + 1)"),
+                                               error: "the batch follows \(batch.after), but the centre has this stream only up to \(committed); send what follows \(committed)"),
                                 status: .conflict)
                 }
             } catch {
@@ -195,6 +192,33 @@ public enum CentreServer {
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }
             return json(days)
+        }
+        // The county's monthly sheet: each hall's published sheet, by hall, window and person.
+        router.get("/api/v1/monthly-sheet") { request, _ -> Response in
+            if let refused = viewer(request) { return refused }
+            let q = request.uri.queryParameters
+            guard let month = q.get("month"), month.count == 7, month.dropFirst(4).first == "-" else {
+                return refusal(.badRequest, "give the month as ?month=YYYY-MM")
+            }
+            let sheet = try await store.countySheet(month: month)
+            if q.get("format") == "csv" {
+                var text = "hall,staff_id,name,window,department,days_due,days_present,late,late_minutes,early,early_minutes,missing_punches,leave_shifts,outing_shifts,absent_days\n"
+                for hall in sheet.halls {
+                    guard hall.publishedAt != nil else {
+                        text += csvField(hall.hall) + ",,\(hall.problem.map(csvField) ?? "not yet published"),,,,,,,,,,,,\n"
+                        continue
+                    }
+                    for p in hall.people {
+                        let who: [String] = [hall.hall, p.staffId, p.name, p.window.map { String($0) } ?? "", p.department]
+                        let counts: [Int] = [p.daysDue, p.daysPresent, p.lateCount, p.lateMinutes, p.earlyCount, p.earlyMinutes, p.missingPunches,
+                                             p.leaveShifts.values.reduce(0, +), p.outingShifts]
+                        let fields: [String] = who + counts.map { String($0) } + [String(p.absentDays)]
+                        text += fields.map(csvField).joined(separator: ",") + "\n"
+                    }
+                }
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            }
+            return json(sheet)
         }
         router.get("/") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: CentrePage.html)))

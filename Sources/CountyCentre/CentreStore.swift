@@ -9,9 +9,12 @@ import PostgresNIO
 
 /// How a batch ended.
 public enum BatchOutcome: Sendable, Equatable {
+    /// PostgreSQL refused a record's body (not JSON, or not an object): nothing of the batch was written.
+    case badBody(String)
     /// Committed (or already there): everything of the stream up to this sequence is in the centre.
     case committed(Int64)
-    /// The batch starts after a gap: the centre has the stream only up to this sequence (the hall sends from there).
+    /// The batch follows records the centre does not have: it has the stream only up to this sequence (the hall sends
+    /// from there).
     case gap(committed: Int64)
 }
 
@@ -100,7 +103,21 @@ public struct CentreStore: Sendable {
     /// Commits a batch of `hall` (already authenticated and checked for shape) in one transaction.
     public func commit(_ batch: ForwardBatch, hall: String) async throws -> BatchOutcome {
         let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection -> BatchOutcome in
+        do {
+            return try await commitChecked(batch, hall: hall, logger: logger)
+        } catch {
+            // 22P02: a body that is not JSON; 23514: one that is not an object (records_body_check). PostgreSQL parses
+            // every body anyway, so it is the one that checks them. The error comes wrapped in the transaction's.
+            let underlying = (error as? PostgresTransactionError).flatMap { $0.closureError ?? $0.commitError } ?? error
+            if let psql = underlying as? PSQLError, let state = psql.serverInfo?[.sqlState], state == "22P02" || state == "23514" {
+                return .badBody(psql.serverInfo?[.message] ?? "a record's body is not a JSON object")
+            }
+            throw error
+        }
+    }
+
+    private func commitChecked(_ batch: ForwardBatch, hall: String, logger: Logger) async throws -> BatchOutcome {
+        try await client.withTransaction(logger: logger) { connection -> BatchOutcome in
             func committedSeq() async throws -> Int64? {
                 for try await seq in try await connection.query("""
                     SELECT committed_seq FROM hall_streams WHERE hall_id = \(hall) AND stream = \(batch.stream) FOR UPDATE
@@ -111,14 +128,14 @@ public struct CentreStore: Sendable {
             if committed == nil {
                 // A stream the centre has not seen (the hall's first batch, or its first after a restore) starts where
                 // its first batch starts.
-                let start = (batch.records.first?.seq ?? 1) - 1
+                let start = batch.after
                 try await connection.query("""
                     INSERT INTO hall_streams (hall_id, stream, committed_seq) VALUES (\(hall), \(batch.stream), \(start)) ON CONFLICT DO NOTHING
                     """, logger: logger)
                 committed = try await committedSeq()
             }
             guard let before = committed else { return .gap(committed: 0) }
-            if let first = batch.records.first, first.seq > before + 1 { return .gap(committed: before) }
+            if batch.after > before { return .gap(committed: before) }
             let fresh = batch.records.filter { $0.seq > before }
             if skipInsertsForTest, !fresh.isEmpty {
                 logger.critical("TEST FAULT centre-skip-insert: a batch answered as committed and NOT written (COUNTERGATE_TEST_FAULT)")

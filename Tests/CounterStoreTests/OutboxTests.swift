@@ -54,7 +54,7 @@ import Testing
         try await fixture.seedStaff()
         try await fixture.store.enableOutbox(hallID: "taigu", at: t)
         _ = try await fixture.store.record(punches: punches(1...5, at: t), receivedAt: t)
-        let (stream, records) = try await fixture.store.outboxBatch(limit: 3)
+        let (stream, _, records) = try await fixture.store.outboxBatch(limit: 3)
         #expect(records.count == 3)
         try await fixture.store.acknowledgeOutbox(stream: "an-older-stream", through: records[2].seq, at: t)
         #expect(try await fixture.store.outboxStatus(at: t)?.acknowledged == 0, "an answer for another stream changes nothing")
@@ -93,5 +93,18 @@ import Testing
         _ = try await fixture.store.record(signIn: SignIn(staffID: "D001", at: t.addingTimeInterval(5), method: .pin, terminalRole: "entrance"))
         let third = try await fixture.store.outboxBatch(limit: 100)
         #expect(third.records.last?.key.hasPrefix(second.stream) == true, "a record after the restore is keyed in the new stream")
+    }
+
+    @Test func aPublishedMonthIsForwardedWithItsSheet() async throws {
+        let fixture = try StoreFixture()
+        try await fixture.store.enableOutbox(hallID: "taigu", at: t)
+        try await fixture.store.inTransaction { db in
+            try db.execute(sql: "INSERT INTO published_months (month, published_at, published_by, sheet) VALUES ('2026-11', 1772413200, 'D009', '{\"people\": [], \"windows\": []}')")
+        }
+        let sheet = try #require(try await fixture.store.outboxBatch(limit: 100).records.first { $0.kind == "published_sheet" })
+        #expect(sheet.key == "2026-11/1772413200")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(sheet.body.utf8)) as? [String: Any])
+        #expect(body["month"] as? String == "2026-11" && body["published_by"] as? String == "D009")
+        #expect((body["sheet"] as? [String: Any])?["people"] is [Any], "the sheet travels as JSON, not as a string of it")
     }
 }

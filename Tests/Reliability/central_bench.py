@@ -64,7 +64,7 @@ def many_halls(suite, halls, batches, size):
                 body = json.dumps({"terminal_serial": hall_id, "terminal_user_id": str(seq % 100), "punched_at": 1_790_000_000 + seq})
                 records.append({"seq": seq, "kind": "punch", "key": f"{hall_id}/{seq % 100}/{1_790_000_000 + seq}", "occurred_at": 1_790_000_000 + seq,
                                 "recorded_at": 1_790_000_000 + seq, "body": body})
-            payload = json.dumps({"hall": hall_id, "stream": stream, "caught_up": b == batches - 1, "hall_clock": int(time.time()),
+            payload = json.dumps({"hall": hall_id, "stream": stream, "after": seq - size, "caught_up": b == batches - 1, "hall_clock": int(time.time()),
                                   "waiting": (batches - b - 1) * size, "records": records})
             started = time.monotonic()
             connection.request("POST", "/api/v1/batches", body=payload, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})

@@ -338,6 +338,55 @@ class Suite:
                 self.problems.append(f"{hall['id']}: {left} rows left in the outbox")
         return result
 
+    # The county's views ------------------------------------------------------------------------------------------------
+    def get(self, path, token="county-viewers-test-token"):
+        context = ssl.create_default_context(cafile=self.cert)
+        connection = http.client.HTTPSConnection("127.0.0.1", self.centre_port, timeout=30, context=context)
+        try:
+            connection.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
+            answer = connection.getresponse()
+            return answer.status, answer.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+
+    def views(self):
+        """A month published at the first hall reaches the county's sheet; the others show as not yet published."""
+        hall = self.halls[0]
+        person = {"staffId": "D001", "name": "王芳", "window": 1, "department": "乡镇便民服务中心", "daysDue": 21, "daysPresent": 20,
+                  "lateCount": 2, "lateMinutes": 17, "earlyCount": 0, "earlyMinutes": 0, "missingPunches": 1, "leaveShifts": {"sick": 2},
+                  "outingShifts": 1, "absentDays": 0.5, "pendingDays": 0, "minutesWorked": 9000, "corrections": 0}
+        window = {"window": 1, "name": "1号窗口", "people": 1, "lateCount": 2, "earlyCount": 0, "missingPunches": 1, "leaveShifts": 2,
+                  "outingShifts": 1, "absentDays": 0.5, "coverGaps": 0}
+        sheet = {"state": "published", "month": "2026-11", "final": True, "computedAt": "2026-12-01T08:00:00+08:00", "people": [person],
+                 "windows": [window], "unmatchedPunches": 0}
+        with sqlite3.connect(hall["db"], timeout=30) as db:
+            db.execute("INSERT INTO published_months (month, published_at, published_by, sheet) VALUES (?, ?, ?, ?)",
+                       ("2026-11", int(time.time()), "督查室 D009", json.dumps(sheet, ensure_ascii=False)))
+        wait_for("the published sheet forwarded", lambda: self.waiting(hall) == 0, 60)
+        status, text = self.get("/api/v1/monthly-sheet?month=2026-11")
+        found = {}
+        if status == 200:
+            county = json.loads(text)
+            found = {h["hall"]: h for h in county["halls"]}
+            first = found.get(hall["id"], {})
+            if county["complete"] or not first.get("publishedAt") or [p["name"] for p in first.get("people", [])] != ["王芳"]:
+                self.problems.append(f"the county's sheet is not what the hall published: {text[:400]}")
+            if any(found[h["id"]].get("publishedAt") for h in self.halls[1:]):
+                self.problems.append("halls that published nothing show a sheet")
+        else:
+            self.problems.append(f"the county's sheet: HTTP {status}: {text[:200]}")
+        status, csv = self.get("/api/v1/monthly-sheet?month=2026-11&format=csv")
+        if status != 200 or "王芳" not in csv or "not yet published" not in csv:
+            self.problems.append(f"the county's sheet as CSV: HTTP {status}: {csv[:300]}")
+        status, _ = self.get("/api/v1/monthly-sheet?month=2026-11", token="wrong")
+        if status != 401:
+            self.problems.append(f"the county's sheet without the viewers' token: HTTP {status}, expected 401")
+        status, text = self.get("/api/v1/halls")
+        lags = json.loads(text) if status == 200 else []
+        if len(lags) != len(self.halls) or any(h.get("lastContact") is None for h in lags):
+            self.problems.append(f"the halls' lag view: HTTP {status}: {text[:300]}")
+        return {"sheetHalls": len(found), "published": [h for h, v in found.items() if v.get("publishedAt")]}
+
     # Bad input --------------------------------------------------------------------------------------------------------
     def post(self, token, body):
         context = ssl.create_default_context(cafile=self.cert)
@@ -360,7 +409,7 @@ class Suite:
             stream, acknowledged = db.execute("SELECT stream, acknowledged_seq FROM outbox_state").fetchone()
 
         def batch(hall, first, n=2, stream_name=None):
-            return json.dumps({"hall": hall, "stream": stream_name or stream, "caught_up": False, "hall_clock": int(time.time()), "waiting": 0,
+            return json.dumps({"hall": hall, "stream": stream_name or stream, "after": first - 1, "caught_up": False, "hall_clock": int(time.time()), "waiting": 0,
                                "records": [{"seq": first + i, "kind": "punch", "key": f"FORGED/{first + i}", "occurred_at": 1, "recorded_at": 1,
                                             "body": "{}"} for i in range(n)]})
         cases = {
@@ -368,11 +417,13 @@ class Suite:
             "another hall's token": (self.post(a["token"], batch(b["id"], 1, stream_name="replayed")), 403),
             "no token": (self.post(None, batch(a["id"], acknowledged + 1)), 401),
             "malformed body": (self.post(a["token"], b'{"hall": "town-1", "records": [{"seq": "x"'), 400),
-            "records not numbered one after another": (self.post(a["token"], json.dumps({"hall": a["id"], "stream": stream, "caught_up": False,
-                "hall_clock": 1, "waiting": 0, "records": [{"seq": acknowledged + 1, "kind": "punch", "key": "F1", "occurred_at": 1, "recorded_at": 1, "body": "{}"},
-                                                          {"seq": acknowledged + 3, "kind": "punch", "key": "F2", "occurred_at": 1, "recorded_at": 1, "body": "{}"}]})), 400),
-            "a body that is not a JSON object": (self.post(a["token"], json.dumps({"hall": a["id"], "stream": stream, "caught_up": False, "hall_clock": 1,
+            "records out of the hall's order": (self.post(a["token"], json.dumps({"hall": a["id"], "stream": stream, "after": acknowledged, "caught_up": False,
+                "hall_clock": 1, "waiting": 0, "records": [{"seq": acknowledged + 3, "kind": "punch", "key": "F1", "occurred_at": 1, "recorded_at": 1, "body": "{}"},
+                                                          {"seq": acknowledged + 2, "kind": "punch", "key": "F2", "occurred_at": 1, "recorded_at": 1, "body": "{}"}]})), 400),
+            "a body that is not JSON": (self.post(a["token"], json.dumps({"hall": a["id"], "stream": stream, "after": acknowledged, "caught_up": False, "hall_clock": 1,
                 "waiting": 0, "records": [{"seq": acknowledged + 1, "kind": "punch", "key": "F3", "occurred_at": 1, "recorded_at": 1, "body": "[1,"}]})), 400),
+            "a body that is JSON but not an object": (self.post(a["token"], json.dumps({"hall": a["id"], "stream": stream, "after": acknowledged, "caught_up": False,
+                "hall_clock": 1, "waiting": 0, "records": [{"seq": acknowledged + 1, "kind": "punch", "key": "F4", "occurred_at": 1, "recorded_at": 1, "body": "[1]"}]})), 400),
             "a gap after the committed records": (self.post(a["token"], batch(a["id"], acknowledged + 50)), 409),
         }
         refused = {}
@@ -416,6 +467,7 @@ def main():
     try:
         result["faults"] = suite.run()
         result.update(suite.check())
+        result["views"] = suite.views()
         result["refused"] = suite.bad_input()
     finally:
         suite.stop_all()

@@ -35,6 +35,9 @@ public struct ForwardedRecord: Sendable, Hashable, Codable {
 public struct ForwardBatch: Sendable, Hashable, Codable {
     public let hall: String
     public let stream: String
+    /// The highest sequence the centre had acknowledged to the hall when it read the batch: the records follow it with
+    /// nothing of the hall's in between (sequences need not be consecutive; the hall's order is what counts).
+    public let after: Int64
     public let records: [ForwardedRecord]
     /// True when these were the last records waiting: everything the hall stored up to ``hallClock`` is in this batch
     /// or before it, so the centre may move the hall's watermark to that time.
@@ -44,9 +47,10 @@ public struct ForwardBatch: Sendable, Hashable, Codable {
     /// Records still waiting at the hall after this batch (for the centre's lag view).
     public let waiting: Int64
 
-    public init(hall: String, stream: String, records: [ForwardedRecord], caughtUp: Bool, hallClock: Int64, waiting: Int64) {
+    public init(hall: String, stream: String, after: Int64, records: [ForwardedRecord], caughtUp: Bool, hallClock: Int64, waiting: Int64) {
         self.hall = hall
         self.stream = stream
+        self.after = after
         self.records = records
         self.caughtUp = caughtUp
         self.hallClock = hallClock
@@ -54,26 +58,27 @@ public struct ForwardBatch: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case hall, stream, records, waiting
+        case hall, stream, after, records, waiting
         case caughtUp = "caught_up"
         case hallClock = "hall_clock"
     }
 
     /// The kinds a hall forwards.
     public static let kinds: Set<String> = ["punch", "sign_in", "sign_in_review", "leave", "punch_correction", "notice", "notice_void",
-                                            "print_outcome", "mode", "audit"]
+                                            "print_outcome", "mode", "published_sheet", "audit"]
 
-    /// What is wrong with the batch's shape, or nil: the records must be numbered one after another, of known kinds,
-    /// with non-empty keys, and belong to a stream and a hall that are named.
+    /// What is wrong with the batch's shape, or nil: the records must be in the hall's order (rising sequences after
+    /// ``after``), of known kinds, with non-empty keys, and belong to a stream and a hall that are named.
     public func problem(maximumRecords: Int) -> String? {
         if hall.isEmpty { return "the batch names no hall" }
         if stream.isEmpty || stream.count > 64 { return "the batch's stream must be 1 to 64 characters" }
         if records.count > maximumRecords { return "the batch has \(records.count) records; at most \(maximumRecords) are taken at once" }
+        if after < 0 { return "the batch's after (\(after)) is negative" }
         for (index, record) in records.enumerated() {
-            if index > 0, record.seq != records[index - 1].seq + 1 {
-                return "record \(index + 1) has sequence \(record.seq) after \(records[index - 1].seq); a batch's records are numbered one after another"
+            let previous = index > 0 ? records[index - 1].seq : after
+            if record.seq <= previous {
+                return "record \(index + 1) has sequence \(record.seq) after \(previous); a batch's records come in the hall's order, each numbered above the one before"
             }
-            if record.seq < 1 { return "record \(index + 1) has sequence \(record.seq); sequences start at 1" }
             if !Self.kinds.contains(record.kind) { return "record \(index + 1) is of unknown kind \"\(record.kind)\"" }
             if record.key.isEmpty || record.key.utf8.count > 512 { return "record \(index + 1) has an empty or over-long key" }
         }

@@ -1,5 +1,5 @@
 // The outbox: every record the county's centre gets from this hall (punches, sign-ins and their review, leave acts,
-// 补卡, notices and their voiding, print job outcomes, attendance mode switches, audit entries), written by triggers in
+// 补卡, notices and their voiding, print job outcomes, attendance mode switches, published monthly sheets, audit entries), written by triggers in
 // the same transaction as the record, so nothing is forwarded that was not committed here and nothing committed is
 // missed. docs/central.md.
 import Foundation
@@ -95,18 +95,20 @@ extension HallStore {
         }
     }
 
-    /// The next records to send: after the acknowledged number, in order, at most `limit`.
-    public func outboxBatch(limit: Int) async throws -> (stream: String, records: [OutboxRecord]) {
+    /// The next records to send, in order, at most `limit`: after the acknowledged number, or after `after` when given
+    /// (the forwarder reads on while its last acknowledgement is still being written). `after` in the answer is where
+    /// the records follow on.
+    public func outboxBatch(after given: Int64? = nil, limit: Int) async throws -> (stream: String, after: Int64, records: [OutboxRecord]) {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT stream, acknowledged_seq FROM outbox_state WHERE id = 1") else { return ("", []) }
-            let acknowledged: Int64 = row["acknowledged_seq"]
+            guard let row = try Row.fetchOne(db, sql: "SELECT stream, acknowledged_seq FROM outbox_state WHERE id = 1") else { return ("", 0, []) }
+            let acknowledged: Int64 = max(row["acknowledged_seq"], given ?? 0)
             let records = try Row.fetchAll(db, sql: """
                 SELECT seq, kind, record_key, occurred_at, recorded_at, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?
                 """, arguments: [acknowledged, limit]).map {
                 OutboxRecord(seq: $0["seq"], kind: $0["kind"], key: $0["record_key"], occurredAt: $0["occurred_at"],
                              recordedAt: $0["recorded_at"], body: $0["body"])
             }
-            return (row["stream"], records)
+            return (row["stream"], acknowledged, records)
         }
     }
 
@@ -121,6 +123,11 @@ extension HallStore {
             guard db.changesCount > 0 else { return }
             try db.execute(sql: "DELETE FROM outbox WHERE seq <= (SELECT acknowledged_seq FROM outbox_state WHERE id = 1)")
         }
+    }
+
+    /// The highest sequence in the outbox (0 when it is empty): with the last one sent, how much is left, cheaply.
+    public func newestOutboxSequence() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM outbox") ?? 0 }
     }
 
     /// Notes why the last attempt to forward failed (shown on the ops page until the next success).
@@ -165,6 +172,9 @@ enum OutboxTriggers {
     private static func modeBody(_ r: String) -> String {
         "json_object('terminal_role', \(r).terminal_role, 'mode', \(r).mode, 'since', \(r).since, 'reason', \(r).reason)"
     }
+    private static func sheetBody(_ r: String) -> String {
+        "json_object('month', \(r).month, 'published_at', \(r).published_at, 'published_by', \(r).published_by, 'sheet', json(\(r).sheet))"
+    }
     private static func auditBody(_ r: String) -> String {
         "json_object('id', \(r).id, 'at', \(r).at, 'actor', \(r).actor, 'action', \(r).action, 'subject', \(r).subject, 'detail', \(r).detail, 'hash', \(r).hash)"
     }
@@ -192,6 +202,8 @@ enum OutboxTriggers {
             + insert("mode", key: "NEW.terminal_role || '/' || NEW.since || '/' || NEW.mode", occurred: "NEW.since", body: modeBody("NEW")) + " END",
         "CREATE TRIGGER IF NOT EXISTS outbox_mode_change AFTER UPDATE ON attendance_modes WHEN NEW.mode != OLD.mode OR NEW.since != OLD.since BEGIN "
             + insert("mode", key: "NEW.terminal_role || '/' || NEW.since || '/' || NEW.mode", occurred: "NEW.since", body: modeBody("NEW")) + " END",
+        "CREATE TRIGGER IF NOT EXISTS outbox_published_sheet AFTER INSERT ON published_months BEGIN "
+            + insert("published_sheet", key: "NEW.month || '/' || NEW.published_at", occurred: "NEW.published_at", body: sheetBody("NEW")) + " END",
         "CREATE TRIGGER IF NOT EXISTS outbox_audit AFTER INSERT ON audit_log BEGIN "
             + insert("audit", key: "\(stream) || '/' || NEW.id", occurred: "NEW.at", body: auditBody("NEW")) + " END",
     ]
@@ -207,6 +219,7 @@ enum OutboxTriggers {
         "INSERT INTO outbox (kind, record_key, occurred_at, recorded_at, body) SELECT 'leave', \(stream) || '/' || l.id || '/' || l.state, l.updated_at, l.updated_at, \(leaveBody("l")) FROM leave_requests l ORDER BY l.id",
         "INSERT INTO outbox (kind, record_key, occurred_at, recorded_at, body) SELECT 'punch_correction', \(stream) || '/' || c.id, c.punched_at, c.corrected_at, \(correctionBody("c")) FROM punch_corrections c ORDER BY c.id",
         "INSERT INTO outbox (kind, record_key, occurred_at, recorded_at, body) SELECT 'mode', m.terminal_role || '/' || m.since || '/' || m.mode, m.since, m.since, \(modeBody("m")) FROM attendance_modes m",
+        "INSERT INTO outbox (kind, record_key, occurred_at, recorded_at, body) SELECT 'published_sheet', m.month || '/' || m.published_at, m.published_at, m.published_at, \(sheetBody("m")) FROM published_months m ORDER BY m.month",
         "INSERT INTO outbox (kind, record_key, occurred_at, recorded_at, body) SELECT 'audit', \(stream) || '/' || a.id, a.at, a.at, \(auditBody("a")) FROM audit_log a ORDER BY a.id",
     ]
 }

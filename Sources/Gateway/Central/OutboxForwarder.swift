@@ -72,25 +72,38 @@ public struct OutboxForwarder: Sendable {
     func forward(with client: HTTPClient) async {
         var backoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(60))
         var lastSent: ContinuousClock.Instant? = nil
+        var lastLag = ContinuousClock.now - .seconds(60)
         var failing = false
+        // The centre's last receipt, while its acknowledgement is written beside the next batch's journey: the next
+        // batch is read after it. Acknowledgements are written one after another, in order.
+        var committed: (stream: String, seq: Int64)? = nil
+        var acknowledging: Task<Void, any Error>? = nil
+        func settle() async {
+            if let acknowledging { _ = try? await acknowledging.value }
+            acknowledging = nil
+        }
         while !Task.isCancelled {
             do {
-                let (stream, records) = try await store.outboxBatch(limit: central.batchSize)
+                let (stream, after, records) = try await store.outboxBatch(after: committed?.stream != nil ? committed?.seq : nil, limit: central.batchSize)
+                if let held = committed, held.stream != stream { committed = nil; continue }  // a new stream: read it afresh
                 let heartbeatDue = lastSent.map { ContinuousClock.now - $0 >= .seconds(central.heartbeatSeconds) } ?? true
                 if records.isEmpty && !heartbeatDue && !failing {
-                    await recordLag()
+                    await settle()
+                    if ContinuousClock.now - lastLag >= .seconds(5) { lastLag = .now; await recordLag() }
                     // The outbox's look for new records (a cheap read by primary key), not a synchronisation.
                     try await Task.sleep(for: .seconds(1))
                     continue
                 }
                 guard !stream.isEmpty else { return }  // forwarding was never switched on: nothing to do
-                let status = try await store.outboxStatus(at: clock.now())
-                let waitingAfter = max(0, (status?.waiting ?? 0) - Int64(records.count))
-                let batch = ForwardBatch(hall: central.hallID, stream: stream, records: records.map {
+                let waitingAfter = records.count < central.batchSize ? 0 : max(0, try await store.newestOutboxSequence() - (records.last?.seq ?? 0))
+                let batch = ForwardBatch(hall: central.hallID, stream: stream, after: after, records: records.map {
                     ForwardedRecord(seq: $0.seq, kind: $0.kind, key: $0.key, occurredAt: $0.occurredAt, recordedAt: $0.recordedAt, body: $0.body)
                 }, caughtUp: records.count < central.batchSize, hallClock: Int64(clock.now().timeIntervalSince1970), waiting: waitingAfter)
                 let receipt = try await send(batch, with: client)
-                try await store.acknowledgeOutbox(stream: receipt.stream, through: receipt.committed, at: clock.now())
+                await settle()
+                let store = self.store, clock = self.clock
+                acknowledging = Task { try await store.acknowledgeOutbox(stream: receipt.stream, through: receipt.committed, at: clock.now()) }
+                committed = (receipt.stream, receipt.committed)
                 if failing {
                     logger.info("forwarding to the centre works again", metadata: ["committed": "\(receipt.committed)"])
                 }
@@ -99,10 +112,17 @@ public struct OutboxForwarder: Sendable {
                 lastSent = .now
                 Gauge(label: "countergate_central_last_contact_timestamp_seconds").record(clock.now().timeIntervalSince1970)
                 Counter(label: "countergate_central_records_forwarded_total").increment(by: records.count)
-                await recordLag()
+                if records.count < central.batchSize || ContinuousClock.now - lastLag >= .seconds(5) {
+                    await settle()
+                    lastLag = .now
+                    await recordLag()
+                }
             } catch is CancellationError {
+                await settle()
                 return
             } catch {
+                await settle()
+                committed = nil  // read again from what the store has acknowledged
                 let wait = backoff.next()
                 failing = true
                 Counter(label: "countergate_central_failures_total").increment()
@@ -113,6 +133,7 @@ public struct OutboxForwarder: Sendable {
                 do { try await Task.sleep(for: wait) } catch { return }  // the shared backoff
             }
         }
+        await settle()
     }
 
     /// Sends one batch; the centre's receipt, or why not. A 409 (the centre has the stream up to an earlier record) is a

@@ -117,6 +117,7 @@ public struct HallAPI: Sendable {
         registerLeave(on: api)
         registerMode(on: api)
         registerCalendar(on: api)
+        registerCentral(on: api)
         return api.routes
     }
 

@@ -41,6 +41,7 @@
     // A job queued by a clerk sends no event until it prints or waits: the queue is read again now and then.
     setInterval(loadJobs, 30000);
     setInterval(showCalendar, 60000);
+    setInterval(showCentral, 15000);
   }
 
   function loadAll() {
@@ -49,6 +50,24 @@
     loadJobs();
     showMode();
     showCalendar();
+    showCentral();
+  }
+
+  /** Forwarding to the county's centre ([central]): what waits, since when, the last contact and error. */
+  async function showCentral() {
+    try {
+      const central = await CG.api("GET", "/central");
+      $("central-panel").hidden = !central.configured && central.acknowledged == null;
+      if ($("central-panel").hidden) return;
+      const waiting = central.waiting == null ? "尚未开始" : central.waiting + " 条待上报" +
+        (central.oldestWaitingSeconds ? ",最早的已等 " + Math.round(central.oldestWaitingSeconds / 60) + " 分钟" : "");
+      const contact = central.lastContact ? "最后联系 " + CG.formatTime(central.lastContact) : "尚未联系上县中心";
+      const text = (central.hallId || "") + " → " + (central.url || "(配置中已无 [central],暂停上报)") + ":" + waiting + ";" + contact +
+        (central.lastError ? ";最近错误:" + central.lastError : "");
+      CG.say("central-status", text, central.lastError ? "error" : "info");
+    } catch (error) {
+      CG.say("central-status", "无法查询上报状态:" + error.message, "error");
+    }
   }
 
   /** Holiday years due and missing (with the command that loads them), and the provisional promised dates. */
