@@ -56,6 +56,22 @@ public enum CentreServer {
         return PostgresClient(configuration: configuration, backgroundLogger: background)
     }
 
+    /// One connection of its own, opened and closed: fails at once when PostgreSQL is down (the pool would wait).
+    static func probe(_ pg: CentreConfiguration.Postgres, logger: Logger) async throws {
+        let password = try pg.passwordFile.map { try CentreConfiguration.secret($0, key: "postgres.password_file") }
+        let tls: PostgresConnection.Configuration.TLS = pg.tls ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+        var configuration = PostgresConnection.Configuration(host: pg.host, port: pg.port, username: pg.user, password: password, database: pg.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        var quiet = logger
+        quiet.logLevel = .critical
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+        do { try await connection.query("SELECT 1", logger: quiet) } catch {
+            try? await connection.close()
+            throw error
+        }
+        try? await connection.close()
+    }
+
     /// Waits until PostgreSQL answers, logging each failed try with what to check; doubles the wait up to 30 s.
     public static func waitForPostgres(_ client: PostgresClient, config pg: CentreConfiguration.Postgres, logger: Logger) async throws {
         var wait = Duration.milliseconds(250)
@@ -63,7 +79,7 @@ public enum CentreServer {
         while true {
             attempt += 1
             do {
-                try await client.query("SELECT 1", logger: logger)
+                try await probe(pg, logger: logger)
                 if attempt > 1 { logger.info("PostgreSQL answers now", metadata: ["host": "\(pg.host)", "port": "\(pg.port)", "attempts": "\(attempt)"]) }
                 return
             } catch {
@@ -247,7 +263,7 @@ extension CentreServer {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { await client.run(); return nil }
             defer { group.cancelAll() }
-            do { try await client.query("SELECT 1", logger: logger) } catch {
+            do { try await probe(config.postgres, logger: logger) } catch {
                 throw CentreStartupError(description: "PostgreSQL at \(config.postgres.host):\(config.postgres.port) does not answer for user \(config.postgres.user), database \(config.postgres.database): \(String(reflecting: error).prefix(300)); check it runs ([postgres] in \(config.sourceFile ?? "the configuration"))")
             }
             try await CentreSchema.migrate(client, logger: logger)

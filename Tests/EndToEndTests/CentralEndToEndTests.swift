@@ -1,6 +1,7 @@
 // The county's centre, short form of Tests/Reliability/central_suite.py (its long form: scripts/central-suite): three
 // halls' real gateways forward to a real centre on a throwaway PostgreSQL through a proxy that cuts batches; the centre
-// and a hall are killed and restarted; every punch arrives once, in order; bad batches are refused. And the suite can
+// and a hall are killed and restarted; every punch arrives once, in order; bad batches are refused; the centre waits for
+// a PostgreSQL that is down, a newer schema and a changed hall id are refused at start. And the suite can
 // fail: with the test-only fault that answers batches without writing them, it reports the punches lost.
 import CounterGateTestSupport
 import Foundation
@@ -15,6 +16,7 @@ struct CentralEndToEndTests {
         let halls: [String: Hall]
         let faults: [String]
         let refused: [String: Int]
+        let startChecks: [String]?
         let problems: [String]
         let passed: Bool
     }
@@ -40,7 +42,10 @@ struct CentralEndToEndTests {
         }
         #expect(report.faults.count == 4, "\(output)")
         #expect(report.refused["another hall's token"] == 403 && report.refused["unregistered hall (unknown token)"] == 401
-                && report.refused["malformed body"] == 400 && report.refused["a gap after the committed records"] == 409, "\(output)")
+                && report.refused["malformed body"] == 400 && report.refused["a gap after the committed records"] == 409
+                && report.refused["a body that is JSON but not an object"] == 400, "\(output)")
+        // At start: PostgreSQL down (the centre waits, then serves), a changed hall_id and a newer schema refused.
+        #expect(report.startChecks?.count == 3, "\(output)")
     }
 
     @Test("a centre that answers without writing makes the suite fail with the punches lost")

@@ -55,7 +55,9 @@ class Postgres:
         data = os.path.join(self.folder, "data")
         self.data = data
         self.run([pg_program("initdb"), "-D", data, "-U", "countergate", "-A", "trust", "-E", "UTF8", "--no-sync"], "initdb")
-        self.run([pg_program("pg_ctl"), "-D", data, "-l", os.path.join(self.folder, "server.log"), "-w", "-t", "60", "-o",
+
+    def start(self):
+        self.run([pg_program("pg_ctl"), "-D", self.data, "-l", os.path.join(self.folder, "server.log"), "-w", "-t", "60", "-o",
                   f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c synchronous_commit=on -c max_connections=200", "start"], "pg_ctl start")
         subprocess.run([pg_program("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "countergate", "countergate"], check=True,
                        capture_output=True)
@@ -179,7 +181,17 @@ class Suite:
             f.write(f'[centre]\nbind = "127.0.0.1"\nport = {self.centre_port}\ncertificate_file = "{cert}"\nkey_file = "{key}"\n'
                     f'view_token_file = "view.token"\n[postgres]\nport = {self.pg.port}\n')
         self.centre = None
-        self.start_centre()
+        # PostgreSQL down at the centre's start: it waits, saying so, and serves once the database is there.
+        out = os.path.join(self.work, "centre.out")
+        with open(out, "a") as log:
+            self.centre = subprocess.Popen([self.binary, "central", "serve", "--centre-config", self.centre_config], stdout=log,
+                                           stderr=subprocess.STDOUT, cwd=self.work, env=self.env)
+        self.children.append(self.centre)
+        self.centre_out = out
+        wait_for("the centre to say PostgreSQL does not answer", lambda: "does not answer yet; the centre waits for it" in read(out), 60, self.centre, out)
+        self.pg.start()
+        wait_for("the centre to listen once PostgreSQL is up", lambda: "CounterGate centre is listening" in read(out) and self.listening(), 120, self.centre, out)
+        self.start_checks = ["the centre waited for PostgreSQL and then served"]
 
     def start_centre(self):
         env = dict(self.env)
@@ -338,6 +350,32 @@ class Suite:
                 self.problems.append(f"{hall['id']}: {left} rows left in the outbox")
         return result
 
+    # Refused at start ---------------------------------------------------------------------------------------------------
+    def refused_at_start(self):
+        # A hall id changed in a gateway's configuration: the gateway does not start (it would fork the hall's records).
+        hall = self.halls[-1]
+        hall["process"].terminate()
+        hall["process"].wait()
+        with open(hall["config"], encoding="utf-8") as f:
+            text = f.read()
+        with open(hall["config"], "w", encoding="utf-8") as f:
+            f.write(text.replace(f'hall_id = "{hall["id"]}"', f'hall_id = "{hall["id"]}-renamed"'))
+        done = subprocess.run([self.binary, "serve", "--config", hall["config"]], capture_output=True, text=True, cwd=self.work, env=self.env, timeout=120)
+        if done.returncode == 0 or "would fork" not in done.stderr + done.stdout:
+            self.problems.append(f"a changed hall_id was not refused at start: exit {done.returncode}: {(done.stderr + done.stdout)[-400:]}")
+        else:
+            self.start_checks.append("a changed hall_id refused at the gateway's start")
+        # A schema newer than the binary knows: the centre refuses it.
+        self.pg.query("INSERT INTO centre_migrations (version, name) VALUES (999, 'from a newer countergate')")
+        done = subprocess.run([self.binary, "central", "migrate", "--centre-config", self.centre_config], capture_output=True, text=True,
+                              cwd=self.work, env=self.env, timeout=120)
+        if done.returncode == 0 or "newer than this countergate knows" not in done.stderr + done.stdout:
+            self.problems.append(f"a newer schema was not refused: exit {done.returncode}: {(done.stderr + done.stdout)[-400:]}")
+        else:
+            self.start_checks.append("a newer schema refused")
+        self.pg.query("DELETE FROM centre_migrations WHERE version = 999")
+        return self.start_checks
+
     # The county's views ------------------------------------------------------------------------------------------------
     def get(self, path, token="county-viewers-test-token"):
         context = ssl.create_default_context(cafile=self.cert)
@@ -469,6 +507,7 @@ def main():
         result.update(suite.check())
         result["views"] = suite.views()
         result["refused"] = suite.bad_input()
+        result["startChecks"] = suite.refused_at_start()
     finally:
         suite.stop_all()
         if hasattr(suite, "pg"):
@@ -479,7 +518,8 @@ def main():
         print(f"{name}: written {h['written']}, at the centre {h['atCentre']} (lost {h['lost']}, doubled {h['doubled']}), in order {h['inOrder']}, "
               f"watermark past the last punch {h['watermarkPastLast']}, committed {h['committed']}, outbox left {h['outboxLeft']}")
     print("faults: " + "; ".join(result["faults"]))
-    print("refused: " + ", ".join(f"{k} -> {v}" for k, v in result["refused"].items()))
+    print("refused: " + ", ".join(f"{k} -> {v}" for k, v in result.get("refused", {}).items()))
+    print("at start: " + "; ".join(result.get("startChecks", [])))
     for p in suite.problems:
         print(f"  problem: {p}")
     print(f"central suite {'passed' if result['passed'] else 'FAILED'} (seed {seed}; work folder {suite.work})")
