@@ -122,6 +122,7 @@ import Testing
         Probe(method: .get, path: "/attendance/cover", uri: "/api/v1/attendance/cover", denied: .clerk(window: 1), allowed: .dutyChief, expected: .ok),
         Probe(method: .get, path: "/attendance/conflicts", uri: "/api/v1/attendance/conflicts", denied: .kiosk, allowed: .dutyChief, expected: .ok),
         Probe(method: .get, path: "/calendar", uri: "/api/v1/calendar", denied: .kiosk, allowed: .dutyChief, expected: .ok),
+        Probe(method: .get, path: "/central", uri: "/api/v1/central", denied: .kiosk, allowed: .ops, expected: .ok),
         Probe(method: .post, path: "/attendance/conflicts/{id}/resolve", uri: "/api/v1/attendance/conflicts/999/resolve",
               body: #"{"by":"D007","note":"已核实"}"#, denied: .ops, allowed: .dutyChief, expected: .notFound),
     ]
