@@ -337,6 +337,12 @@ class Suite:
             with sqlite3.connect(hall["db"], timeout=30) as db:
                 acknowledged = db.execute("SELECT acknowledged_seq FROM outbox_state").fetchone()[0]
                 left = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+            # Clocks: each record keeps the hall's times (the punch's own, as the hall stored it) and the centre's receipt time.
+            times = self.pg.query(f"SELECT count(*) FILTER (WHERE occurred_at <> (body->>'punched_at')::bigint), "
+                                  f"count(*) FILTER (WHERE received_at < now() - interval '1 hour' OR received_at > now()) "
+                                  f"FROM records WHERE hall_id = '{hall['id']}' AND kind = 'punch'")
+            if times and (int(times[0][0]) or int(times[0][1])):
+                self.problems.append(f"{hall['id']}: {times[0][0]} punches lost their own time, {times[0][1]} have no receipt time of this run")
             result["halls"][hall["id"]] = {"written": len(written), "atCentre": len(keys), "lost": lost, "extra": extra, "doubled": doubled,
                                            "inOrder": in_order, "watermarkPastLast": watermark >= hall.get("last_written_at", 0),
                                            "committed": int(contact[0][1]) if contact else 0, "acknowledged": acknowledged, "outboxLeft": left}
