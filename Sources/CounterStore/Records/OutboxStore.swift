@@ -34,6 +34,16 @@ public struct OutboxStatus: Sendable, Equatable {
     public let oldestWaiting: Date?
     public let lastContact: Date?
     public let lastError: String?
+
+    public init(hallID: String, stream: String, acknowledged: Int64, waiting: Int64, oldestWaiting: Date?, lastContact: Date?, lastError: String?) {
+        self.hallID = hallID
+        self.stream = stream
+        self.acknowledged = acknowledged
+        self.waiting = waiting
+        self.oldestWaiting = oldestWaiting
+        self.lastContact = lastContact
+        self.lastError = lastError
+    }
 }
 
 /// Why the outbox cannot be switched on.

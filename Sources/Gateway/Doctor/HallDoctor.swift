@@ -101,6 +101,7 @@ public enum HallDoctor {
                     } else {
                         add("audit anchor", .fail, audit.anchor.description, fix: "countergate audit verify; after a restore on purpose: countergate audit reanchor --reason TEXT")
                     }
+                    checkCentral(config, status: try await store.outboxStatus(at: Date()), add: add)
                 } catch {
                     add("store", .fail, "\(error)")
                 }
@@ -200,6 +201,34 @@ public enum HallDoctor {
 
     /// Whether the installed rules are the ones the configured profiles make (`countergate udev rules`).
     /// When a printer's profile is a page printer (output pdf), whether the A4 notices' font can be used.
+    /// Forwarding to the county's centre: the token readable, the hall id the store forwards as, what waits, the last error.
+    static func checkCentral(_ config: HallConfiguration, status: OutboxStatus?, add: (String, DoctorFinding.Status, String, String?) -> Void) {
+        guard let central = config.central else {
+            if let status {
+                add("central", .warn, "[central] is gone from the configuration but this store forwarded as \(status.hallID): the outbox keeps filling (\(status.waiting) waiting)",
+                    "put [central] back, or leave it: nothing is lost, it is sent when forwarding resumes")
+            }
+            return
+        }
+        do { _ = try HallConfiguration.readCentralToken(central) } catch {
+            add("central", .fail, "\(error)", "put the token `countergate central hall add` printed at the centre into \(central.tokenFile)")
+        }
+        guard let status else {
+            add("central", .info, "forwards to \(central.url) as \(central.hallID) once the gateway starts", nil)
+            return
+        }
+        if status.hallID != central.hallID {
+            add("central", .fail, OutboxError.hallIDChanged(stored: status.hallID, configured: central.hallID).description, nil)
+            return
+        }
+        let waiting = "\(status.waiting) records waiting" + (status.oldestWaiting.map { ", the oldest since \($0)" } ?? "")
+        if let error = status.lastError {
+            add("central", .warn, "forwarding to \(central.url) fails: \(error) (\(waiting))", "check the centre is reachable from here and the token is this hall's")
+        } else {
+            add("central", .ok, "forwards to \(central.url) as \(central.hallID): \(waiting); last contact \(status.lastContact.map { "\($0)" } ?? "never")", nil)
+        }
+    }
+
     static func checkPDFFont(_ config: HallConfiguration, add: (String, DoctorFinding.Status, String, String?) -> Void) {
         let printers = config.devices.filter { $0.kind == .printer }
         guard !printers.isEmpty, let profiles = try? PrinterProfiles.load(directory: config.printing.profilesDirectory) else { return }
