@@ -84,7 +84,7 @@ public struct OutboxForwarder: Sendable {
         }
         while !Task.isCancelled {
             do {
-                let (stream, after, records) = try await store.outboxBatch(after: committed?.stream != nil ? committed?.seq : nil, limit: central.batchSize)
+                let (stream, after, records) = try await store.outboxBatch(after: committed?.seq, limit: central.batchSize)
                 if let held = committed, held.stream != stream { committed = nil; continue }  // a new stream: read it afresh
                 let heartbeatDue = lastSent.map { ContinuousClock.now - $0 >= .seconds(central.heartbeatSeconds) } ?? true
                 if records.isEmpty && !heartbeatDue && !failing {
@@ -161,8 +161,11 @@ public struct OutboxForwarder: Sendable {
                 throw ForwardFailure.answer(String(decoding: data.prefix(300), as: UTF8.self))
             }
             if response.status.code == 409 {
-                logger.notice("the centre has this hall's records only up to an earlier one; sending from there",
-                              metadata: ["committed": "\(receipt.committed)", "batch_from": "\(batch.records.first?.seq ?? 0)"])
+                // The centre is behind records this hall already let go of (the centre's database restored from an older
+                // copy): they cannot be sent again from here, and sending on would leave a hole at the centre.
+                throw ForwardFailure.refused(status: 409, message: "the centre has this hall's stream \(batch.stream) only up to \(receipt.committed), "
+                    + "but this hall gave up its records up to \(batch.after) when the centre acknowledged them; the centre's database lost them "
+                    + "(restored from an older copy?): bring them back at the centre from its own backup, or from this hall's (docs/central.md)")
             }
             return receipt
         default:
