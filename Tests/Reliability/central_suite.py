@@ -322,8 +322,17 @@ class Suite:
         wait_for("every hall's outbox empty", lambda: not busy(), 300)
         return faults
 
+    def watermark(self, hall):
+        rows = self.pg.query(f"SELECT watermark FROM hall_contact WHERE hall_id = '{hall['id']}'")
+        return int(rows[0][0]) if rows and rows[0][0] else 0
+
     def check(self):
         result = {"halls": {}}
+        # The watermarks move with each hall's batches and heartbeats (every second here): each must pass its hall's
+        # last punch within a few heartbeats of the outbox emptying.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(self.watermark(h) < h.get("last_written_at", 0) for h in self.halls):
+            time.sleep(0.2)   # polling the centre's table with a deadline, not a fixed wait
         for hall in self.halls:
             rows = self.pg.query(f"SELECT record_key FROM records WHERE hall_id = '{hall['id']}' AND kind = 'punch' ORDER BY stream, seq")
             keys = [r[0] for r in rows]
