@@ -229,13 +229,14 @@ class Suite:
             with open(os.path.join(folder, "central.token"), "w") as f:
                 f.write(token + "\n")
             config = os.path.join(folder, "hall.toml")
+            http_port = free_port()
             with open(config, "w") as f:
-                f.write(f'[hall]\nname = "第{h + 1}乡镇便民服务中心"\n[store]\ndata_dir = "data"\n[http]\nport = {free_port()}\n'
+                f.write(f'[hall]\nname = "第{h + 1}乡镇便民服务中心"\n[store]\ndata_dir = "data"\n[http]\nport = {http_port}\n'
                         f'[backup]\ninterval_hours = 0\n'
                         f'[central]\nurl = "https://127.0.0.1:{self.proxy.port}"\nhall_id = "{hall_id}"\ntoken_file = "central.token"\n'
                         f'ca_file = "{self.cert}"\nbatch_size = {self.args.batch}\nheartbeat_seconds = 1\n'
                         f'[[window]]\nnumber = 1\nname = "1号窗口"\ndepartment = "乡镇便民服务中心"\n')
-            hall = {"id": hall_id, "token": token, "config": config, "db": os.path.join(folder, "data", "countergate.sqlite"),
+            hall = {"id": hall_id, "token": token, "config": config, "http_port": http_port, "db": os.path.join(folder, "data", "countergate.sqlite"),
                     "written": [], "process": None}
             self.halls.append(hall)
             self.start_hall(hall)
@@ -438,6 +439,17 @@ class Suite:
         lags = json.loads(text) if status == 200 else []
         if len(lags) != len(self.halls) or any(h.get("lastContact") is None for h in lags):
             self.problems.append(f"the halls' lag view: HTTP {status}: {text[:300]}")
+        # The hall's lag in /metrics.
+        connection = http.client.HTTPConnection("127.0.0.1", hall["http_port"], timeout=10)
+        try:
+            connection.request("GET", "/metrics")
+            metrics = connection.getresponse().read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        for name in ("countergate_central_outbox_waiting_rows", "countergate_central_outbox_oldest_seconds",
+                     "countergate_central_last_contact_timestamp_seconds", "countergate_central_records_forwarded_total"):
+            if name not in metrics:
+                self.problems.append(f"{name} is not in hall {hall['id']}'s /metrics")
         return {"sheetHalls": len(found), "published": [h for h, v in found.items() if v.get("publishedAt")]}
 
     # Bad input --------------------------------------------------------------------------------------------------------
