@@ -28,6 +28,7 @@ public enum CentreServer {
             if !applied.isEmpty { logger.info("the centre's schema brought up to date", metadata: ["migrations": "\(applied)"]) }
             var store = CentreStore(client: client, logger: logger)
             store.skipInsertsForTest = ProcessInfo.processInfo.environment["COUNTERGATE_TEST_FAULT"] == "centre-skip-insert"
+            store.slowCommitForTest = ProcessInfo.processInfo.environment["COUNTERGATE_TEST_FAULT"] == "centre-slow-commit"
             let router = routes(store: store, viewToken: viewToken, maximumBatch: config.maximumBatch, logger: logger)
             let server: HTTPServerBuilder = if let tls { try .tls(.http1(), tlsConfiguration: tls) } else { .http1() }
             let app = Application(

@@ -66,6 +66,9 @@ public struct CentreStore: Sendable {
     /// A test-only fault that proves the central suite can fail: batches are answered as committed but their records
     /// are not written. Set only by `COUNTERGATE_TEST_FAULT=centre-skip-insert` (Tests/Reliability/central_suite.py).
     public var skipInsertsForTest = false
+    /// A test-only pause inside each batch's transaction, after its records are written and before the commit, so the
+    /// central suite can kill the centre mid-commit for certain. Set only by `COUNTERGATE_TEST_FAULT=centre-slow-commit`.
+    public var slowCommitForTest = false
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -148,6 +151,9 @@ public struct CentreStore: Sendable {
                     FROM unnest(\(kinds)::text[], \(keys)::text[], \(seqs)::bigint[], \(occurred)::bigint[], \(recorded)::bigint[], \(bodies)::text[]) AS t(k, r, s, o, c, b)
                     ON CONFLICT (hall_id, kind, record_key) DO NOTHING
                     """, logger: logger)
+            }
+            if slowCommitForTest, !fresh.isEmpty {
+                try await connection.query("SELECT pg_sleep(0.5) AS countergate_test_slow_commit", logger: logger)
             }
             let after = max(before, batch.records.last?.seq ?? before)
             try await connection.query("""

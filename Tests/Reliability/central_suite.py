@@ -193,10 +193,10 @@ class Suite:
         wait_for("the centre to listen once PostgreSQL is up", lambda: "CounterGate centre is listening" in read(out) and self.listening(), 120, self.centre, out)
         self.start_checks = ["the centre waited for PostgreSQL and then served"]
 
-    def start_centre(self):
+    def start_centre(self, fault=None):
         env = dict(self.env)
-        if self.args.seed_fault:
-            env["COUNTERGATE_TEST_FAULT"] = self.args.seed_fault
+        if self.args.seed_fault or fault:
+            env["COUNTERGATE_TEST_FAULT"] = fault or self.args.seed_fault
         out = os.path.join(self.work, "centre.out")
         before = read(out).count("CounterGate centre is listening")
         with open(out, "a") as log:
@@ -311,10 +311,16 @@ class Suite:
         hall["process"].wait()
         faults.append("hall town-1 killed while forwarding")
         self.start_hall(hall)
-        # 4. The centre killed again while it works, at a random moment.
-        wait_for("records waiting at a hall", busy, 60)
+        # 4. The centre killed inside a batch's commit: started with a test-only pause in each transaction after the
+        #    records are written, and killed when PostgreSQL shows that pause running.
+        if not self.args.seed_fault:
+            self.kill_centre()
+            self.start_centre(fault="centre-slow-commit")
+        wait_for("a batch inside its transaction at the centre", lambda: self.pg.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%countergate_test_slow_commit%' AND pid <> pg_backend_pid()")[0][0] != "0"
+            if not self.args.seed_fault else busy(), 120)
         self.kill_centre()
-        faults.append("centre killed again")
+        faults.append("centre killed inside a batch's commit" if not self.args.seed_fault else "centre killed again")
         self.start_centre()
         stop.set()
         for w in writers:
