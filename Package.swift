@@ -113,11 +113,13 @@ let package = Package(
         // Badge readers: keyboard-wedge readers through evdev and serial readers (decoders pure, adapters on threads),
         // card numbers, reader profiles.
         .target(name: "BadgeReaders", dependencies: ["CounterCore", "DeviceKit", "CounterTOML"], swiftSettings: strict),
+        // Our XLSX writer (Foundation only): the monthly sheet's export at a hall and the county's at the centre.
+        .target(name: "XLSXWriter", swiftSettings: strict),
         // The running gateway: services, HTTP, logging, systemd integration.
         .target(
             name: "Gateway",
             dependencies: [
-                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal", "ESCPOS", "Notices", "BadgeReaders", "CZlib",
+                "CounterCore", "CounterConfig", "CounterStore", "DeviceKit", "ZKTerminal", "ESCPOS", "Notices", "BadgeReaders", "CZlib", "XLSXWriter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -140,7 +142,7 @@ let package = Package(
         .target(
             name: "CountyCentre",
             dependencies: [
-                "CounterCore", "CounterTOML",
+                "CounterCore", "CounterTOML", "XLSXWriter",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

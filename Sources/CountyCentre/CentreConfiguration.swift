@@ -15,6 +15,8 @@ public struct CentreConfiguration: Sendable, Equatable {
         public var tls = false
     }
 
+    /// The county's name, for the exports' titles.
+    public var countyName = "全县"
     /// The address the centre listens on.
     public var bind = "127.0.0.1"
     public var port = 8443
@@ -50,6 +52,7 @@ public struct CentreConfiguration: Sendable, Equatable {
         let reader = TableReader(root, path: "", file: file)
         let centre = reader.table("centre")
         var config = CentreConfiguration(viewTokenFile: "")
+        config.countyName = centre.string("county", default: "全县", expected: "the county's name, e.g. \"太谷区\"") ?? "全县"
         config.bind = centre.string("bind", default: "127.0.0.1", expected: "an IP address such as 127.0.0.1") ?? "127.0.0.1"
         config.port = centre.int("port", default: 8443, range: 0...65535) ?? 8443
         config.certificateFile = centre.string("certificate_file", expected: "a PEM certificate file").map(resolve)

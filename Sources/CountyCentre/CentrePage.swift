@@ -13,7 +13,7 @@ enum CentrePage {
     <h2>通知书登记 (notice register)</h2>
     <p>月份 month <input id="month" type="month"> <a id="csv-notices" href="#">CSV</a> <a id="csv-attendance" href="#">考勤 CSV</a></p>
     <table id="notices"><tr><th>中心</th><th>编号</th><th>类别</th><th>窗口</th><th>经办人</th><th>申请人</th><th>事项</th><th>受理日期</th><th>承诺办结</th><th></th></tr></table>
-    <h2>月度考勤汇总 (the county's monthly sheet: each hall's published sheet) <a id="csv-sheet" href="#">CSV</a></h2>
+    <h2>月度考勤汇总 (the county's monthly sheet: each hall's published sheet) <a id="csv-sheet" href="#">CSV</a> <a id="xlsx-sheet" href="#">XLSX</a></h2>
     <p id="sheet-state"></p>
     <table id="sheet"><tr><th>中心</th><th>人员</th><th>窗口</th><th>应出勤</th><th>实出勤</th><th>迟到</th><th>早退</th><th>缺卡</th><th>请假(班次)</th><th>外出(班次)</th><th>旷工(天)</th></tr></table>
     <h2>考勤 (attendance)</h2>
@@ -48,15 +48,16 @@ enum CentrePage {
       } catch (e) { document.getElementById('status').textContent = '读取失败 (' + e.message + '): 检查地址中的 #token='; }
     }
     // The exports: fetched with the token, saved as a file.
-    const exports = {'csv-notices': 'notices', 'csv-attendance': 'attendance', 'csv-sheet': 'monthly-sheet'};
-    for (const [id, path] of Object.entries(exports)) {
+    const exports = {'csv-notices': ['notices', 'csv'], 'csv-attendance': ['attendance', 'csv'], 'csv-sheet': ['monthly-sheet', 'csv'],
+                     'xlsx-sheet': ['monthly-sheet', 'xlsx']};
+    for (const [id, [path, format]] of Object.entries(exports)) {
       document.getElementById(id).onclick = async (event) => {
         event.preventDefault();
-        const answer = await fetch('/api/v1/' + path + '?format=csv&month=' + month.value, {headers: {Authorization: 'Bearer ' + token}});
+        const answer = await fetch('/api/v1/' + path + '?format=' + format + '&month=' + month.value, {headers: {Authorization: 'Bearer ' + token}});
         if (!answer.ok) { document.getElementById('status').textContent = '导出失败 (' + answer.status + ')'; return; }
         const link = document.createElement('a');
         link.href = URL.createObjectURL(await answer.blob());
-        link.download = path + '-' + month.value + '.csv';
+        link.download = path + '-' + month.value + '.' + format;
         link.click();
       };
     }

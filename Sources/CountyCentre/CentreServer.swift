@@ -29,7 +29,7 @@ public enum CentreServer {
             var store = CentreStore(client: client, logger: logger)
             store.skipInsertsForTest = ProcessInfo.processInfo.environment["COUNTERGATE_TEST_FAULT"] == "centre-skip-insert"
             store.slowCommitForTest = ProcessInfo.processInfo.environment["COUNTERGATE_TEST_FAULT"] == "centre-slow-commit"
-            let router = routes(store: store, viewToken: viewToken, maximumBatch: config.maximumBatch, logger: logger)
+            let router = routes(store: store, viewToken: viewToken, maximumBatch: config.maximumBatch, countyName: config.countyName, logger: logger)
             let server: HTTPServerBuilder = if let tls { try .tls(.http1(), tlsConfiguration: tls) } else { .http1() }
             let app = Application(
                 router: router, server: server,
@@ -122,7 +122,7 @@ public enum CentreServer {
         return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }
 
-    public static func routes(store: CentreStore, viewToken: String, maximumBatch: Int, logger: Logger) -> Router<BasicRequestContext> {
+    public static func routes(store: CentreStore, viewToken: String, maximumBatch: Int, countyName: String = "全县", logger: Logger) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/healthz") { _, _ -> Response in
             do {
@@ -218,22 +218,16 @@ public enum CentreServer {
                 return refusal(.badRequest, "give the month as ?month=YYYY-MM")
             }
             let sheet = try await store.countySheet(month: month)
-            if q.get("format") == "csv" {
-                var text = "hall,staff_id,name,window,department,days_due,days_present,late,late_minutes,early,early_minutes,missing_punches,leave_shifts,outing_shifts,absent_days\n"
-                for hall in sheet.halls {
-                    guard hall.publishedAt != nil else {
-                        text += csvField(hall.hall) + ",,\(hall.problem.map(csvField) ?? "not yet published"),,,,,,,,,,,,\n"
-                        continue
-                    }
-                    for p in hall.people {
-                        let who: [String] = [hall.hall, p.staffId, p.name, p.window.map { String($0) } ?? "", p.department]
-                        let counts: [Int] = [p.daysDue, p.daysPresent, p.lateCount, p.lateMinutes, p.earlyCount, p.earlyMinutes, p.missingPunches,
-                                             p.leaveShifts.values.reduce(0, +), p.outingShifts]
-                        let fields: [String] = who + counts.map { String($0) } + [String(p.absentDays)]
-                        text += fields.map(csvField).joined(separator: ",") + "\n"
-                    }
-                }
-                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            switch q.get("format") {
+            case "csv":
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: sheet.csv())))
+            case "xlsx":
+                let data = try sheet.xlsx(county: countyName)
+                return Response(status: .ok, headers: [.contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                                       .contentDisposition: "attachment; filename=\"county-\(month).xlsx\""],
+                                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            default:
+                break
             }
             return json(sheet)
         }

@@ -4,6 +4,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import XLSXWriter
 
 /// One person's figures as the hall published them.
 public struct SheetPerson: Codable, Sendable, Equatable {
@@ -89,5 +90,70 @@ extension CentreStore {
             }
         }
         return CountySheet(month: month, complete: !halls.isEmpty && halls.allSatisfy { $0.publishedAt != nil }, halls: halls)
+    }
+}
+
+extension CountySheet {
+    static let personHeader = ["中心", "工号", "姓名", "窗口", "部门", "应出勤(天)", "实出勤(天)", "迟到(次)", "迟到(分钟)", "早退(次)",
+                               "早退(分钟)", "缺卡(次)", "请假(班次)", "外出(班次)", "旷工(天)"]
+    static let windowHeader = ["中心", "窗口", "名称", "人数", "迟到(次)", "早退(次)", "缺卡(次)", "旷工(天)"]
+
+    /// The CSV export (UTF-8): one row per person of every hall that published the month; a hall that did not is named.
+    public func csv() -> String {
+        var lines = [Self.personHeader.joined(separator: ",")]
+        for hall in halls {
+            guard hall.publishedAt != nil else {
+                lines.append([hall.hall, "", hall.problem ?? "尚未公布 (not yet published)"].map(Self.csvField).joined(separator: ","))
+                continue
+            }
+            for p in hall.people {
+                let who: [String] = [hall.hall, p.staffId, p.name, p.window.map { String($0) } ?? "", p.department]
+                let counts: [Int] = [p.daysDue, p.daysPresent, p.lateCount, p.lateMinutes, p.earlyCount, p.earlyMinutes, p.missingPunches,
+                                     p.leaveShifts.values.reduce(0, +), p.outingShifts]
+                lines.append((who + counts.map { String($0) } + [String(p.absentDays)]).map(Self.csvField).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The XLSX export: 人员 (every hall's people), 窗口 (every hall's windows) and 各中心 (who published, when).
+    public func xlsx(county: String) throws -> Data {
+        var book = XLSXWorkbook()
+        let state = complete ? "全部中心已公布" : "尚未公布: " + halls.filter { $0.publishedAt == nil }.map(\.name).joined(separator: "、")
+        let title: [XLSXCell] = [.bold("\(county) \(month) 月度考勤汇总"), .text(state)]
+        var people: [[XLSXCell]] = [title, Self.personHeader.map { .bold($0) }]
+        var windows: [[XLSXCell]] = [title, Self.windowHeader.map { .bold($0) }]
+        for hall in halls where hall.publishedAt != nil {
+            for p in hall.people {
+                let who: [XLSXCell] = [.text(hall.name), .text(p.staffId), .text(p.name), p.window.map { .number(Double($0)) } ?? .text(""), .text(p.department)]
+                let counts: [Int] = [p.daysDue, p.daysPresent, p.lateCount, p.lateMinutes, p.earlyCount, p.earlyMinutes, p.missingPunches,
+                                     p.leaveShifts.values.reduce(0, +), p.outingShifts]
+                people.append(who + counts.map { .number(Double($0)) } + [.number(p.absentDays)])
+            }
+            for w in hall.windows {
+                let cells: [XLSXCell] = [.text(hall.name), .number(Double(w.window)), .text(w.name), .number(Double(w.people)),
+                                         .number(Double(w.lateCount)), .number(Double(w.earlyCount)), .number(Double(w.missingPunches)), .number(w.absentDays)]
+                windows.append(cells)
+            }
+        }
+        try book.addSheet(named: "人员", rows: people, frozenHeaderRows: 2)
+        try book.addSheet(named: "窗口", rows: windows, frozenHeaderRows: 2)
+        let published: [[XLSXCell]] = [["中心", "编号", "公布时间", "公布人", "说明"].map { .bold($0) }] + halls.map { hall in
+            [.text(hall.name), .text(hall.hall), .text(hall.publishedAt.map { Self.chinaTime($0) } ?? "尚未公布"), .text(hall.publishedBy ?? ""), .text(hall.problem ?? "")]
+        }
+        try book.addSheet(named: "各中心", rows: published, frozenHeaderRows: 1)
+        return book.data()
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
+    static func chinaTime(_ seconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }

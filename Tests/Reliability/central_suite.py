@@ -438,6 +438,16 @@ class Suite:
         status, csv = self.get("/api/v1/monthly-sheet?month=2026-11&format=csv")
         if status != 200 or "王芳" not in csv or "not yet published" not in csv:
             self.problems.append(f"the county's sheet as CSV: HTTP {status}: {csv[:300]}")
+        context = ssl.create_default_context(cafile=self.cert)
+        connection = http.client.HTTPSConnection("127.0.0.1", self.centre_port, timeout=30, context=context)
+        try:
+            connection.request("GET", "/api/v1/monthly-sheet?month=2026-11&format=xlsx", headers={"Authorization": "Bearer county-viewers-test-token"})
+            answer = connection.getresponse()
+            book = answer.read()
+        finally:
+            connection.close()
+        if answer.status != 200 or not book.startswith(b"PK") or "王芳".encode() not in book or "各中心".encode() not in book:
+            self.problems.append(f"the county's sheet as XLSX: HTTP {answer.status}, {len(book)} bytes")
         status, _ = self.get("/api/v1/monthly-sheet?month=2026-11", token="wrong")
         if status != 401:
             self.problems.append(f"the county's sheet without the viewers' token: HTTP {status}, expected 401")

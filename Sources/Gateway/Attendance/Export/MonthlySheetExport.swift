@@ -3,6 +3,7 @@
 // words, and the amendments after publishing in their own section.
 import CounterCore
 import Foundation
+import XLSXWriter
 
 public enum MonthlySheetExport {
     /// Leave kinds in the sheet's order: leave (病假, 事假), then the outings.
