@@ -199,6 +199,7 @@ let package = Package(
         .testTarget(name: "CounterTOMLTests", dependencies: ["CounterTOML", "CounterGateTestSupport"], swiftSettings: strict),
         .testTarget(name: "CounterConfigTests", dependencies: ["CounterConfig", "CounterTOML"], swiftSettings: strict),
         .testTarget(name: "CounterStoreTests", dependencies: ["CounterStore"], swiftSettings: strict),
+        .testTarget(name: "CountyCentreTests", dependencies: ["CountyCentre", "CounterTOML"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
