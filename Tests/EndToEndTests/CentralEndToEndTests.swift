@@ -1,7 +1,7 @@
 // The county's centre, short form of Tests/Reliability/central_suite.py (its long form: scripts/central-suite): three
 // halls' real gateways forward to a real centre on a throwaway PostgreSQL through a proxy that cuts batches; the centre
 // and a hall are killed and restarted; every punch arrives once, in order; bad batches are refused; the centre waits for
-// a PostgreSQL that is down, a newer schema and a changed hall id are refused at start. And the suite can
+// a PostgreSQL that is down, a newer schema refused, a changed hall id forwards nothing. And the suite can
 // fail: with the test-only fault that answers batches without writing them, it reports the punches lost.
 import CounterGateTestSupport
 import Foundation
@@ -44,7 +44,8 @@ struct CentralEndToEndTests {
         #expect(report.refused["another hall's token"] == 403 && report.refused["unregistered hall (unknown token)"] == 401
                 && report.refused["malformed body"] == 400 && report.refused["a gap after the committed records"] == 409
                 && report.refused["a body that is JSON but not an object"] == 400, "\(output)")
-        // At start: PostgreSQL down (the centre waits, then serves), a changed hall_id and a newer schema refused.
+        // At start: PostgreSQL down (the centre waits, then serves); a changed hall_id (the hall runs, forwards nothing,
+        // says why); a newer schema refused.
         #expect(report.startChecks?.count == 3, "\(output)")
     }
 

@@ -16,12 +16,14 @@ import ServiceLifecycle
 /// Why a batch did not go through.
 enum ForwardFailure: Error, CustomStringConvertible {
     case unreachable(String)
+    /// Refused by the centre (its HTTP status), or not sent at all (status 0: the hall's own side, such as its token).
     case refused(status: Int, message: String)
     case answer(String)
 
     var description: String {
         switch self {
         case .unreachable(let reason): return "the centre cannot be reached: \(reason)"
+        case .refused(0, let message): return "not sent: \(message)"
         case .refused(let status, let message): return "the centre refused the batch (HTTP \(status)): \(message)"
         case .answer(let reason): return "the centre's answer is not understood: \(reason)"
         }
@@ -33,11 +35,11 @@ public struct OutboxForwarder: Sendable {
     public let store: HallStore
     public let clock: any HallClock
     public let logger: Logger
-    let token: String
 
-    public init(central: HallConfiguration.Central, token: String, store: HallStore, clock: any HallClock, logger: Logger) {
+    /// The hall's token is read from `[central] token_file` before each batch: a missing or empty file is a failure like
+    /// an unreachable centre (retried with the backoff), and a new token takes effect without a restart.
+    public init(central: HallConfiguration.Central, store: HallStore, clock: any HallClock, logger: Logger) {
         self.central = central
-        self.token = token
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -141,6 +143,10 @@ public struct OutboxForwarder: Sendable {
     func send(_ batch: ForwardBatch, with client: HTTPClient) async throws -> ForwardReceipt {
         var request = HTTPClientRequest(url: central.url.trimmingSuffix("/") + "/api/v1/batches")
         request.method = .POST
+        let token: String
+        do { token = try HallConfiguration.readCentralToken(central) } catch {
+            throw ForwardFailure.refused(status: 0, message: "\(error)")
+        }
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(batch)))
