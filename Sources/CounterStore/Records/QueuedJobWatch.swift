@@ -25,6 +25,10 @@ extension HallStore {
     ///   - onQueued: called (on the watch's task) after each change that leaves queued jobs in the store.
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the watch's connection cannot be opened, or the error of
     ///   a read that failed (the caller decides whether to watch again).
+    /// When the data version is asked again after a write woke the queue watch: 5 ms, then 15, 40, 100, 250 and 600 ms
+    /// after it (a slow disk's fsync comes before the commit is visible).
+    static let settling: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(60), .milliseconds(150), .milliseconds(350)]
+
     public func watchQueuedPrintJobs(interval: Duration = .milliseconds(20), onReady: @Sendable () -> Void = {},
                                      onQueued: @Sendable () -> Void) async throws {
         // The signal is set up before the starting point is read, so a commit between the two is announced.
@@ -41,7 +45,17 @@ extension HallStore {
         }
         do {
             if let signal {
-                for await _ in signal.writes { try await look() }  // ends when the task is cancelled
+                // A commit's last write to the WAL comes before the commit is visible (its fsync, then the WAL index in
+                // shared memory, which inotify does not see): after a wake-up the data version is asked again a few
+                // times over the next second, until the commit that woke the watch has had time to land. A burst of
+                // writes costs a handful of pragmas; an idle store, nothing.
+                for await _ in signal.writes {  // ends when the task is cancelled
+                    try await look()
+                    for delay in Self.settling {
+                        try await Task.sleep(for: delay)
+                        try await look()
+                    }
+                }
                 return
             }
             while !Task.isCancelled {
