@@ -188,7 +188,7 @@ public enum CentreServer {
                 var text = "hall,number,kind,window,clerk,applicant,item,received_on,promised_completion,voided\n"
                 for n in list {
                     text += [n.hall, n.number, n.kind, String(n.window), n.clerk, n.applicant, n.item, n.receivedOn, n.promisedCompletion ?? "", n.voided ? "voided" : ""]
-                        .map(csvField).joined(separator: ",") + "\n"
+                        .map(CentreText.csvField).joined(separator: ",") + "\n"
                 }
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }
@@ -204,7 +204,7 @@ public enum CentreServer {
             if q.get("format") == "csv" {
                 var text = "hall,person,day,first,last,times,judged\n"
                 for d in days {
-                    text += [d.hall, d.person, d.day, chinaTime(d.first), chinaTime(d.last), String(d.times), d.judged ? "yes" : "not yet"].map(csvField).joined(separator: ",") + "\n"
+                    text += [d.hall, d.person, d.day, CentreText.chinaTime(d.first, format: "HH:mm:ss"), CentreText.chinaTime(d.last, format: "HH:mm:ss"), String(d.times), d.judged ? "yes" : "not yet"].map(CentreText.csvField).joined(separator: ",") + "\n"
                 }
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }
@@ -235,18 +235,6 @@ public enum CentreServer {
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: CentrePage.html)))
         }
         return router
-    }
-
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
-
-    static func chinaTime(_ seconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }
 

@@ -103,14 +103,14 @@ extension CountySheet {
         var lines = [Self.personHeader.joined(separator: ",")]
         for hall in halls {
             guard hall.publishedAt != nil else {
-                lines.append([hall.hall, "", hall.problem ?? "尚未公布 (not yet published)"].map(Self.csvField).joined(separator: ","))
+                lines.append([hall.hall, "", hall.problem ?? "尚未公布 (not yet published)"].map(CentreText.csvField).joined(separator: ","))
                 continue
             }
             for p in hall.people {
                 let who: [String] = [hall.hall, p.staffId, p.name, p.window.map { String($0) } ?? "", p.department]
                 let counts: [Int] = [p.daysDue, p.daysPresent, p.lateCount, p.lateMinutes, p.earlyCount, p.earlyMinutes, p.missingPunches,
                                      p.leaveShifts.values.reduce(0, +), p.outingShifts]
-                lines.append((who + counts.map { String($0) } + [String(p.absentDays)]).map(Self.csvField).joined(separator: ","))
+                lines.append((who + counts.map { String($0) } + [String(p.absentDays)]).map(CentreText.csvField).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\r\n") + "\r\n"
@@ -139,21 +139,9 @@ extension CountySheet {
         try book.addSheet(named: "人员", rows: people, frozenHeaderRows: 2)
         try book.addSheet(named: "窗口", rows: windows, frozenHeaderRows: 2)
         let published: [[XLSXCell]] = [["中心", "编号", "公布时间", "公布人", "说明"].map { .bold($0) }] + halls.map { hall in
-            [.text(hall.name), .text(hall.hall), .text(hall.publishedAt.map { Self.chinaTime($0) } ?? "尚未公布"), .text(hall.publishedBy ?? ""), .text(hall.problem ?? "")]
+            [.text(hall.name), .text(hall.hall), .text(hall.publishedAt.map { CentreText.chinaTime($0, format: "yyyy-MM-dd HH:mm") } ?? "尚未公布"), .text(hall.publishedBy ?? ""), .text(hall.problem ?? "")]
         }
         try book.addSheet(named: "各中心", rows: published, frozenHeaderRows: 1)
         return book.data()
-    }
-
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
-
-    static func chinaTime(_ seconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }
