@@ -77,6 +77,8 @@ public final class HallStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try HallSchema.migrator.migrate(pool)
+            // A running gateway's queue watch learns of a print job queued here through the bell (PrintQueueBell.swift).
+            pool.add(transactionObserver: PrintQueueBellObserver(storePath: path), extent: .databaseLifetime)
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? error.description)
         }

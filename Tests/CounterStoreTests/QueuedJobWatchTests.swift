@@ -68,15 +68,44 @@ import Testing
         #expect(reports == 0)
     }
 
-    @Test func aCommitByAnotherConnectionWakesTheWriteSignal() async throws {
-        // The signal the watch sleeps on (inotify on the store's folder): a commit elsewhere appends to the WAL, and
-        // that write is announced. Without it the watch would fall back to asking the data version every 20 ms.
+    @Test func aJobQueuedByAnotherConnectionRingsTheBell() async throws {
+        // What the watch sleeps on (inotify on the store's folder): the bell is touched after the commit, and the
+        // listener announces it. Without it the watch would fall back to asking the data version every 20 ms.
         let fixture = try StoreFixture()
-        let signal = try #require(StoreWriteSignal(storePath: fixture.path), "inotify could not watch the store's folder")
+        let listener = try #require(PrintQueueBellListener(storePath: fixture.path), "inotify could not watch the store's folder")
         let other = try HallStore(path: fixture.path)
-        let announced = Task { for await _ in signal.writes { return true }; return false }
         _ = try await other.enqueuePrintJob(idempotencyKey: "cli-2", printerRole: "p1", noticeID: nil, copies: 1, at: StoreFixture.march2)
-        #expect(await announced.value, "a commit did not wake the write signal")
+        let announced = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { for await _ in listener.rings { return true }; return false }
+            group.addTask { try? await Task.sleep(for: .seconds(20)); return false }  // a bound, not a wait: a ring ends it at once
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(announced, "a queued job did not ring the print queue's bell")
+    }
+
+    @Test func onlyCommittedPrintJobChangesRingTheBell() async throws {
+        // The ring is written on the committing thread after the commit, so the file tells at once whether it rang.
+        let fixture = try StoreFixture()
+        let bell = PrintQueueBell.path(forStore: fixture.path)
+        try? FileManager.default.removeItem(atPath: bell)
+        // The staff list, a badge tap: the hall's everyday writes wake nobody.
+        try await fixture.seedStaff()
+        _ = try await fixture.store.record(tap: "0012345678", reader: "door", meaning: .checkIn(staffID: "D001"), at: StoreFixture.march2)
+        #expect(!FileManager.default.fileExists(atPath: bell), "a write that queued no print job rang the bell")
+        // A job queued in a transaction that rolls back: nothing to print, no ring.
+        struct Abandoned: Error {}
+        await #expect(throws: Abandoned.self) {
+            try await fixture.store.inTransaction { db in
+                _ = try PrintJobRecords.enqueue(db, idempotencyKey: "gone", printerRole: "p1", noticeID: nil, copies: 1,
+                                                at: StoreFixture.march2)
+                throw Abandoned()
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: bell), "a rolled-back job rang the bell")
+        _ = try await fixture.store.enqueuePrintJob(idempotencyKey: "kept", printerRole: "p1", noticeID: nil, copies: 1, at: StoreFixture.march2)
+        #expect(FileManager.default.fileExists(atPath: bell), "a committed job did not ring the bell")
     }
 
     @Test func aJobQueuedAfterAPrintedOneIsReportedToo() async throws {

@@ -1,5 +1,5 @@
-// Notices print at once when another process queues them: a write to the store's WAL wakes the watch (inotify), SQLite's
-// data version then says whether another connection committed; only then is the queue looked at.
+// Notices print at once when another process queues them: the print queue's bell (PrintQueueBell.swift), touched after
+// every commit that changed the print jobs, wakes the watch (inotify); only then is the queue looked at.
 import Foundation
 import GRDB
 import Synchronization
@@ -8,14 +8,14 @@ extension HallStore {
     /// Calls `onQueued` whenever a print job is queued (or sent round again) by any connection to the store,
     /// another process's included: the CLI's `print notice`, `jobs retry`, another gateway tool.
     ///
-    /// The watch sleeps until the store's write-ahead log is written (``StoreWriteSignal``: inotify on the store's folder,
-    /// which sees every commit of every process), then asks its own read-only connection (``StoreChangeProbe``)
-    /// `PRAGMA data_version`: that number changes only when some other connection has committed, and reading it touches
-    /// no table. Only when it has changed is the queue looked at (a count over the `print_jobs_state` index), and
-    /// `onQueued` is called whenever jobs are queued then: a commit that queued one is never missed, and a call with
-    /// nothing new costs the printers' workers one look at the queue. So a job queued elsewhere is seen within
-    /// milliseconds, and an idle store costs nothing at all. Where inotify cannot watch the folder, the data version is
-    /// asked every `interval` instead.
+    /// The watch sleeps until the print queue's bell is rung (``PrintQueueBell``: every store's pool touches a file
+    /// beside the store after each commit that inserted or changed a print job, and inotify on the store's folder
+    /// reports it), then asks its own read-only connection (``StoreChangeProbe``) `PRAGMA data_version`, which changes
+    /// only when some other connection has committed. Only when it has changed is the queue looked at (a count over the
+    /// `print_jobs_state` index), and `onQueued` is called whenever jobs are queued then. The bell rings after the
+    /// commit is visible, so one look per ring sees the job; a job queued elsewhere is seen within milliseconds, and an
+    /// idle store, or one busy with punches and device health, costs the watch nothing. Where inotify cannot watch the
+    /// folder, the data version is asked every `interval` instead.
     ///
     /// Runs until the task is cancelled.
     /// - Parameters:
@@ -25,14 +25,10 @@ extension HallStore {
     ///   - onQueued: called (on the watch's task) after each change that leaves queued jobs in the store.
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the watch's connection cannot be opened, or the error of
     ///   a read that failed (the caller decides whether to watch again).
-    /// When the data version is asked again after a write woke the queue watch: 5 ms, then 15, 40, 100, 250 and 600 ms
-    /// after it (a slow disk's fsync comes before the commit is visible).
-    static let settling: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(60), .milliseconds(150), .milliseconds(350)]
-
     public func watchQueuedPrintJobs(interval: Duration = .milliseconds(20), onReady: @Sendable () -> Void = {},
                                      onQueued: @Sendable () -> Void) async throws {
-        // The signal is set up before the starting point is read, so a commit between the two is announced.
-        let signal = StoreWriteSignal(storePath: path)
+        // The listener is set up before the starting point is read, so a ring between the two is announced.
+        let bell = PrintQueueBellListener(storePath: path)
         let probe = try StoreChangeProbe(store: self)
         _ = try await probe.changed()
         onReady()
@@ -44,18 +40,8 @@ extension HallStore {
             if queued > 0 { onQueued() }
         }
         do {
-            if let signal {
-                // A commit's last write to the WAL comes before the commit is visible (its fsync, then the WAL index in
-                // shared memory, which inotify does not see): after a wake-up the data version is asked again a few
-                // times over the next second, until the commit that woke the watch has had time to land. A burst of
-                // writes costs a handful of pragmas; an idle store, nothing.
-                for await _ in signal.writes {  // ends when the task is cancelled
-                    try await look()
-                    for delay in Self.settling {
-                        try await Task.sleep(for: delay)
-                        try await look()
-                    }
-                }
+            if let bell {
+                for await _ in bell.rings { try await look() }  // ends when the task is cancelled
                 return
             }
             while !Task.isCancelled {
