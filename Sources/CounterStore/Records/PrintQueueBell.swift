@@ -23,8 +23,12 @@ public enum PrintQueueBell {
     /// Touches the bell: opening it for writing and closing it is what inotify reports (`IN_CLOSE_WRITE`).
     static func ring(_ bellPath: String) {
         #if canImport(Glibc)
-        let fd = open(bellPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o660)
-        if fd >= 0 { close(fd) }
+        let fd = open(bellPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o666)
+        guard fd >= 0 else { return }
+        // Whoever creates it (root running the CLI, or the service user), every process that may write the store can
+        // ring it later: the data folder's own permissions are what keep others out. Fails quietly when not the owner.
+        _ = fchmod(fd, 0o666)
+        close(fd)
         #endif
     }
 }
