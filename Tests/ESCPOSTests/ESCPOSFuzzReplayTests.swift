@@ -25,6 +25,7 @@ struct ESCPOSFuzzReplayTests {
         let outcome = ESCPOSFuzzEntryPoint.run(replies.bytes)
         #expect(!outcome.statusRefusals.isEmpty)
         #expect(outcome.statusRefusals.allSatisfy { !$0.isEmpty })
+        #expect(outcome.statusRefusalCount >= outcome.statusRefusals.count, "every refusal is counted, the first of each decoder described")
         #expect(throws: ESCPOSStatusError.self) { try ESCPOSStatus.decode(0xFF, for: 1) }
     }
 
