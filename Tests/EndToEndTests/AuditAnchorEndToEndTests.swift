@@ -11,19 +11,6 @@ import Testing
 
 @Suite("The audit log's anchor checked at the gateway's start", .serialized, .timeLimit(.minutes(5)))
 struct AuditAnchorEndToEndTests {
-    static let configuration = """
-        [http]
-        port = 0
-
-        [store]
-        data_dir = "data"
-
-        [[window]]
-        number = 1
-        name = "市场准入窗口"
-        department = "县市场监督管理局"
-        """
-
     /// Starts `serve`, reads the anchor's gauge from /metrics, stops the gateway cleanly; returns the gauge's value and
     /// what the gateway wrote to stderr.
     static func startAndReadGauge(_ config: URL, in directory: URL) async throws -> (gauge: String?, stderr: String) {
@@ -43,7 +30,7 @@ struct AuditAnchorEndToEndTests {
     func aCutLogIsReportedAtStart() async throws {
         let directory = try temporaryDirectory("anchor")
         let config = directory.appendingPathComponent("hall.toml")
-        try Self.configuration.write(to: config, atomically: true, encoding: .utf8)
+        try HallShapesEndToEndTests.head.write(to: config, atomically: true, encoding: .utf8)  // a hall with no devices
         let staff = directory.appendingPathComponent("staff.csv")
         try "staff_id,name,window,department,roles,terminal_user_id,post\n1,张三,1,县市场监督管理局,clerk,101,A\n2,李四,1,县市场监督管理局,clerk,102,B\n"
             .write(to: staff, atomically: true, encoding: .utf8)
