@@ -68,6 +68,29 @@ import Testing
         #expect(reports == 0)
     }
 
+    @Test func aJobQueuedJustBeforeTheWatchStartsIsReported() async throws {
+        // Its ring (if heard) would be dismissed by the data version the watch starts from: the first look does not ask.
+        let fixture = try StoreFixture()
+        let other = try HallStore(path: fixture.path)
+        _ = try await other.enqueuePrintJob(idempotencyKey: "before", printerRole: "p1", noticeID: nil, copies: 1, at: StoreFixture.march2)
+        let watch = try await Watch(fixture.store)
+        defer { watch.task.cancel() }
+        #expect(await watch.next(), "a job queued as the watch started was not reported")
+    }
+
+    @Test(.timeLimit(.minutes(1))) func theWatchSaysSoWhenItsFolderGoesAway() async throws {
+        // The folder renamed under a running watch (a removal is reported only once the store's files are closed):
+        // the bell can no longer be heard there, so the watch throws (and the spooler starts it again) instead of
+        // ending as if cancelled and leaving other processes' jobs to the workers' 10 s look.
+        let fixture = try StoreFixture()
+        let watch = try await Watch(fixture.store)
+        let folder = URL(fileURLWithPath: fixture.path).deletingLastPathComponent()
+        let moved = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-moved")
+        try FileManager.default.moveItem(at: folder, to: moved)
+        defer { try? FileManager.default.removeItem(at: moved) }
+        await #expect(throws: QueueWatchEnded.self) { try await watch.task.value }
+    }
+
     @Test func aJobQueuedByAnotherConnectionRingsTheBell() async throws {
         // What the watch sleeps on (inotify on the store's folder): the bell is touched after the commit, and the
         // listener announces it. Without it the watch would fall back to asking the data version every 20 ms.

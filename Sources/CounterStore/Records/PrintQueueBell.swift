@@ -3,6 +3,7 @@
 // is touched. A write to anything else (punches, device health, the audit log) wakes nobody.
 import Foundation
 import GRDB
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,9 +67,11 @@ final class PrintQueueBellObserver: TransactionObserver, @unchecked Sendable {
 /// Linux inotify on the store's folder.
 ///
 /// One thread per listener sleeps in `poll(2)` on the inotify descriptor and a pipe that wakes it to stop; it costs
-/// nothing while nobody rings. Bursts collapse into one pending announcement.
+/// nothing while nobody rings. Bursts collapse into one pending announcement. The stream ends when the listener is
+/// cancelled, or by itself when the folder goes away (removed, renamed, unmounted) or inotify fails.
 final class PrintQueueBellListener: Sendable {
-    /// Announcements; ends when the consuming task is cancelled (which also stops the thread).
+    /// Announcements; ends when the consuming task is cancelled (which also stops the thread), or when the folder can
+    /// no longer be watched.
     let rings: AsyncStream<Void>
 
     /// Nil where inotify cannot watch the folder (not Linux, no inotify instances left, the folder unreadable): the
@@ -81,28 +84,21 @@ final class PrintQueueBellListener: Sendable {
         let inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard inotify >= 0 else { return nil }
         // IN_CLOSE_WRITE: a ring (also when it creates the file); IN_ATTRIB: `touch` by hand; IN_MOVED_TO: a bell put
-        // in place by rename.
-        guard inotify_add_watch(inotify, folder, UInt32(IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO)) >= 0 else {
+        // in place by rename; the folder itself removed or renamed ends the listener (IN_IGNORED comes with those).
+        guard inotify_add_watch(inotify, folder, UInt32(IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)) >= 0,
+              let stop = StopSignal() else {
             close(inotify)
             return nil
         }
-        var stopPipe: [Int32] = [0, 0]
-        guard pipe(&stopPipe) == 0 else {
-            close(inotify)
-            return nil
-        }
-        for end in stopPipe { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         rings = stream
-        let stopRead = stopPipe[0], stopWrite = stopPipe[1]
-        continuation.onTermination = { _ in
-            var one: UInt8 = 1
-            _ = write(stopWrite, &one, 1)
-        }
+        // Runs exactly once: cancelled by the consumer, or after the thread finished the stream.
+        continuation.onTermination = { _ in stop.signalAndRelease() }
         let thread = Thread {
-            defer { close(inotify); close(stopRead); close(stopWrite) }
-            Self.listen(inotify: inotify, stop: stopRead, bellName: bellName) { continuation.yield() }
+            Self.listen(inotify: inotify, stop: stop.descriptor, bellName: bellName) { continuation.yield() }
+            close(inotify)
             continuation.finish()
+            stop.release()
         }
         thread.name = "countergate print bell"
         thread.start()
@@ -112,12 +108,49 @@ final class PrintQueueBellListener: Sendable {
     }
 
     #if os(Linux)
-    /// The thread's loop: sleeps until the folder changes or the stop pipe is written; announces rings of `bellName`.
+    /// The pipe that tells the listener's thread to stop. Both the thread and the stream's termination hold it; it is
+    /// closed when both let go, so neither writes to, or polls, a descriptor the other closed (and perhaps reused), and
+    /// the write never meets a closed reading end.
+    private final class StopSignal: Sendable {
+        /// What the thread polls.
+        let descriptor: Int32
+        private let writing: Int32
+        private let holders = Mutex(2)
+
+        init?() {
+            var ends: [Int32] = [0, 0]
+            // (pipe2 is not in Swift's Glibc module; close-on-exec follows at once.)
+            guard pipe(&ends) == 0 else { return nil }
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC); _ = fcntl(end, F_SETFL, O_NONBLOCK) }
+            descriptor = ends[0]
+            writing = ends[1]
+        }
+
+        func signalAndRelease() {
+            holders.withLock { holders in
+                var one: UInt8 = 1
+                _ = write(writing, &one, 1)
+                holders -= 1
+                if holders == 0 { close(descriptor); close(writing) }
+            }
+        }
+
+        func release() {
+            holders.withLock { holders in
+                holders -= 1
+                if holders == 0 { close(descriptor); close(writing) }
+            }
+        }
+    }
+
+    /// The thread's loop: sleeps until the folder changes or the stop signal is written; announces rings of
+    /// `bellName`; returns when told to stop, or when the folder can no longer be watched.
     private static func listen(inotify: Int32, stop: Int32, bellName: String, announce: () -> Void) {
         let capacity = 16 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: MemoryLayout<inotify_event>.alignment)
         defer { buffer.deallocate() }
         let header = MemoryLayout<inotify_event>.size
+        let gone = UInt32(IN_IGNORED | IN_UNMOUNT | IN_DELETE_SELF | IN_MOVE_SELF)
         while true {
             var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, 2, -1)
@@ -131,6 +164,7 @@ final class PrintQueueBellListener: Sendable {
                 continue
             }
             var announced = false
+            var folderGone = false
             while true {
                 let count = read(inotify, buffer, capacity)
                 if count <= 0 { break }
@@ -140,6 +174,8 @@ final class PrintQueueBellListener: Sendable {
                     let nameLength = Int(event.len)
                     if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
                         announced = true  // events were lost: announce, the reader checks
+                    } else if event.mask & gone != 0 {
+                        folderGone = true
                     } else if nameLength > 0 {
                         let name = String(cString: buffer.advanced(by: offset + header).assumingMemoryBound(to: CChar.self))
                         if name == bellName { announced = true }
@@ -148,6 +184,7 @@ final class PrintQueueBellListener: Sendable {
                 }
             }
             if announced { announce() }
+            if folderGone { return }
         }
     }
     #endif

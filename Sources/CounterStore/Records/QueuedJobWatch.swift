@@ -22,27 +22,35 @@ extension HallStore {
     ///   - interval: how often the data version is checked where inotify is unavailable (20 ms: a notice starts printing
     ///     well within 100 ms).
     ///   - onReady: called once the watch has read its starting point; a job queued after this is reported.
-    ///   - onQueued: called (on the watch's task) after each change that leaves queued jobs in the store.
-    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the watch's connection cannot be opened, or the error of
-    ///   a read that failed (the caller decides whether to watch again).
+    ///   - onQueued: called (on the watch's task) as the watch starts when jobs are queued, and after each change that
+    ///     leaves queued jobs in the store.
+    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the watch's connection cannot be opened, the error of a
+    ///   read that failed, or ``QueueWatchEnded`` when the folder can no longer be watched (the caller decides whether
+    ///   to watch again).
     public func watchQueuedPrintJobs(interval: Duration = .milliseconds(20), onReady: @Sendable () -> Void = {},
                                      onQueued: @Sendable () -> Void) async throws {
         // The listener is set up before the starting point is read, so a ring between the two is announced.
         let bell = PrintQueueBellListener(storePath: path)
         let probe = try StoreChangeProbe(store: self)
         _ = try await probe.changed()
-        onReady()
-        func look() async throws {
-            guard try await probe.changed() else { return }
+        func look(always: Bool = false) async throws {
+            guard try await probe.changed() || always else { return }
             let queued = try await pool.read { db in
                 try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM print_jobs WHERE state = 'queued'") ?? 0
             }
             if queued > 0 { onQueued() }
         }
         do {
+            // A job committed just before the starting point rang a bell that the data version would now dismiss:
+            // the queue is looked at once as the watch starts.
+            try await look(always: true)
+            onReady()
             if let bell {
-                for await _ in bell.rings { try await look() }  // ends when the task is cancelled
-                return
+                for await _ in bell.rings { try await look() }
+                // The stream ends when the task is cancelled, or when the folder can no longer be watched: then the
+                // caller is told, so that it starts the watch again (PrintSpooler.watchOtherProcesses).
+                if Task.isCancelled { return }
+                throw QueueWatchEnded(folder: URL(fileURLWithPath: path).deletingLastPathComponent().path)
             }
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { return }
@@ -51,6 +59,15 @@ extension HallStore {
         } catch is CancellationError {
             return  // cancelled during a read (GRDB's async reads honour cancellation): the watch simply ends
         }
+    }
+}
+
+/// The watch for print jobs queued by other processes stopped hearing the bell: the store's folder was renamed, or
+/// removed (reported by the kernel once the store's files are closed), or inotify failed.
+public struct QueueWatchEnded: Error, Sendable, CustomStringConvertible {
+    public let folder: String
+    public var description: String {
+        "the watch of \(folder) for print jobs queued by other processes ended (the folder was renamed or removed, or inotify failed)"
     }
 }
 
